@@ -1,0 +1,68 @@
+/*
+ * mod_stepup: step-up re-authentication for httpd 2.4. The module record,
+ * the directives and the hooks; the work is in src/.
+ */
+#include <httpd.h>
+#include <http_config.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <mod_auth.h>
+
+#include "mod_stepup.h"
+
+static const command_rec stepup_cmds[] = {
+    /* server-wide */
+    AP_INIT_TAKE1("StepupKeyFile", stepup_set_key_file, NULL, RSRC_CONF,
+                  "file of HMAC keys, one \"KID SECRET\" per line; the first "
+                  "signs, all verify"),
+    AP_INIT_TAKE1("StepupLifetime", stepup_set_lifetime, NULL, RSRC_CONF,
+                  "hard cap of a step-up token's life, in seconds "
+                  "(default 900)"),
+    /* per directory */
+    AP_INIT_TAKE1("StepupMaxAge", stepup_set_max_age, NULL, OR_AUTHCFG,
+                  "how old a re-confirmation may be, in seconds "
+                  "(default 300)"),
+    AP_INIT_TAKE1("StepupConfirmURL", stepup_set_confirm_url, NULL,
+                  OR_AUTHCFG, "local path of the confirm-access handler "
+                  "(default /stepup/)"),
+    AP_INIT_TAKE1("StepupCookieName", stepup_set_cookie_name, NULL,
+                  OR_AUTHCFG, "name of the step-up cookie (default stepup)"),
+    AP_INIT_TAKE1("StepupCookieSecure", stepup_set_cookie_secure, NULL,
+                  OR_AUTHCFG, "On, Off or Auto (Secure when the request came "
+                  "over TLS; default)"),
+    AP_INIT_TAKE1("StepupBindCookie", stepup_set_bind_cookie, NULL,
+                  OR_AUTHCFG, "bind step-up tokens to the session cookie of "
+                  "this name"),
+    AP_INIT_TAKE1("StepupTokenHeader", stepup_set_token_header, NULL,
+                  OR_AUTHCFG, "also accept the step-up token in this request "
+                  "header"),
+    { NULL }
+};
+
+static void register_hooks(apr_pool_t *p)
+{
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "stepup",
+                              AUTHZ_PROVIDER_VERSION, &stepup_authz_provider,
+                              AP_AUTH_INTERNAL_PER_CONF);
+    ap_hook_check_config(stepup_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    /* before mod_auth_basic & co., so a step-up denial is not answered
+     * with their challenge */
+    ap_hook_note_auth_failure(stepup_note_auth_failure, NULL, NULL,
+                              APR_HOOK_FIRST);
+    ap_hook_insert_error_filter(stepup_insert_error_filter, NULL, NULL,
+                                APR_HOOK_MIDDLE);
+    ap_register_output_filter(STEPUP_JSON_ERROR_FILTER,
+                              stepup_json_error_filter, NULL,
+                              AP_FTYPE_CONTENT_SET);
+}
+
+module AP_MODULE_DECLARE_DATA stepup_module = {
+    STANDARD20_MODULE_STUFF,
+    stepup_create_dir_conf,
+    stepup_merge_dir_conf,
+    stepup_create_server_conf,
+    stepup_merge_server_conf,
+    stepup_cmds,
+    register_hooks,
+    AP_MODULE_FLAG_NONE
+};

@@ -1,0 +1,147 @@
+/*
+ * "Require stepup [max-age=N] [acr=pwd|phr|phrh]": grants a request that
+ * carries a valid re-auth token for r->user.
+ */
+#include <httpd.h>
+#include <string.h>
+
+#include <apr_strings.h>
+#include <http_core.h>
+#include <http_main.h>
+#include <http_request.h>
+#include <util_cookies.h>
+
+#include "mod_stepup.h"
+
+static const char *parse_require_line(cmd_parms *cmd, const char *line,
+                                      const void **parsed)
+{
+    stepup_require *req = apr_pcalloc(cmd->pool, sizeof(*req));
+    const char *word, *err;
+    int seen_age = 0, seen_acr = 0;
+
+    req->max_age = STEPUP_UNSET;
+    req->acr = STEPUP_ACR_PWD;
+    while (*line && (word = ap_getword_conf(cmd->temp_pool, &line)) && *word) {
+        if (!strncmp(word, "max-age=", 8) && !seen_age++) {
+            err = stepup_parse_seconds(cmd->pool, "Require stepup max-age",
+                                       word + 8, 0, 86400, &req->max_age);
+            if (err)
+                return err;
+            if (req->max_age == 0)
+                return "Require stepup max-age=0 (one-time step-up) is not "
+                       "available in this version of mod_stepup";
+        }
+        else if (!strncmp(word, "acr=", 4) && !seen_acr++) {
+            if (stepup_acr_parse(word + 4, strlen(word + 4), &req->acr) != 0)
+                return apr_psprintf(cmd->pool, "Require stepup: unknown "
+                                    "level \"%s\" (use acr=pwd, acr=phr or "
+                                    "acr=phrh)", word + 4);
+        }
+        else if (!strncmp(word, "max-age=", 8) || !strncmp(word, "acr=", 4))
+            return apr_psprintf(cmd->pool, "Require stepup: \"%s\" is given "
+                                "twice", word);
+        else
+            return apr_psprintf(cmd->pool, "Require stepup: unknown argument "
+                                "\"%s\" (expected max-age=SECONDS or "
+                                "acr=pwd|phr|phrh)", word);
+    }
+    /* Lines from the main configuration are checked for a key file at
+     * start-up; .htaccess lines are parsed per request and must not write
+     * to the shared server record. */
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_RUN_MPM) {
+        stepup_server_conf *sc = ap_get_module_config(
+            cmd->server->module_config, &stepup_module);
+        sc->require_used = 1;
+    }
+    *parsed = req;
+    return NULL;
+}
+
+/* The token from StepupTokenHeader when configured and sent, else from
+ * the cookie. */
+static const char *find_token(request_rec *r, const stepup_dir_conf *dc)
+{
+    const char *val = NULL;
+
+    if (dc->token_header
+        && (val = apr_table_get(r->headers_in, dc->token_header)))
+        return val;
+    if (ap_cookie_read(r, stepup_conf_cookie_name(dc), &val, 0)
+        != APR_SUCCESS)
+        return NULL;
+    return val;
+}
+
+static authz_status check_authorization(request_rec *r, const char *line,
+                                        const void *parsed)
+{
+    const stepup_require *req = parsed;
+    const stepup_server_conf *sc;
+    const stepup_dir_conf *dc;
+    stepup_policy pol;
+    stepup_token tok;
+    stepup_token_status st;
+    const char *value;
+    char bind[STEPUP_BIND_LEN + 1];
+
+    if (!r->user)
+        return AUTHZ_DENIED_NO_USER;
+    sc = ap_get_module_config(r->server->module_config, &stepup_module);
+    dc = ap_get_module_config(r->per_dir_config, &stepup_module);
+    if (!sc->keys) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "STEPUP0002: "
+                      "\"Require stepup\" for %s but StepupKeyFile is not "
+                      "set for this server", r->uri);
+        return AUTHZ_GENERAL_ERROR;
+    }
+
+    pol.now = apr_time_sec(r->request_time);
+    pol.max_age = req->max_age != STEPUP_UNSET ? req->max_age
+                                               : stepup_conf_max_age(dc);
+    pol.lifetime = stepup_conf_lifetime(sc);
+    pol.min_acr = req->acr;
+    pol.user = r->user;
+    pol.bind = NULL;
+    if (dc->bind_cookie) {
+        pol.bind = "";
+        if (ap_cookie_read(r, dc->bind_cookie, &value, 0) == APR_SUCCESS
+            && value && *value
+            && stepup_bind_compute(value, strlen(value), bind) == 0)
+            pol.bind = bind;
+    }
+
+    value = find_token(r, dc);
+    if (!value || !*value) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "STEPUP0003: user %s: "
+                      "no step-up token for %s", r->user, r->uri);
+        stepup_record_denial(r, pol.min_acr, pol.max_age);
+        return AUTHZ_DENIED;
+    }
+    st = stepup_token_verify(r->pool, sc->keys, value, strlen(value), &pol,
+                             &tok);
+    if (st != STEPUP_TOKEN_OK) {
+        /* expiry is routine; anything else may be tampering */
+        int level = (st == STEPUP_TOKEN_EXPIRED || st == STEPUP_TOKEN_TOO_OLD
+                     || st == STEPUP_TOKEN_ACR_LOW) ? APLOG_DEBUG : APLOG_INFO;
+        ap_log_rerror(APLOG_MARK, level, 0, r, "STEPUP0004: user %s from %s: "
+                      "step-up token refused for %s: %s", r->user,
+                      r->useragent_ip, r->uri, stepup_token_status_str(st));
+        stepup_record_denial(r, pol.min_acr, pol.max_age);
+        return AUTHZ_DENIED;
+    }
+
+    apr_table_setn(r->subprocess_env, "STEPUP_USER", tok.user);
+    apr_table_setn(r->subprocess_env, "STEPUP_ACR", stepup_acr_name(tok.acr));
+    apr_table_setn(r->subprocess_env, "STEPUP_AUTH_TIME",
+                   apr_psprintf(r->pool, "%" APR_INT64_T_FMT, tok.auth_time));
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "STEPUP0005: user %s: "
+                  "step-up token (%s, key %s) accepted for %s", r->user,
+                  stepup_acr_name(tok.acr), tok.kid, r->uri);
+    return AUTHZ_GRANTED;
+}
+
+const authz_provider stepup_authz_provider = {
+    &check_authorization,
+    &parse_require_line,
+};

@@ -1,0 +1,236 @@
+#include <httpd.h>
+#include <string.h>
+
+#include <apr_lib.h>
+#include <apr_strings.h>
+#include <http_config.h>
+#include <util_cookies.h>
+
+#include "mod_stepup.h"
+
+void *stepup_create_server_conf(apr_pool_t *p, server_rec *s)
+{
+    stepup_server_conf *c = apr_pcalloc(p, sizeof(*c));
+
+    c->lifetime = STEPUP_UNSET;
+    return c;
+}
+
+void *stepup_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    const stepup_server_conf *base = basev, *add = addv;
+    stepup_server_conf *c = apr_pcalloc(p, sizeof(*c));
+
+    c->key_file = add->key_file ? add->key_file : base->key_file;
+    c->keys = add->key_file ? add->keys : base->keys;
+    c->lifetime = add->lifetime != STEPUP_UNSET ? add->lifetime
+                                                : base->lifetime;
+    c->require_used = add->require_used; /* each server answers for its own */
+    return c;
+}
+
+void *stepup_create_dir_conf(apr_pool_t *p, char *dir)
+{
+    stepup_dir_conf *c = apr_pcalloc(p, sizeof(*c));
+
+    c->max_age = STEPUP_UNSET;
+    c->cookie_secure = STEPUP_SECURE_UNSET;
+    return c;
+}
+
+#define MERGE_PTR(f) c->f = add->f ? add->f : base->f
+#define MERGE_VAL(f) c->f = add->f != STEPUP_UNSET ? add->f : base->f
+
+void *stepup_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    const stepup_dir_conf *base = basev, *add = addv;
+    stepup_dir_conf *c = apr_pcalloc(p, sizeof(*c));
+
+    MERGE_VAL(max_age);
+    MERGE_PTR(confirm_url);
+    MERGE_PTR(cookie_name);
+    c->cookie_secure = add->cookie_secure != STEPUP_SECURE_UNSET
+        ? add->cookie_secure : base->cookie_secure;
+    MERGE_PTR(bind_cookie);
+    MERGE_PTR(token_header);
+    return c;
+}
+
+apr_int64_t stepup_conf_max_age(const stepup_dir_conf *d)
+{
+    return d->max_age != STEPUP_UNSET ? d->max_age : STEPUP_DEFAULT_MAX_AGE;
+}
+
+apr_int64_t stepup_conf_lifetime(const stepup_server_conf *s)
+{
+    return s->lifetime != STEPUP_UNSET ? s->lifetime
+                                       : STEPUP_DEFAULT_LIFETIME;
+}
+
+const char *stepup_conf_confirm_url(const stepup_dir_conf *d)
+{
+    return d->confirm_url ? d->confirm_url : STEPUP_DEFAULT_CONFIRM;
+}
+
+const char *stepup_conf_cookie_name(const stepup_dir_conf *d)
+{
+    return d->cookie_name ? d->cookie_name : STEPUP_DEFAULT_COOKIE;
+}
+
+/* Whole seconds in [min, max], for directives and Require arguments. */
+const char *stepup_parse_seconds(apr_pool_t *p, const char *what,
+                                 const char *arg, apr_int64_t min,
+                                 apr_int64_t max, apr_int64_t *out)
+{
+    char *end = NULL;
+    apr_int64_t v;
+
+    if (!apr_isdigit(*arg))
+        return apr_psprintf(p, "%s: \"%s\" is not a number of seconds",
+                            what, arg);
+    v = apr_strtoi64(arg, &end, 10);
+    if (*end || v < min || v > max)
+        return apr_psprintf(p, "%s: \"%s\" must be a whole number of "
+                            "seconds from %" APR_INT64_T_FMT " to %"
+                            APR_INT64_T_FMT, what, arg, min, max);
+    *out = v;
+    return NULL;
+}
+
+static stepup_server_conf *server_conf(cmd_parms *cmd)
+{
+    return ap_get_module_config(cmd->server->module_config, &stepup_module);
+}
+
+const char *stepup_set_key_file(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    stepup_server_conf *c = server_conf(cmd);
+    const char *path, *err = NULL;
+    const char *ctx_err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+
+    if (ctx_err)
+        return ctx_err;
+    path = ap_server_root_relative(cmd->pool, arg);
+    if (!path)
+        return apr_psprintf(cmd->pool, "%s %s: invalid path",
+                            cmd->cmd->name, arg);
+    /* Read now, as root and before any request, so that a bad file stops
+     * httpd (and "apachectl configtest") with a reason on the console. */
+    if (stepup_keyset_load(cmd->pool, path, &c->keys, &err) != 0)
+        return apr_psprintf(cmd->pool, "%s %s: %s", cmd->cmd->name, path,
+                            err);
+    c->key_file = path;
+    return NULL;
+}
+
+const char *stepup_set_lifetime(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+
+    if (err)
+        return err;
+    return stepup_parse_seconds(cmd->pool, cmd->cmd->name, arg, 1, 86400,
+                                &server_conf(cmd)->lifetime);
+}
+
+const char *stepup_set_max_age(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    stepup_dir_conf *c = dconf;
+
+    return stepup_parse_seconds(cmd->pool, cmd->cmd->name, arg, 1, 86400,
+                                &c->max_age);
+}
+
+const char *stepup_set_confirm_url(cmd_parms *cmd, void *dconf,
+                                   const char *arg)
+{
+    stepup_dir_conf *c = dconf;
+    const char *s;
+
+    if (arg[0] != '/' || arg[1] == '/')
+        return apr_psprintf(cmd->pool, "%s: \"%s\" must be a local path "
+                            "starting with a single '/'", cmd->cmd->name,
+                            arg);
+    for (s = arg; *s; s++) {
+        if (apr_iscntrl(*s) || *s == ' ' || *s == '\\' || *s == '?'
+            || *s == '#' || *s == '"')
+            return apr_psprintf(cmd->pool, "%s: \"%s\" must be a plain path "
+                                "(no spaces, query, fragment, quotes or "
+                                "backslashes)", cmd->cmd->name, arg);
+    }
+    c->confirm_url = arg;
+    return NULL;
+}
+
+static const char *check_cookie_name(cmd_parms *cmd, const char *arg)
+{
+    const char *s;
+
+    if (ap_cookie_check_string(arg) != APR_SUCCESS)
+        return apr_psprintf(cmd->pool, "%s: \"%s\" is not a valid cookie "
+                            "name", cmd->cmd->name, arg);
+    for (s = arg; *s; s++) {
+        if (apr_iscntrl(*s) || apr_isspace(*s) || *s == ',' || *s == '"')
+            return apr_psprintf(cmd->pool, "%s: \"%s\" is not a valid "
+                                "cookie name", cmd->cmd->name, arg);
+    }
+    return NULL;
+}
+
+const char *stepup_set_cookie_name(cmd_parms *cmd, void *dconf,
+                                   const char *arg)
+{
+    stepup_dir_conf *c = dconf;
+    const char *err = check_cookie_name(cmd, arg);
+
+    if (!err)
+        c->cookie_name = arg;
+    return err;
+}
+
+const char *stepup_set_cookie_secure(cmd_parms *cmd, void *dconf,
+                                     const char *arg)
+{
+    stepup_dir_conf *c = dconf;
+
+    if (!strcasecmp(arg, "on"))
+        c->cookie_secure = STEPUP_SECURE_ON;
+    else if (!strcasecmp(arg, "off"))
+        c->cookie_secure = STEPUP_SECURE_OFF;
+    else if (!strcasecmp(arg, "auto"))
+        c->cookie_secure = STEPUP_SECURE_AUTO;
+    else
+        return apr_psprintf(cmd->pool, "%s: \"%s\" must be On, Off or Auto",
+                            cmd->cmd->name, arg);
+    return NULL;
+}
+
+const char *stepup_set_bind_cookie(cmd_parms *cmd, void *dconf,
+                                   const char *arg)
+{
+    stepup_dir_conf *c = dconf;
+    const char *err = check_cookie_name(cmd, arg);
+
+    if (!err)
+        c->bind_cookie = arg;
+    return err;
+}
+
+const char *stepup_set_token_header(cmd_parms *cmd, void *dconf,
+                                    const char *arg)
+{
+    stepup_dir_conf *c = dconf;
+    const char *s;
+
+    for (s = arg; *s; s++) {
+        /* an HTTP token (RFC 9110 section 5.6.2) */
+        if (!apr_isalnum(*s) && !strchr("!#$%&'*+-.^_`|~", *s))
+            return apr_psprintf(cmd->pool, "%s: \"%s\" is not a valid "
+                                "header name", cmd->cmd->name, arg);
+    }
+    if (!*arg)
+        return apr_psprintf(cmd->pool, "%s: a header name is required",
+                            cmd->cmd->name);
+    c->token_header = arg;
+    return NULL;
+}

@@ -1,0 +1,285 @@
+#include <string.h>
+#include <sys/stat.h>
+
+#include <apr_file_io.h>
+#include <apr_strings.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "stepup_b64url.h"
+#include "stepup_keys.h"
+
+int stepup_kid_valid(const char *kid, size_t len)
+{
+    size_t i;
+
+    if (len == 0 || len > STEPUP_KID_MAX)
+        return 0;
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)kid[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+              || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+            return 0;
+    }
+    return 1;
+}
+
+static apr_status_t free_mac_ctx(void *data)
+{
+    EVP_MAC_CTX_free(data);
+    return APR_SUCCESS;
+}
+
+static apr_status_t cleanse_buffer(void *data)
+{
+    /* the pool's buffers are (len, bytes): wipe secrets before reuse */
+    size_t *len = data;
+    OPENSSL_cleanse(len + 1, *len);
+    return APR_SUCCESS;
+}
+
+/* Copies text into a pool buffer that is wiped when the pool goes. */
+static char *secret_copy(apr_pool_t *p, const char *text, size_t len)
+{
+    size_t *buf = apr_palloc(p, sizeof(size_t) + len + 1);
+    char *copy = (char *)(buf + 1);
+
+    *buf = len;
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    apr_pool_cleanup_register(p, buf, cleanse_buffer, apr_pool_cleanup_null);
+    return copy;
+}
+
+static stepup_mac_ctx *keyed_hmac(apr_pool_t *p, const unsigned char *secret,
+                                  size_t len)
+{
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+    OSSL_PARAM params[2];
+
+    EVP_MAC_free(mac); /* the context keeps its own reference */
+    if (!ctx)
+        return NULL;
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+                                                 (char *)"SHA256", 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (!EVP_MAC_init(ctx, secret, len, params)) {
+        EVP_MAC_CTX_free(ctx);
+        return NULL;
+    }
+    apr_pool_cleanup_register(p, ctx, free_mac_ctx, apr_pool_cleanup_null);
+    return (stepup_mac_ctx *)ctx;
+}
+
+/* One "KID SECRET" line, already stripped of comments and blanks. */
+static const char *parse_key_line(apr_pool_t *p, apr_pool_t *scratch,
+                                  char *line, stepup_key *key)
+{
+    char *kid, *secret, *extra, *last = NULL;
+    unsigned char *raw;
+    size_t rawlen;
+    const char *err = NULL;
+
+    kid = apr_strtok(line, " \t", &last);
+    secret = apr_strtok(NULL, " \t", &last);
+    extra = apr_strtok(NULL, " \t", &last);
+    if (!kid || !secret)
+        return "expected \"KID SECRET\"";
+    if (extra)
+        return "unexpected text after the secret";
+    if (!stepup_kid_valid(kid, strlen(kid)))
+        return "key id must be 1 to 16 of [A-Za-z0-9_-]";
+    if (strlen(secret) > STEPUP_B64URL_LEN(STEPUP_SECRET_MAX) + 2
+        || stepup_b64url_decode(scratch, secret, strlen(secret),
+                                &raw, &rawlen) != 0)
+        return apr_psprintf(p, "key \"%s\": secret is not base64url", kid);
+    if (rawlen < STEPUP_SECRET_MIN)
+        err = apr_psprintf(p, "key \"%s\": secret is %lu bytes, at least %d "
+                           "are required", kid, (unsigned long)rawlen,
+                           STEPUP_SECRET_MIN);
+    else if (!(key->mac = keyed_hmac(p, raw, rawlen)))
+        err = "cannot prepare HMAC-SHA256 (OpenSSL)";
+    OPENSSL_cleanse(raw, rawlen);
+    if (!err)
+        apr_cpystrn(key->kid, kid, sizeof(key->kid));
+    return err;
+}
+
+int stepup_keyset_parse(apr_pool_t *p, const char *text, size_t len,
+                        stepup_keyset **out, const char **err)
+{
+    apr_pool_t *scratch;
+    stepup_keyset *ks;
+    char *buf, *line, *next;
+    int lineno = 0, i;
+
+    *out = NULL;
+    *err = NULL;
+    if (len > STEPUP_KEYFILE_MAX) {
+        *err = "file is too large";
+        return -1;
+    }
+    if (memchr(text, '\0', len)) {
+        *err = "file contains a NUL byte";
+        return -1;
+    }
+    if (apr_pool_create(&scratch, p) != APR_SUCCESS) {
+        *err = "out of memory";
+        return -1;
+    }
+    /* the scratch copy holds the secrets: wiped when scratch is destroyed */
+    buf = secret_copy(scratch, text, len);
+    ks = apr_pcalloc(p, sizeof(*ks));
+    ks->keys = apr_pcalloc(p, STEPUP_KEYS_MAX * sizeof(stepup_key));
+
+    for (line = buf; line && !*err; line = next) {
+        char *hash, *end;
+        const char *why;
+
+        lineno++;
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        if ((hash = strchr(line, '#')))
+            *hash = '\0';
+        end = line + strlen(line);
+        while (end > line && (end[-1] == '\r' || end[-1] == ' '
+                              || end[-1] == '\t'))
+            *--end = '\0';
+        while (*line == ' ' || *line == '\t')
+            line++;
+        if (!*line)
+            continue;
+        if (ks->nkeys == STEPUP_KEYS_MAX) {
+            *err = apr_psprintf(p, "line %d: more than %d keys", lineno,
+                                STEPUP_KEYS_MAX);
+            break;
+        }
+        why = parse_key_line(p, scratch, line, &ks->keys[ks->nkeys]);
+        if (why) {
+            *err = apr_psprintf(p, "line %d: %s", lineno, why);
+            break;
+        }
+        for (i = 0; i < ks->nkeys; i++) {
+            if (!strcmp(ks->keys[i].kid, ks->keys[ks->nkeys].kid)) {
+                *err = apr_psprintf(p, "line %d: duplicate key id \"%s\"",
+                                    lineno, ks->keys[i].kid);
+                break;
+            }
+        }
+        ks->nkeys++;
+    }
+    apr_pool_destroy(scratch);
+    if (!*err && ks->nkeys == 0)
+        *err = "no keys (the file is empty or only comments)";
+    if (*err)
+        return -1;
+    *out = ks;
+    return 0;
+}
+
+int stepup_keyset_load(apr_pool_t *p, const char *path,
+                       stepup_keyset **out, const char **err)
+{
+    apr_file_t *f;
+    apr_finfo_t fi;
+    apr_status_t rv;
+    apr_size_t got;
+    char *text, errbuf[128];
+    int ret;
+
+    *out = NULL;
+    rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY,
+                       APR_OS_DEFAULT, p);
+    if (rv != APR_SUCCESS) {
+        *err = apr_pstrdup(p, apr_strerror(rv, errbuf, sizeof(errbuf)));
+        return -1;
+    }
+    /* check the opened file, not the name, so nothing can swap it */
+    rv = apr_file_info_get(&fi, APR_FINFO_TYPE | APR_FINFO_PROT
+                           | APR_FINFO_SIZE, f);
+    if (rv != APR_SUCCESS) {
+        *err = apr_pstrdup(p, apr_strerror(rv, errbuf, sizeof(errbuf)));
+        apr_file_close(f);
+        return -1;
+    }
+    if (fi.filetype != APR_REG) {
+        *err = "not a regular file";
+        apr_file_close(f);
+        return -1;
+    }
+    if (fi.protection & (APR_GREAD | APR_GWRITE | APR_GEXECUTE
+                         | APR_WREAD | APR_WWRITE | APR_WEXECUTE)) {
+        *err = "group or others have access to it (chmod 600)";
+        apr_file_close(f);
+        return -1;
+    }
+    if (fi.size == 0) {
+        *err = "file is empty";
+        apr_file_close(f);
+        return -1;
+    }
+    if (fi.size > STEPUP_KEYFILE_MAX) {
+        *err = "file is too large";
+        apr_file_close(f);
+        return -1;
+    }
+    got = (apr_size_t)fi.size;
+    text = apr_palloc(p, got + 1);
+    rv = apr_file_read_full(f, text, got, &got);
+    apr_file_close(f);
+    if (rv != APR_SUCCESS && rv != APR_EOF) {
+        *err = apr_pstrdup(p, apr_strerror(rv, errbuf, sizeof(errbuf)));
+        return -1;
+    }
+    ret = stepup_keyset_parse(p, text, got, out, err);
+    OPENSSL_cleanse(text, got);
+    return ret;
+}
+
+const stepup_key *stepup_keyset_find(const stepup_keyset *ks,
+                                     const char *kid, size_t kidlen)
+{
+    int i;
+
+    for (i = 0; i < ks->nkeys; i++) {
+        if (strlen(ks->keys[i].kid) == kidlen
+            && !memcmp(ks->keys[i].kid, kid, kidlen))
+            return &ks->keys[i];
+    }
+    return NULL;
+}
+
+int stepup_key_mac(const stepup_key *key, const void *data, size_t len,
+                   unsigned char out[STEPUP_MAC_LEN])
+{
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup((const EVP_MAC_CTX *)key->mac);
+    size_t outlen = 0;
+    int ok;
+
+    if (!ctx)
+        return -1;
+    ok = EVP_MAC_update(ctx, data, len)
+        && EVP_MAC_final(ctx, out, &outlen, STEPUP_MAC_LEN)
+        && outlen == STEPUP_MAC_LEN;
+    EVP_MAC_CTX_free(ctx);
+    return ok ? 0 : -1;
+}
+
+char *stepup_keygen_line(apr_pool_t *p, const char *kid)
+{
+    unsigned char raw[STEPUP_SECRET_MIN];
+    char *line;
+
+    if (!stepup_kid_valid(kid, strlen(kid)))
+        return NULL;
+    if (RAND_bytes(raw, sizeof(raw)) != 1)
+        return NULL;
+    line = apr_pstrcat(p, kid, " ", stepup_b64url_encode(p, raw, sizeof(raw)),
+                       NULL);
+    OPENSSL_cleanse(raw, sizeof(raw));
+    return line;
+}
