@@ -131,10 +131,8 @@ int stepup_note_auth_failure(request_rec *r, const char *auth_type)
                                 "acr_values=\"%s\", max_age=%" APR_INT64_T_FMT,
                                 describe(d), stepup_acr_name(d->acr),
                                 d->max_age));
-    /* a leading quote makes the rest the literal response body */
-    ap_custom_response(r, HTTP_UNAUTHORIZED,
-                       apr_pstrcat(r->pool, "\"", json_body(r, d, url),
-                                   NULL));
+    /* text that is neither a URL nor a path becomes the response body */
+    ap_custom_response(r, HTTP_UNAUTHORIZED, json_body(r, d, url));
     return OK;
 }
 
