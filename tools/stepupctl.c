@@ -1,1 +1,826 @@
-int main(void){return 0;}
+/*
+ * stepupctl: the admin command line of mod_stepup (DESIGN 7).
+ *
+ *   stepupctl keygen [KID]
+ *   stepupctl token mint   --key-file F --user U [...]
+ *   stepupctl token verify --key-file F [...] TOKEN|-
+ *   stepupctl webauthn verify-registration|verify-authentication  (later)
+ *
+ * Everything about keys and tokens is the core's (stepup_keys.h,
+ * stepup_token.h); this file only parses the command line and prints.
+ * Exit codes: 0 success, 1 rejected or failed, 2 usage error. Errors go to
+ * stderr as one line starting with "stepupctl: ". A secret is printed only
+ * by keygen.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <apr_general.h>
+#include <apr_file_io.h>
+#include <apr_getopt.h>
+#include <apr_pools.h>
+#include <apr_strings.h>
+#include <apr_time.h>
+#include <openssl/crypto.h>   /* OPENSSL_cleanse */
+
+#include "stepup_b64url.h"
+#include "stepup_keys.h"
+#include "stepup_token.h"
+
+#define RC_OK     0
+#define RC_FAIL   1   /* rejected token, bad key file, runtime failure */
+#define RC_USAGE  2   /* the command line is wrong */
+
+/* Times in the token are 1 to 12 decimal digits (the core's parser). */
+#define TIME_MAX  APR_INT64_C(999999999999)
+
+#define DEFAULT_TTL  300
+
+/* ------------------------------------------------------------------ */
+/* Output helpers                                                      */
+
+/* Prints "stepupctl: <message>" on one line: control characters coming
+ * from arguments (a path, an option) are shown as '?'. */
+static void errorf(const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    size_t i;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    for (i = 0; buf[i]; i++) {
+        if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+            buf[i] = '?';
+    }
+    fprintf(stderr, "stepupctl: %s\n", buf);
+}
+
+/* A value for a "name: value" line: control characters as \xNN so one
+ * field stays on one line. */
+static const char *printable(apr_pool_t *p, const char *s)
+{
+    size_t i, n = 0, len = strlen(s);
+    char *out, *o;
+
+    for (i = 0; i < len; i++) {
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            n++;
+    }
+    if (!n)
+        return s;
+    o = out = apr_palloc(p, len + 3 * n + 1);
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f) {
+            apr_snprintf(o, 5, "\\x%02x", c);
+            o += 4;
+        }
+        else
+            *o++ = (char)c;
+    }
+    *o = '\0';
+    return out;
+}
+
+static const char *utc_time(apr_pool_t *p, apr_int64_t sec)
+{
+    apr_time_exp_t tm;
+
+    if (sec < 0 || sec > TIME_MAX
+        || apr_time_exp_gmt(&tm, apr_time_from_sec(sec)) != APR_SUCCESS)
+        return "?";
+    return apr_psprintf(p, "%04d-%02d-%02d %02d:%02d:%02d UTC",
+                        tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                        tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* ------------------------------------------------------------------ */
+/* The command table                                                   */
+
+typedef struct command command;
+
+/* argv[0] is the command's name ("token mint"); the options follow. */
+typedef int (*command_fn)(apr_pool_t *p, const command *cmd, int argc,
+                          const char *const *argv);
+
+struct command {
+    const char *group;      /* "token", "webauthn", or NULL */
+    const char *name;       /* "mint", or the command itself ("keygen") */
+    command_fn run;         /* NULL: not available in this version */
+    const char *summary;
+    const char *help;       /* full --help text */
+};
+
+static int cmd_keygen(apr_pool_t *p, const command *cmd, int argc,
+                      const char *const *argv);
+static int cmd_token_mint(apr_pool_t *p, const command *cmd, int argc,
+                          const char *const *argv);
+static int cmd_token_verify(apr_pool_t *p, const command *cmd, int argc,
+                            const char *const *argv);
+
+static const char keygen_help[] =
+    "Usage: stepupctl keygen [KID]\n"
+    "\n"
+    "Prints a new key line \"KID SECRET\" for StepupKeyFile: 32 random bytes,\n"
+    "base64url without padding. KID is 1 to 16 of [A-Za-z0-9_-]; the default\n"
+    "is \"k\" and today's UTC date (kYYYYMMDD).\n"
+    "\n"
+    "The first line of the key file signs, every line verifies: to rotate,\n"
+    "put the new line first and drop the old one after StepupLifetime.\n"
+    "Keep the file mode 0600, e.g.:\n"
+    "  (umask 077; stepupctl keygen >> /etc/apache2/stepup.keys)\n";
+
+static const char mint_help[] =
+    "Usage: stepupctl token mint --key-file F --user U [options]\n"
+    "\n"
+    "Prints a re-auth token (DESIGN 3) signed with the first key of F.\n"
+    "\n"
+    "  --key-file F          StepupKeyFile (mode 0600)\n"
+    "  --user U              the user (r->user) the token is for\n"
+    "  --acr pwd|phr|phrh    assurance level (default pwd)\n"
+    "  --amr pwd|hwk|swk     method (default pwd for acr pwd, else hwk);\n"
+    "                        pwd only with acr pwd, phrh only with hwk\n"
+    "  --ttl S               lifetime in seconds (default 300):\n"
+    "                        expires = auth-time + S\n"
+    "  --auth-time EPOCH     when the user re-confirmed (default now)\n"
+    "  --bind-cookie VALUE   bind to the session cookie with this value\n"
+    "                        (the cookie named by StepupBindCookie)\n"
+    "  -h, --help            this help\n";
+
+static const char verify_help[] =
+    "Usage: stepupctl token verify --key-file F [options] TOKEN\n"
+    "\n"
+    "Checks a token as Require stepup does and prints its fields, one\n"
+    "\"name: value\" per line. TOKEN \"-\" reads the token from standard input\n"
+    "(keeps it out of the process list). Rejected: exit 1, reason on stderr.\n"
+    "\n"
+    "  --key-file F          StepupKeyFile (mode 0600)\n"
+    "  --user U              the token must be for this user\n"
+    "  --max-age S           the re-confirmation may be at most S seconds old\n"
+    "                        (default: no limit besides expiry)\n"
+    "  --acr pwd|phr|phrh    the minimum assurance level (default pwd)\n"
+    "  --bind-cookie VALUE   the token must be bound to this session cookie\n"
+    "  --now EPOCH           check as of this time (default now)\n"
+    "  -h, --help            this help\n";
+
+static const char verify_registration_help[] =
+    "Usage: stepupctl webauthn verify-registration [options] < response.json\n";
+static const char verify_authentication_help[] =
+    "Usage: stepupctl webauthn verify-authentication [options] < response.json\n";
+
+static const command commands[] = {
+    { NULL, "keygen", cmd_keygen,
+      "print a new key line for StepupKeyFile", keygen_help },
+    { "token", "mint", cmd_token_mint,
+      "mint a re-auth token", mint_help },
+    { "token", "verify", cmd_token_verify,
+      "verify a re-auth token and print its fields", verify_help },
+    { "webauthn", "verify-registration", NULL,
+      "check a RegistrationResponseJSON", verify_registration_help },
+    { "webauthn", "verify-authentication", NULL,
+      "check an AuthenticationResponseJSON", verify_authentication_help },
+};
+#define NCOMMANDS ((int)(sizeof(commands) / sizeof(commands[0])))
+
+static const char tool_help_head[] =
+    "Usage: stepupctl COMMAND [options]\n"
+    "\n"
+    "The admin command line of mod_stepup.\n"
+    "\n"
+    "Commands:\n";
+static const char tool_help_tail[] =
+    "\n"
+    "\"stepupctl COMMAND --help\" describes a command.\n"
+    "Exit status: 0 success, 1 rejected or failed, 2 usage error.\n";
+
+static const char *command_title(apr_pool_t *p, const command *c)
+{
+    return c->group ? apr_pstrcat(p, c->group, " ", c->name, NULL) : c->name;
+}
+
+static void print_command_list(apr_pool_t *p, const char *group)
+{
+    int i;
+
+    for (i = 0; i < NCOMMANDS; i++) {
+        const command *c = &commands[i];
+        if (group && (!c->group || strcmp(c->group, group)))
+            continue;
+        printf("  %-32s %s%s\n", command_title(p, c), c->summary,
+               c->run ? "" : " (not available in this version)");
+    }
+}
+
+static int group_exists(const char *name, int *available)
+{
+    int i, found = 0;
+
+    *available = 0;
+    for (i = 0; i < NCOMMANDS; i++) {
+        if (commands[i].group && !strcmp(commands[i].group, name)) {
+            found = 1;
+            if (commands[i].run)
+                *available = 1;
+        }
+    }
+    return found;
+}
+
+/* ------------------------------------------------------------------ */
+/* Options                                                             */
+
+enum {
+    OPT_KEY_FILE = 256,
+    OPT_USER,
+    OPT_ACR,
+    OPT_AMR,
+    OPT_TTL,
+    OPT_AUTH_TIME,
+    OPT_BIND_COOKIE,
+    OPT_MAX_AGE,
+    OPT_NOW,
+    OPT_END
+};
+#define NOPTS (OPT_END - OPT_KEY_FILE)
+
+typedef struct parsed_args {
+    const char *val[NOPTS];    /* by OPT_* - OPT_KEY_FILE; NULL: absent */
+    int help;
+    int nargs;
+    const char *const *args;   /* the operands */
+} parsed_args;
+
+#define OPTVAL(pa, opt) ((pa)->val[(opt) - OPT_KEY_FILE])
+
+/* apr_getopt_long refuses a bare "-" as an option: operands equal to "-"
+ * are swapped for this marker before parsing and back afterwards. */
+static const char stdin_marker[] = "\001-";
+
+static const char *unmark(const char *s)
+{
+    return s == stdin_marker ? "-" : s;
+}
+
+typedef struct getopt_error {
+    char msg[256];
+} getopt_error;
+
+static void getopt_errfn(void *arg, const char *fmt, ...)
+{
+    getopt_error *e = arg;
+    va_list ap;
+    size_t len;
+
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+    va_end(ap);
+    len = strlen(e->msg);
+    while (len && (e->msg[len - 1] == '\n' || e->msg[len - 1] == '\r'))
+        e->msg[--len] = '\0';
+}
+
+static const char *opt_name(const apr_getopt_option_t *opts, int optch)
+{
+    for (; opts->optch; opts++) {
+        if (opts->optch == optch)
+            return opts->name;
+    }
+    return "?";
+}
+
+/* Parses argv (argv[0] being the command title) against opts. Prints the
+ * usage error itself and returns RC_USAGE, else RC_OK. */
+static int parse_args(apr_pool_t *p, const apr_getopt_option_t *opts,
+                      int argc, const char *const *argv, parsed_args *pa)
+{
+    const char **marked = apr_palloc(p, (argc + 1) * sizeof(*marked));
+    getopt_error gerr;
+    apr_getopt_t *os;
+    apr_status_t rv;
+    const char *arg, **operands;
+    int i, optch;
+
+    memset(pa, 0, sizeof(*pa));
+    for (i = 0; i < argc; i++)
+        marked[i] = (i > 0 && !strcmp(argv[i], "-")) ? stdin_marker : argv[i];
+    marked[argc] = NULL;
+    if (apr_getopt_init(&os, p, argc, marked) != APR_SUCCESS) {
+        errorf("%s: out of memory", argv[0]);
+        return RC_FAIL;
+    }
+    os->interleave = 1;
+    os->errfn = getopt_errfn;
+    os->errarg = &gerr;
+
+    for (;;) {
+        gerr.msg[0] = '\0';
+        rv = apr_getopt_long(os, opts, &optch, &arg);
+        if (rv == APR_EOF)
+            break;
+        if (rv != APR_SUCCESS) {
+            /* APR's message starts with argv[0], the command title */
+            errorf("%s (see 'stepupctl %s --help')",
+                   gerr.msg[0] ? gerr.msg : "bad option", argv[0]);
+            return RC_USAGE;
+        }
+        if (optch == 'h') {
+            pa->help = 1;
+            continue;
+        }
+        if (optch < OPT_KEY_FILE || optch >= OPT_END)
+            continue;
+        if (OPTVAL(pa, optch)) {
+            errorf("%s: --%s given more than once", argv[0],
+                   opt_name(opts, optch));
+            return RC_USAGE;
+        }
+        OPTVAL(pa, optch) = unmark(arg);
+    }
+    pa->nargs = os->argc - os->ind;
+    operands = apr_palloc(p, (pa->nargs + 1) * sizeof(*operands));
+    for (i = 0; i < pa->nargs; i++)
+        operands[i] = unmark(os->argv[os->ind + i]);
+    operands[pa->nargs] = NULL;
+    pa->args = operands;
+    return RC_OK;
+}
+
+/* A decimal number of seconds in [min, max]; prints a usage error. */
+static int parse_seconds(const char *cmd, const char *opt, const char *s,
+                         apr_int64_t min, apr_int64_t max, apr_int64_t *out)
+{
+    apr_int64_t v = 0;
+    size_t i, len = strlen(s);
+
+    for (i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            break;
+    }
+    if (len == 0 || i < len) {
+        errorf("%s: --%s: not a number of seconds: \"%s\"", cmd, opt, s);
+        return RC_USAGE;
+    }
+    for (i = 0; i < len && v <= max; i++)   /* max < 10^17: no overflow */
+        v = v * 10 + (s[i] - '0');
+    if (v < min || v > max) {
+        errorf("%s: --%s: %s is out of range (%" APR_INT64_T_FMT " to %"
+               APR_INT64_T_FMT ")", cmd, opt, s, min, max);
+        return RC_USAGE;
+    }
+    *out = v;
+    return RC_OK;
+}
+
+static int require_opt(const char *cmd, const parsed_args *pa, int opt,
+                       const char *name)
+{
+    if (OPTVAL(pa, opt))
+        return RC_OK;
+    errorf("%s: --%s is required (see 'stepupctl %s --help')", cmd, name,
+           cmd);
+    return RC_USAGE;
+}
+
+static int load_keys(apr_pool_t *p, const char *cmd, const char *path,
+                     stepup_keyset **ks)
+{
+    const char *why = NULL;
+
+    if (stepup_keyset_load(p, path, ks, &why) != 0) {
+        errorf("%s: key file %s: %s", cmd, path,
+               why ? why : "cannot be loaded");
+        return RC_FAIL;
+    }
+    return RC_OK;
+}
+
+static int parse_acr(const char *cmd, const char *s, stepup_acr *acr)
+{
+    if (stepup_acr_parse(s, strlen(s), acr) != 0) {
+        errorf("%s: --acr: \"%s\" is not pwd, phr or phrh", cmd, s);
+        return RC_USAGE;
+    }
+    return RC_OK;
+}
+
+static int parse_bind_cookie(const char *cmd, const char *value,
+                             char bind[STEPUP_BIND_LEN + 1])
+{
+    if (!*value) {
+        errorf("%s: --bind-cookie: the session cookie value is empty", cmd);
+        return RC_USAGE;
+    }
+    if (stepup_bind_compute(value, strlen(value), bind) != 0) {
+        errorf("%s: cannot hash the session cookie (OpenSSL)", cmd);
+        return RC_FAIL;
+    }
+    return RC_OK;
+}
+
+static apr_int64_t now_sec(void)
+{
+    return (apr_int64_t)apr_time_sec(apr_time_now());
+}
+
+/* ------------------------------------------------------------------ */
+/* keygen                                                              */
+
+static const apr_getopt_option_t keygen_opts[] = {
+    { "help", 'h', 0, "this help" },
+    { NULL, 0, 0, NULL }
+};
+
+static int cmd_keygen(apr_pool_t *p, const command *cmd, int argc,
+                      const char *const *argv)
+{
+    parsed_args pa;
+    const char *kid;
+    char *line;
+    int rc;
+
+    if ((rc = parse_args(p, keygen_opts, argc, argv, &pa)) != RC_OK)
+        return rc;
+    if (pa.help) {
+        fputs(cmd->help, stdout);
+        return RC_OK;
+    }
+    if (pa.nargs > 1) {
+        errorf("%s: too many arguments (see 'stepupctl %s --help')",
+               argv[0], argv[0]);
+        return RC_USAGE;
+    }
+    if (pa.nargs == 1) {
+        kid = pa.args[0];
+    }
+    else {
+        apr_time_exp_t tm;
+        apr_time_exp_gmt(&tm, apr_time_now());
+        kid = apr_psprintf(p, "k%04d%02d%02d", tm.tm_year + 1900,
+                           tm.tm_mon + 1, tm.tm_mday);
+    }
+    if (!stepup_kid_valid(kid, strlen(kid))) {
+        errorf("%s: invalid key id \"%s\": 1 to %d of [A-Za-z0-9_-]",
+               argv[0], kid, STEPUP_KID_MAX);
+        return RC_USAGE;
+    }
+    if (!(line = stepup_keygen_line(p, kid))) {
+        errorf("%s: the random generator failed (OpenSSL)", argv[0]);
+        return RC_FAIL;
+    }
+    printf("%s\n", line);
+    OPENSSL_cleanse(line, strlen(line));
+    return RC_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* token mint                                                          */
+
+static const apr_getopt_option_t mint_opts[] = {
+    { "key-file", OPT_KEY_FILE, 1, "StepupKeyFile" },
+    { "user", OPT_USER, 1, "the user" },
+    { "acr", OPT_ACR, 1, "pwd, phr or phrh" },
+    { "amr", OPT_AMR, 1, "pwd, hwk or swk" },
+    { "ttl", OPT_TTL, 1, "lifetime in seconds" },
+    { "auth-time", OPT_AUTH_TIME, 1, "epoch of the re-confirmation" },
+    { "bind-cookie", OPT_BIND_COOKIE, 1, "session cookie value" },
+    { "help", 'h', 0, "this help" },
+    { NULL, 0, 0, NULL }
+};
+
+/* An amr that can have produced the acr: a password gives pwd only, a
+ * passkey gives phr, a hardware-bound one phrh (DESIGN 5). */
+static int amr_fits_acr(stepup_amr amr, stepup_acr acr)
+{
+    switch (acr) {
+    case STEPUP_ACR_PWD:  return amr == STEPUP_AMR_PWD;
+    case STEPUP_ACR_PHR:  return amr == STEPUP_AMR_HWK
+                              || amr == STEPUP_AMR_SWK;
+    case STEPUP_ACR_PHRH: return amr == STEPUP_AMR_HWK;
+    }
+    return 0;
+}
+
+static int cmd_token_mint(apr_pool_t *p, const command *cmd, int argc,
+                          const char *const *argv)
+{
+    const char *name = argv[0], *s, *tok;
+    stepup_keyset *ks;
+    stepup_token t;
+    parsed_args pa;
+    apr_int64_t ttl = DEFAULT_TTL;
+    int rc;
+
+    if ((rc = parse_args(p, mint_opts, argc, argv, &pa)) != RC_OK)
+        return rc;
+    if (pa.help) {
+        fputs(cmd->help, stdout);
+        return RC_OK;
+    }
+    if (pa.nargs > 0) {
+        errorf("%s: unexpected argument \"%s\" (see 'stepupctl %s --help')",
+               name, pa.args[0], name);
+        return RC_USAGE;
+    }
+    if ((rc = require_opt(name, &pa, OPT_KEY_FILE, "key-file")) != RC_OK
+        || (rc = require_opt(name, &pa, OPT_USER, "user")) != RC_OK)
+        return rc;
+
+    memset(&t, 0, sizeof(t));
+    t.user = OPTVAL(&pa, OPT_USER);
+    if (!*t.user) {
+        errorf("%s: --user: the user name is empty", name);
+        return RC_USAGE;
+    }
+    t.acr = STEPUP_ACR_PWD;
+    if ((s = OPTVAL(&pa, OPT_ACR)) && (rc = parse_acr(name, s, &t.acr)))
+        return rc;
+    if ((s = OPTVAL(&pa, OPT_AMR))) {
+        if (stepup_amr_parse(s, strlen(s), &t.amr) != 0) {
+            errorf("%s: --amr: \"%s\" is not pwd, hwk or swk", name, s);
+            return RC_USAGE;
+        }
+        if (!amr_fits_acr(t.amr, t.acr)) {
+            errorf("%s: --amr %s cannot give --acr %s", name,
+                   stepup_amr_name(t.amr), stepup_acr_name(t.acr));
+            return RC_USAGE;
+        }
+    }
+    else {
+        t.amr = t.acr == STEPUP_ACR_PWD ? STEPUP_AMR_PWD : STEPUP_AMR_HWK;
+    }
+    if ((s = OPTVAL(&pa, OPT_TTL))
+        && (rc = parse_seconds(name, "ttl", s, 1, TIME_MAX, &ttl)))
+        return rc;
+    if ((s = OPTVAL(&pa, OPT_AUTH_TIME))) {
+        if ((rc = parse_seconds(name, "auth-time", s, 0, TIME_MAX,
+                                &t.auth_time)))
+            return rc;
+    }
+    else {
+        t.auth_time = now_sec();
+    }
+    if (ttl > TIME_MAX - t.auth_time) {
+        errorf("%s: --ttl: auth-time + ttl is beyond %" APR_INT64_T_FMT,
+               name, TIME_MAX);
+        return RC_USAGE;
+    }
+    t.expires = t.auth_time + ttl;
+    if ((s = OPTVAL(&pa, OPT_BIND_COOKIE))
+        && (rc = parse_bind_cookie(name, s, t.bind)))
+        return rc;
+
+    if ((rc = load_keys(p, name, OPTVAL(&pa, OPT_KEY_FILE), &ks)) != RC_OK)
+        return rc;
+    if (!(tok = stepup_token_mint(p, ks, &t))) {
+        /* the fields are checked above: only the size or HMAC can fail */
+        errorf("%s: cannot mint the token (longer than %d bytes with this "
+               "user name, or HMAC failure)", name, STEPUP_TOKEN_MAX);
+        return RC_FAIL;
+    }
+    printf("%s\n", tok);
+    return RC_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* token verify                                                        */
+
+static const apr_getopt_option_t verify_opts[] = {
+    { "key-file", OPT_KEY_FILE, 1, "StepupKeyFile" },
+    { "user", OPT_USER, 1, "the expected user" },
+    { "max-age", OPT_MAX_AGE, 1, "maximum age in seconds" },
+    { "acr", OPT_ACR, 1, "minimum level" },
+    { "bind-cookie", OPT_BIND_COOKIE, 1, "session cookie value" },
+    { "now", OPT_NOW, 1, "epoch to check against" },
+    { "help", 'h', 0, "this help" },
+    { NULL, 0, 0, NULL }
+};
+
+/* Reads the token from stdin, without surrounding white space. More than
+ * STEPUP_TOKEN_MAX bytes come back as STEPUP_TOKEN_MAX + 1, which the
+ * core refuses as malformed. */
+static int read_stdin_token(apr_pool_t *p, const char *name,
+                            const char **out, size_t *outlen)
+{
+    apr_size_t cap = STEPUP_TOKEN_MAX + 64, len = 0;
+    char *buf = apr_palloc(p, cap + 1);
+    apr_file_t *in;
+    apr_status_t rv;
+    char *start;
+
+    if (apr_file_open_stdin(&in, p) != APR_SUCCESS) {
+        errorf("%s: cannot open standard input", name);
+        return RC_FAIL;
+    }
+    while (len < cap) {
+        apr_size_t n = cap - len;
+        rv = apr_file_read(in, buf + len, &n);
+        len += n;
+        if (rv == APR_EOF)
+            break;
+        if (rv != APR_SUCCESS) {
+            char err[128];
+            errorf("%s: reading standard input: %s", name,
+                   apr_strerror(rv, err, sizeof(err)));
+            return RC_FAIL;
+        }
+    }
+    buf[len] = '\0';
+    while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'
+                   || buf[len - 1] == ' ' || buf[len - 1] == '\t'))
+        buf[--len] = '\0';
+    for (start = buf; *start == ' ' || *start == '\t' || *start == '\n'
+             || *start == '\r'; start++)
+        len--;
+    *out = start;
+    *outlen = len > STEPUP_TOKEN_MAX ? STEPUP_TOKEN_MAX + 1 : len;
+    return RC_OK;
+}
+
+static int cmd_token_verify(apr_pool_t *p, const command *cmd, int argc,
+                            const char *const *argv)
+{
+    const char *name = argv[0], *s, *tok;
+    char bind[STEPUP_BIND_LEN + 1];
+    stepup_keyset *ks;
+    stepup_policy pol;
+    stepup_token t;
+    stepup_token_status st;
+    parsed_args pa;
+    size_t toklen;
+    int rc;
+
+    if ((rc = parse_args(p, verify_opts, argc, argv, &pa)) != RC_OK)
+        return rc;
+    if (pa.help) {
+        fputs(cmd->help, stdout);
+        return RC_OK;
+    }
+    if ((rc = require_opt(name, &pa, OPT_KEY_FILE, "key-file")) != RC_OK)
+        return rc;
+    if (pa.nargs != 1) {
+        errorf("%s: %s (see 'stepupctl %s --help')", name,
+               pa.nargs ? "one TOKEN only" : "the TOKEN (or - for stdin) "
+               "is missing", name);
+        return RC_USAGE;
+    }
+
+    memset(&pol, 0, sizeof(pol));
+    pol.max_age = APR_INT64_MAX;   /* no limit but expires */
+    pol.lifetime = 0;
+    pol.min_acr = STEPUP_ACR_PWD;
+    pol.user = OPTVAL(&pa, OPT_USER);
+    if (pol.user && !*pol.user) {
+        errorf("%s: --user: the user name is empty", name);
+        return RC_USAGE;
+    }
+    if ((s = OPTVAL(&pa, OPT_MAX_AGE))
+        && (rc = parse_seconds(name, "max-age", s, 0, TIME_MAX,
+                               &pol.max_age)))
+        return rc;
+    if ((s = OPTVAL(&pa, OPT_ACR)) && (rc = parse_acr(name, s, &pol.min_acr)))
+        return rc;
+    if ((s = OPTVAL(&pa, OPT_NOW))) {
+        if ((rc = parse_seconds(name, "now", s, 0, TIME_MAX, &pol.now)))
+            return rc;
+    }
+    else {
+        pol.now = now_sec();
+    }
+    if ((s = OPTVAL(&pa, OPT_BIND_COOKIE))) {
+        if ((rc = parse_bind_cookie(name, s, bind)))
+            return rc;
+        pol.bind = bind;
+    }
+
+    if ((rc = load_keys(p, name, OPTVAL(&pa, OPT_KEY_FILE), &ks)) != RC_OK)
+        return rc;
+    if (!strcmp(pa.args[0], "-")) {
+        if ((rc = read_stdin_token(p, name, &tok, &toklen)) != RC_OK)
+            return rc;
+    }
+    else {
+        tok = pa.args[0];
+        toklen = strlen(tok);
+        if (toklen > STEPUP_TOKEN_MAX)
+            toklen = STEPUP_TOKEN_MAX + 1;
+    }
+
+    st = stepup_token_verify(p, ks, tok, toklen, &pol, &t);
+    if (st != STEPUP_TOKEN_OK) {
+        errorf("%s: token rejected: %s", name, stepup_token_status_str(st));
+        return RC_FAIL;
+    }
+    printf("kid: %s\n", t.kid);
+    printf("user: %s\n", printable(p, t.user));
+    printf("auth_time: %" APR_INT64_T_FMT "\n", t.auth_time);
+    printf("auth_time_utc: %s\n", utc_time(p, t.auth_time));
+    printf("expires: %" APR_INT64_T_FMT "\n", t.expires);
+    printf("expires_utc: %s\n", utc_time(p, t.expires));
+    printf("acr: %s\n", stepup_acr_name(t.acr));
+    printf("amr: %s\n", stepup_amr_name(t.amr));
+    printf("bind: %s\n", t.bind[0] ? t.bind : "-");
+    return RC_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Dispatch                                                            */
+
+static int dispatch(apr_pool_t *p, int argc, const char *const *argv)
+{
+    const command *c = NULL;
+    const char *first, *title;
+    const char **sub;
+    int i, used, available;
+
+    if (argc < 2) {
+        errorf("no command (see 'stepupctl --help')");
+        return RC_USAGE;
+    }
+    first = argv[1];
+    if (!strcmp(first, "--help") || !strcmp(first, "-h")
+        || !strcmp(first, "help")) {
+        fputs(tool_help_head, stdout);
+        print_command_list(p, NULL);
+        fputs(tool_help_tail, stdout);
+        return RC_OK;
+    }
+    if (first[0] == '-') {
+        errorf("unknown option \"%s\" (see 'stepupctl --help')", first);
+        return RC_USAGE;
+    }
+
+    if (group_exists(first, &available)) {
+        if (!available) {
+            errorf("%s: not available in this version", first);
+            return RC_USAGE;
+        }
+        if (argc < 3) {
+            errorf("%s: missing subcommand (see 'stepupctl %s --help')",
+                   first, first);
+            return RC_USAGE;
+        }
+        if (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")) {
+            printf("Usage: stepupctl %s SUBCOMMAND [options]\n\n"
+                   "Subcommands:\n", first);
+            print_command_list(p, first);
+            return RC_OK;
+        }
+        for (i = 0; i < NCOMMANDS; i++) {
+            if (commands[i].group && !strcmp(commands[i].group, first)
+                && !strcmp(commands[i].name, argv[2]))
+                c = &commands[i];
+        }
+        used = 3;
+    }
+    else {
+        for (i = 0; i < NCOMMANDS; i++) {
+            if (!commands[i].group && !strcmp(commands[i].name, first))
+                c = &commands[i];
+        }
+        used = 2;
+    }
+    if (!c) {
+        errorf("unknown command \"%s%s%s\" (see 'stepupctl --help')", first,
+               used == 3 ? " " : "", used == 3 ? argv[2] : "");
+        return RC_USAGE;
+    }
+    title = command_title(p, c);
+    if (!c->run) {
+        errorf("%s: not available in this version", title);
+        return RC_USAGE;
+    }
+    /* the command sees its title as argv[0], then its own arguments */
+    sub = apr_palloc(p, (argc - used + 2) * sizeof(*sub));
+    sub[0] = title;
+    for (i = used; i < argc; i++)
+        sub[i - used + 1] = argv[i];
+    sub[argc - used + 1] = NULL;
+    return c->run(p, c, argc - used + 1, sub);
+}
+
+int main(int argc, const char *const *argv)
+{
+    apr_pool_t *pool;
+    int rc;
+
+    if (apr_app_initialize(&argc, &argv, NULL) != APR_SUCCESS) {
+        fputs("stepupctl: cannot initialize APR\n", stderr);
+        return RC_FAIL;
+    }
+    if (apr_pool_create(&pool, NULL) != APR_SUCCESS) {
+        fputs("stepupctl: out of memory\n", stderr);
+        apr_terminate();
+        return RC_FAIL;
+    }
+    rc = dispatch(pool, argc, argv);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fputs("stepupctl: cannot write to standard output\n", stderr);
+        rc = RC_FAIL;
+    }
+    apr_pool_destroy(pool);
+    apr_terminate();
+    return rc;
+}
