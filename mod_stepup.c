@@ -18,6 +18,10 @@ static const command_rec stepup_cmds[] = {
     AP_INIT_TAKE1("StepupLifetime", stepup_set_lifetime, NULL, RSRC_CONF,
                   "hard cap of a step-up token's life, in seconds "
                   "(default 900)"),
+    AP_INIT_TAKE1("StepupCache", stepup_set_cache, NULL, RSRC_CONF,
+                  "ap_socache provider for challenges and password "
+                  "throttling: shmcb (default), redis:HOST:PORT, "
+                  "memcache:HOST:PORT, ..."),
     /* per directory */
     AP_INIT_TAKE1("StepupMaxAge", stepup_set_max_age, NULL, OR_AUTHCFG,
                   "how old a re-confirmation may be, in seconds "
@@ -36,6 +40,17 @@ static const command_rec stepup_cmds[] = {
     AP_INIT_TAKE1("StepupTokenHeader", stepup_set_token_header, NULL,
                   OR_AUTHCFG, "also accept the step-up token in this request "
                   "header"),
+    AP_INIT_ITERATE("StepupMethods", stepup_set_methods, NULL, OR_AUTHCFG,
+                    "methods the confirm page offers: password and/or "
+                    "passkey (default both)"),
+    AP_INIT_ITERATE("StepupAuthnProvider", stepup_set_authn_provider, NULL,
+                    OR_AUTHCFG, "authn providers that check the password "
+                    "(default file)"),
+    AP_INIT_TAKE2("StepupMaxAttempts", stepup_set_max_attempts, NULL,
+                  OR_AUTHCFG, "failed passwords per user and window in "
+                  "seconds before 429 (default 5 300)"),
+    AP_INIT_TAKE1("StepupTemplate", stepup_set_template, NULL, OR_AUTHCFG,
+                  "HTML template of the confirm page, with {{placeholders}}"),
     { NULL }
 };
 
@@ -45,6 +60,11 @@ static void register_hooks(apr_pool_t *p)
                               AUTHZ_PROVIDER_VERSION, &stepup_authz_provider,
                               AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_check_config(stepup_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_pre_config(stepup_cache_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(stepup_cache_post_config, NULL, NULL,
+                        APR_HOOK_MIDDLE);
+    ap_hook_child_init(stepup_cache_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(stepup_handler, NULL, NULL, APR_HOOK_MIDDLE);
     /* before mod_auth_basic & co., so a step-up denial is not answered
      * with their challenge */
     ap_hook_note_auth_failure(stepup_note_auth_failure, NULL, NULL,

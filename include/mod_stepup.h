@@ -12,7 +12,10 @@
 #include <mod_auth.h>
 #include <util_filter.h>
 
+#include <ap_socache.h>
+
 #include "stepup_keys.h"
+#include "stepup_template.h"
 #include "stepup_token.h"
 
 APLOG_USE_MODULE(stepup);
@@ -23,6 +26,12 @@ extern module AP_MODULE_DECLARE_DATA stepup_module;
 #define STEPUP_DEFAULT_LIFETIME   900
 #define STEPUP_DEFAULT_CONFIRM    "/stepup/"
 #define STEPUP_DEFAULT_COOKIE     "stepup"
+#define STEPUP_DEFAULT_ATTEMPTS   5
+#define STEPUP_DEFAULT_WINDOW     300
+
+/* StepupMethods */
+#define STEPUP_METHOD_PASSWORD    0x1
+#define STEPUP_METHOD_PASSKEY     0x2
 
 typedef enum {
     STEPUP_SECURE_UNSET = -1,
@@ -31,11 +40,19 @@ typedef enum {
     STEPUP_SECURE_AUTO = 2
 } stepup_secure_mode;
 
+/* A StepupCache: an ap_socache provider and its instance. */
+typedef struct {
+    const char *spec;            /* as written, for messages */
+    const ap_socache_provider_t *provider;
+    ap_socache_instance_t *instance;
+} stepup_cache;
+
 /* Server-wide (server config or virtual host). */
 typedef struct {
     const char *key_file;        /* as written, for messages */
     stepup_keyset *keys;         /* loaded when the directive is read */
     apr_int64_t lifetime;        /* StepupLifetime, UNSET */
+    stepup_cache *cache;         /* StepupCache; NULL: the shmcb default */
     int require_used;            /* a "Require stepup" in this server's config */
 } stepup_server_conf;
 
@@ -47,6 +64,11 @@ typedef struct {
     stepup_secure_mode cookie_secure;
     const char *bind_cookie;     /* StepupBindCookie; NULL: off */
     const char *token_header;    /* StepupTokenHeader; NULL: off */
+    int methods;                 /* StepupMethods bits, 0 unset */
+    apr_array_header_t *authn;   /* StepupAuthnProvider: authn_provider_list* */
+    int max_attempts;            /* StepupMaxAttempts N, UNSET */
+    apr_int64_t attempt_window;  /* StepupMaxAttempts .. SECONDS */
+    stepup_template *page;       /* StepupTemplate, NULL: the built-in page */
 } stepup_dir_conf;
 
 /* What one "Require stepup" line asks, parsed at config time. */
@@ -73,6 +95,13 @@ const char *stepup_set_bind_cookie(cmd_parms *cmd, void *dconf,
                                    const char *arg);
 const char *stepup_set_token_header(cmd_parms *cmd, void *dconf,
                                     const char *arg);
+const char *stepup_set_cache(cmd_parms *cmd, void *dummy, const char *arg);
+const char *stepup_set_methods(cmd_parms *cmd, void *dconf, const char *arg);
+const char *stepup_set_authn_provider(cmd_parms *cmd, void *dconf,
+                                      const char *arg);
+const char *stepup_set_max_attempts(cmd_parms *cmd, void *dconf,
+                                    const char *n, const char *seconds);
+const char *stepup_set_template(cmd_parms *cmd, void *dconf, const char *arg);
 const char *stepup_parse_seconds(apr_pool_t *p, const char *what,
                                  const char *arg, apr_int64_t min,
                                  apr_int64_t max, apr_int64_t *out);
@@ -81,6 +110,11 @@ apr_int64_t stepup_conf_max_age(const stepup_dir_conf *d);
 apr_int64_t stepup_conf_lifetime(const stepup_server_conf *s);
 const char *stepup_conf_confirm_url(const stepup_dir_conf *d);
 const char *stepup_conf_cookie_name(const stepup_dir_conf *d);
+int stepup_conf_methods(const stepup_dir_conf *d);
+int stepup_conf_max_attempts(const stepup_dir_conf *d);
+apr_int64_t stepup_conf_attempt_window(const stepup_dir_conf *d);
+/* The placeholders a StepupTemplate may use (page.c). */
+extern const char *const stepup_page_placeholders[];
 
 /* authz.c: the "stepup" authz provider */
 extern const authz_provider stepup_authz_provider;
@@ -96,5 +130,86 @@ apr_status_t stepup_json_error_filter(ap_filter_t *f, apr_bucket_brigade *bb);
 /* startup.c */
 int stepup_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                         apr_pool_t *ptemp, server_rec *s);
+
+/* cache.c: StepupCache through ap_socache */
+const char *stepup_cache_create(cmd_parms *cmd, const char *spec,
+                                stepup_cache **out);
+int stepup_cache_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
+                            apr_pool_t *ptemp);
+int stepup_cache_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                             apr_pool_t *ptemp, server_rec *s);
+void stepup_cache_child_init(apr_pool_t *p, server_rec *s);
+/* The cache of r's server, or NULL (logged) when there is none. */
+stepup_cache *stepup_cache_of(request_rec *r);
+/* Reads-modifies-writes under the cache lock where the provider needs it:
+ * update(NULL or the stored value) returns the value to store (NULL:
+ * delete) and its expiry. */
+typedef const char *(*stepup_cache_update_fn)(request_rec *r,
+                                              const char *old,
+                                              apr_time_t *expiry,
+                                              void *baton);
+apr_status_t stepup_cache_update(request_rec *r, stepup_cache *c,
+                                 const char *key,
+                                 stepup_cache_update_fn update, void *baton);
+apr_status_t stepup_cache_get(request_rec *r, stepup_cache *c,
+                              const char *key, const char **value);
+
+/* throttle.c: failed password tries per user (StepupMaxAttempts) */
+typedef enum {
+    STEPUP_THROTTLE_OK,
+    STEPUP_THROTTLE_LOCKED,      /* *retry_after seconds to wait */
+    STEPUP_THROTTLE_UNAVAILABLE  /* cache error: fail closed */
+} stepup_throttle_result;
+stepup_throttle_result stepup_throttle_check(request_rec *r,
+                                             const stepup_dir_conf *dc,
+                                             apr_int64_t *retry_after);
+stepup_throttle_result stepup_throttle_fail(request_rec *r,
+                                            const stepup_dir_conf *dc);
+stepup_throttle_result stepup_throttle_reset(request_rec *r,
+                                             const stepup_dir_conf *dc);
+
+/* form.c: bounded application/x-www-form-urlencoded bodies */
+#define STEPUP_FORM_MAX 8192
+/* OK with the fields in *form, or an HTTP status with *why set. */
+int stepup_read_form(request_rec *r, apr_table_t **form, const char **why);
+
+/* password.c: the StepupAuthnProvider chain */
+authn_status stepup_password_check(request_rec *r, const stepup_dir_conf *dc,
+                                   const char *user, const char *password);
+int stepup_has_password(request_rec *r, const stepup_dir_conf *dc);
+
+/* cookie.c: the step-up cookie */
+const char *stepup_request_token(request_rec *r, const stepup_dir_conf *dc);
+const char *stepup_request_bind(request_rec *r, const stepup_dir_conf *dc,
+                                char buf[STEPUP_BIND_LEN + 1]);
+void stepup_set_cookie(request_rec *r, const stepup_dir_conf *dc,
+                       const char *token, apr_int64_t max_age);
+void stepup_clear_cookie(request_rec *r, const stepup_dir_conf *dc);
+
+/* handler.c: SetHandler stepup */
+int stepup_handler(request_rec *r);
+/* Writes a JSON object (consumed) with the given status; always OK. */
+int stepup_send_json(request_rec *r, int status, void *json_object);
+const char *stepup_request_origin(request_rec *r);
+/* A 4xx/5xx with a one-line reason (JSON or plain text); always OK. */
+int stepup_bad_request(request_rec *r, int status, const char *why);
+/* NULL when the request carries a valid CSRF token (X-Stepup-CSRF or the
+ * form's csrf field), else why not (answer 403). */
+const char *stepup_csrf_problem(request_rec *r, apr_table_t *form);
+void stepup_log_attempt(request_rec *r, const char *method, const char *acr,
+                        const char *outcome);
+
+/* page.c: the Confirm access page */
+typedef struct {
+    const char *return_to;       /* sanitised */
+    stepup_acr acr;              /* level asked for */
+    const char *error;           /* text of the error line, or NULL */
+} stepup_page_args;
+int stepup_send_page(request_rec *r, int status, const stepup_page_args *a);
+
+/* endpoints: password.c, status.c */
+int stepup_post_password(request_rec *r);
+int stepup_get_status(request_rec *r);
+int stepup_post_drop(request_rec *r);
 
 #endif

@@ -9,7 +9,6 @@
 #include <http_core.h>
 #include <http_main.h>
 #include <http_request.h>
-#include <util_cookies.h>
 
 #include "mod_stepup.h"
 
@@ -58,21 +57,6 @@ static const char *parse_require_line(cmd_parms *cmd, const char *line,
     return NULL;
 }
 
-/* The token from StepupTokenHeader when configured and sent, else from
- * the cookie. */
-static const char *find_token(request_rec *r, const stepup_dir_conf *dc)
-{
-    const char *val = NULL;
-
-    if (dc->token_header
-        && (val = apr_table_get(r->headers_in, dc->token_header)))
-        return val;
-    if (ap_cookie_read(r, stepup_conf_cookie_name(dc), &val, 0)
-        != APR_SUCCESS)
-        return NULL;
-    return val;
-}
-
 static authz_status check_authorization(request_rec *r, const char *line,
                                         const void *parsed)
 {
@@ -102,16 +86,9 @@ static authz_status check_authorization(request_rec *r, const char *line,
     pol.lifetime = stepup_conf_lifetime(sc);
     pol.min_acr = req->acr;
     pol.user = r->user;
-    pol.bind = NULL;
-    if (dc->bind_cookie) {
-        pol.bind = "";
-        if (ap_cookie_read(r, dc->bind_cookie, &value, 0) == APR_SUCCESS
-            && value && *value
-            && stepup_bind_compute(value, strlen(value), bind) == 0)
-            pol.bind = bind;
-    }
+    pol.bind = stepup_request_bind(r, dc, bind);
 
-    value = find_token(r, dc);
+    value = stepup_request_token(r, dc);
     if (!value || !*value) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "STEPUP0003: user %s: "
                       "no step-up token for %s", r->user, r->uri);

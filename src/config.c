@@ -4,6 +4,7 @@
 #include <apr_lib.h>
 #include <apr_strings.h>
 #include <http_config.h>
+#include <mod_auth.h>
 #include <util_cookies.h>
 
 #include "mod_stepup.h"
@@ -25,6 +26,7 @@ void *stepup_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->keys = add->key_file ? add->keys : base->keys;
     c->lifetime = add->lifetime != STEPUP_UNSET ? add->lifetime
                                                 : base->lifetime;
+    c->cache = add->cache ? add->cache : base->cache;
     c->require_used = add->require_used; /* each server answers for its own */
     return c;
 }
@@ -35,6 +37,8 @@ void *stepup_create_dir_conf(apr_pool_t *p, char *dir)
 
     c->max_age = STEPUP_UNSET;
     c->cookie_secure = STEPUP_SECURE_UNSET;
+    c->max_attempts = STEPUP_UNSET;
+    c->attempt_window = STEPUP_UNSET;
     return c;
 }
 
@@ -53,6 +57,11 @@ void *stepup_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
         ? add->cookie_secure : base->cookie_secure;
     MERGE_PTR(bind_cookie);
     MERGE_PTR(token_header);
+    c->methods = add->methods ? add->methods : base->methods;
+    MERGE_PTR(authn);
+    MERGE_VAL(max_attempts);
+    MERGE_VAL(attempt_window);
+    MERGE_PTR(page);
     return c;
 }
 
@@ -75,6 +84,24 @@ const char *stepup_conf_confirm_url(const stepup_dir_conf *d)
 const char *stepup_conf_cookie_name(const stepup_dir_conf *d)
 {
     return d->cookie_name ? d->cookie_name : STEPUP_DEFAULT_COOKIE;
+}
+
+int stepup_conf_methods(const stepup_dir_conf *d)
+{
+    return d->methods ? d->methods
+                      : (STEPUP_METHOD_PASSWORD | STEPUP_METHOD_PASSKEY);
+}
+
+int stepup_conf_max_attempts(const stepup_dir_conf *d)
+{
+    return d->max_attempts != STEPUP_UNSET ? d->max_attempts
+                                           : STEPUP_DEFAULT_ATTEMPTS;
+}
+
+apr_int64_t stepup_conf_attempt_window(const stepup_dir_conf *d)
+{
+    return d->attempt_window != STEPUP_UNSET ? d->attempt_window
+                                             : STEPUP_DEFAULT_WINDOW;
 }
 
 /* Whole seconds in [min, max], for directives and Require arguments. */
@@ -232,5 +259,92 @@ const char *stepup_set_token_header(cmd_parms *cmd, void *dconf,
         return apr_psprintf(cmd->pool, "%s: a header name is required",
                             cmd->cmd->name);
     c->token_header = arg;
+    return NULL;
+}
+
+const char *stepup_set_cache(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+
+    if (err)
+        return err;
+    return stepup_cache_create(cmd, arg, &server_conf(cmd)->cache);
+}
+
+const char *stepup_set_methods(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    stepup_dir_conf *c = dconf;
+    int bit;
+
+    if (!strcasecmp(arg, "password"))
+        bit = STEPUP_METHOD_PASSWORD;
+    else if (!strcasecmp(arg, "passkey"))
+        bit = STEPUP_METHOD_PASSKEY;
+    else
+        return apr_psprintf(cmd->pool, "%s: unknown method \"%s\" (use "
+                            "password and/or passkey)", cmd->cmd->name, arg);
+    /* a new StepupMethods line replaces what a parent section said */
+    if (cmd->info != (void *)c) {
+        c->methods = 0;
+        cmd->info = c;
+    }
+    c->methods |= bit;
+    return NULL;
+}
+
+const char *stepup_set_authn_provider(cmd_parms *cmd, void *dconf,
+                                      const char *arg)
+{
+    stepup_dir_conf *c = dconf;
+    authn_provider_list *item;
+
+    item = apr_pcalloc(cmd->pool, sizeof(*item));
+    item->provider_name = arg;
+    /* AuthnProviderAlias sections must come first, as for AuthBasicProvider */
+    item->provider = ap_lookup_provider(AUTHN_PROVIDER_GROUP, arg,
+                                        AUTHN_PROVIDER_VERSION);
+    if (!item->provider)
+        return apr_psprintf(cmd->pool, "%s: unknown authn provider \"%s\" "
+                            "(is its module loaded, or its "
+                            "AuthnProviderAlias defined above?)",
+                            cmd->cmd->name, arg);
+    if (!item->provider->check_password)
+        return apr_psprintf(cmd->pool, "%s: authn provider \"%s\" cannot "
+                            "check passwords", cmd->cmd->name, arg);
+    if (!c->authn || cmd->info != (void *)c->authn) {
+        c->authn = apr_array_make(cmd->pool, 2,
+                                  sizeof(authn_provider_list *));
+        cmd->info = c->authn;
+    }
+    APR_ARRAY_PUSH(c->authn, authn_provider_list *) = item;
+    return NULL;
+}
+
+const char *stepup_set_max_attempts(cmd_parms *cmd, void *dconf,
+                                    const char *n, const char *seconds)
+{
+    stepup_dir_conf *c = dconf;
+    apr_int64_t count;
+    const char *err = stepup_parse_seconds(cmd->pool, cmd->cmd->name, n, 1,
+                                           1000, &count);
+
+    if (err)
+        return apr_psprintf(cmd->pool, "%s: \"%s\" must be a number of "
+                            "attempts from 1 to 1000", cmd->cmd->name, n);
+    c->max_attempts = (int)count;
+    return stepup_parse_seconds(cmd->pool, cmd->cmd->name, seconds, 1,
+                                86400, &c->attempt_window);
+}
+
+const char *stepup_set_template(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    stepup_dir_conf *c = dconf;
+    const char *path = ap_server_root_relative(cmd->pool, arg), *err = NULL;
+
+    if (!path
+        || stepup_template_load(cmd->pool, path, stepup_page_placeholders,
+                                &c->page, &err) != 0)
+        return apr_psprintf(cmd->pool, "%s %s: %s", cmd->cmd->name, arg,
+                            err ? err : "invalid path");
     return NULL;
 }

@@ -1,0 +1,15 @@
+/* The confirm page's default template, style and script (assets/),
+ * embedded at build time by scripts/embed.sh. */
+#ifndef STEPUP_ASSETS_H
+#define STEPUP_ASSETS_H
+
+#include <stddef.h>
+
+extern const char stepup_asset_confirm_html[];
+extern const size_t stepup_asset_confirm_html_len;
+extern const char stepup_asset_stepup_css[];
+extern const size_t stepup_asset_stepup_css_len;
+extern const char stepup_asset_stepup_js[];
+extern const size_t stepup_asset_stepup_js_len;
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * Page templates: HTML with {{name}} placeholders from a fixed list. A
+ * template is checked once, when it is loaded, so an unknown or unclosed
+ * placeholder is a start-up error rather than a broken page.
+ */
+#ifndef STEPUP_TEMPLATE_H
+#define STEPUP_TEMPLATE_H
+
+#include <stddef.h>
+#include <apr_pools.h>
+
+typedef struct stepup_template stepup_template;
+
+/* names: the placeholders allowed, NULL-terminated. On failure returns -1
+ * and a one-line reason in *err ("line 3: unknown placeholder {{foo}}"). */
+int stepup_template_parse(apr_pool_t *p, const char *text, size_t len,
+                          const char *const *names, stepup_template **out,
+                          const char **err);
+
+/* Reads and parses a template file. */
+int stepup_template_load(apr_pool_t *p, const char *path,
+                         const char *const *names, stepup_template **out,
+                         const char **err);
+
+/* The page, values[i] standing for names[i]. The caller escapes the
+ * values; the template text is written as it is. */
+char *stepup_template_render(apr_pool_t *p, const stepup_template *t,
+                             const char *const *values);
+
+#endif

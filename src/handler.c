@@ -1,0 +1,218 @@
+/*
+ * SetHandler stepup: the endpoints under StepupConfirmURL (DESIGN 6).
+ * Every answer is uncacheable and unframeable; every POST must come from
+ * this origin and carry the CSRF token.
+ */
+#include <httpd.h>
+#include <apr_strings.h>
+#include <http_core.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <util_script.h>
+#include <jansson.h>
+
+#include "mod_stepup.h"
+#include "stepup_assets.h"
+#include "stepup_csrf.h"
+#include "stepup_returnto.h"
+
+#define CSP "default-src 'none'; script-src 'self'; style-src 'self'; " \
+            "img-src 'self'; connect-src 'self'; form-action 'self'; " \
+            "frame-ancestors 'none'; base-uri 'none'"
+
+void stepup_log_attempt(request_rec *r, const char *method, const char *acr,
+                        const char *outcome)
+{
+    /* notice: always logged, whatever LogLevel says */
+    ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "STEPUP0100: user %s from "
+                  "%s: step-up by %s (acr %s): %s",
+                  ap_escape_logitem(r->pool, r->user), r->useragent_ip,
+                  method, acr, outcome);
+}
+
+int stepup_send_json(request_rec *r, int status, void *json_object)
+{
+    json_t *o = json_object;
+    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+    json_decref(o);
+    if (!text)
+        return HTTP_INTERNAL_SERVER_ERROR;
+    r->status = status;
+    ap_set_content_type(r, "application/json");
+    ap_rputs(text, r);
+    ap_rputc('\n', r);
+    free(text);
+    return OK;
+}
+
+int stepup_bad_request(request_rec *r, int status, const char *why)
+{
+    const char *accept = apr_table_get(r->headers_in, "Accept");
+
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "STEPUP0101: %s %s: %d %s",
+                  r->method, r->uri, status, why);
+    if (accept && ap_strcasestr(accept, "application/json"))
+        return stepup_send_json(r, status, json_pack("{s:b, s:s}", "ok", 0,
+                                                     "error", why));
+    r->status = status;
+    ap_set_content_type(r, "text/plain; charset=utf-8");
+    ap_rvputs(r, why, "\n", NULL);
+    return OK;
+}
+
+const char *stepup_request_origin(request_rec *r)
+{
+    return ap_construct_url(r->pool, "", r);
+}
+
+/* Same-origin when the browser says where the request comes from. */
+static const char *origin_problem(request_rec *r)
+{
+    const char *origin = apr_table_get(r->headers_in, "Origin");
+    const char *site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
+
+    if (site && !strcasecmp(site, "cross-site"))
+        return "cross-site request refused";
+    if (origin && strcasecmp(origin, stepup_request_origin(r)) != 0)
+        return "cross-origin request refused";
+    return NULL;
+}
+
+const char *stepup_csrf_problem(request_rec *r, apr_table_t *form)
+{
+    const stepup_server_conf *sc =
+        ap_get_module_config(r->server->module_config, &stepup_module);
+    const char *token = apr_table_get(r->headers_in, "X-Stepup-CSRF");
+
+    if (!token && form)
+        token = apr_table_get(form, "csrf");
+    if (!token)
+        return "missing CSRF token";
+    if (stepup_csrf_verify(r->pool, sc->keys, r->user, token,
+                           apr_time_sec(r->request_time)) != 0)
+        return "invalid or expired CSRF token: reload the page";
+    return NULL;
+}
+
+static int send_asset(request_rec *r, const char *type, const char *data,
+                      size_t len)
+{
+    apr_table_setn(r->err_headers_out, "Cache-Control", "max-age=3600");
+    ap_set_content_type(r, type);
+    ap_set_content_length(r, (apr_off_t)len);
+    if (!r->header_only)
+        ap_rwrite(data, (int)len, r);
+    return OK;
+}
+
+/* The endpoint: r->uri below StepupConfirmURL, or NULL when outside. */
+static const char *endpoint_of(request_rec *r, const char *base)
+{
+    size_t n = strlen(base);
+
+    if (!strncmp(r->uri, base, n))
+        return r->uri + n;
+    /* "/stepup" for "/stepup/" */
+    if (n > 1 && base[n - 1] == '/' && strlen(r->uri) == n - 1
+        && !strncmp(r->uri, base, n - 1))
+        return "";
+    return NULL;
+}
+
+typedef struct {
+    const char *path;
+    int method;           /* M_GET (HEAD too) or M_POST */
+    int (*run)(request_rec *r);
+} route;
+
+static int get_page(request_rec *r)
+{
+    const char *acr_arg = NULL, *return_to = NULL;
+    stepup_page_args page = { "/", STEPUP_ACR_PWD, NULL };
+    apr_table_t *args = NULL;
+
+    ap_args_to_table(r, &args);
+    if (args) {
+        return_to = apr_table_get(args, "return_to");
+        acr_arg = apr_table_get(args, "acr");
+    }
+    page.return_to = stepup_return_to(return_to);
+    if (acr_arg && stepup_acr_parse(acr_arg, strlen(acr_arg), &page.acr))
+        page.acr = STEPUP_ACR_PWD; /* unknown: ask for the least */
+    return stepup_send_page(r, HTTP_OK, &page);
+}
+
+static int get_script(request_rec *r)
+{
+    return send_asset(r, "text/javascript; charset=utf-8",
+                      stepup_asset_stepup_js, stepup_asset_stepup_js_len);
+}
+
+static int get_style(request_rec *r)
+{
+    return send_asset(r, "text/css; charset=utf-8", stepup_asset_stepup_css,
+                      stepup_asset_stepup_css_len);
+}
+
+static const route routes[] = {
+    { "",           M_GET,  get_page },
+    { "password",   M_POST, stepup_post_password },
+    { "status",     M_GET,  stepup_get_status },
+    { "drop",       M_POST, stepup_post_drop },
+    { "stepup.js",  M_GET,  get_script },
+    { "stepup.css", M_GET,  get_style },
+    { NULL, 0, NULL }
+};
+
+int stepup_handler(request_rec *r)
+{
+    const stepup_server_conf *sc;
+    const stepup_dir_conf *dc;
+    const char *endpoint;
+    const route *rt;
+    const char *why;
+
+    if (!r->handler || strcmp(r->handler, "stepup"))
+        return DECLINED;
+    sc = ap_get_module_config(r->server->module_config, &stepup_module);
+    dc = ap_get_module_config(r->per_dir_config, &stepup_module);
+
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    apr_table_setn(r->err_headers_out, "Content-Security-Policy", CSP);
+    apr_table_setn(r->err_headers_out, "X-Frame-Options", "DENY");
+    apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
+    apr_table_setn(r->err_headers_out, "Referrer-Policy", "same-origin");
+
+    if (!(endpoint = endpoint_of(r, stepup_conf_confirm_url(dc)))) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "STEPUP0102: the stepup "
+                      "handler serves %s, outside StepupConfirmURL %s",
+                      r->uri, stepup_conf_confirm_url(dc));
+        return HTTP_NOT_FOUND;
+    }
+    for (rt = routes; rt->path; rt++) {
+        if (!strcmp(rt->path, endpoint))
+            break;
+    }
+    if (!rt->path)
+        return HTTP_NOT_FOUND;
+    r->allowed = (AP_METHOD_BIT << rt->method)
+        | (rt->method == M_GET ? (AP_METHOD_BIT << M_OPTIONS) : 0);
+    if (r->method_number != rt->method)
+        return HTTP_METHOD_NOT_ALLOWED;
+
+    if (!r->user) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "STEPUP0103: no "
+                      "authenticated user at %s: put the stepup handler "
+                      "behind the site's authentication", r->uri);
+        return HTTP_FORBIDDEN;
+    }
+    if (!sc->keys) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "STEPUP0104: the stepup "
+                      "handler needs StepupKeyFile for this server");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (rt->method == M_POST && (why = origin_problem(r)))
+        return stepup_bad_request(r, HTTP_FORBIDDEN, why);
+    return rt->run(r);
+}

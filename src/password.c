@@ -1,0 +1,202 @@
+/*
+ * The password method: passwords are checked by httpd's authn providers
+ * (StepupAuthnProvider, "file" by default), walked like mod_auth_form does,
+ * never by reading password files here.
+ */
+#include <httpd.h>
+#include <apr_strings.h>
+#include <ap_provider.h>
+#include <http_core.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <jansson.h>
+#include <openssl/rand.h>
+
+#include "mod_stepup.h"
+#include "stepup_b64url.h"
+#include "stepup_csrf.h"
+#include "stepup_returnto.h"
+
+#define DEFAULT_PROVIDER "file"
+
+authn_status stepup_password_check(request_rec *r, const stepup_dir_conf *dc,
+                                   const char *user, const char *password)
+{
+    authn_status res = AUTH_USER_NOT_FOUND;
+    authn_provider_list fallback, *const *items, *one = &fallback;
+    int n, i;
+
+    if (dc->authn) {
+        items = (authn_provider_list *const *)dc->authn->elts;
+        n = dc->authn->nelts;
+    }
+    else {
+        fallback.provider_name = DEFAULT_PROVIDER;
+        fallback.provider = ap_lookup_provider(AUTHN_PROVIDER_GROUP,
+                                               DEFAULT_PROVIDER,
+                                               AUTHN_PROVIDER_VERSION);
+        if (!fallback.provider) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "STEPUP0030: no "
+                          "StepupAuthnProvider and mod_authn_file is not "
+                          "loaded: cannot check passwords");
+            return AUTH_GENERAL_ERROR;
+        }
+        items = &one;
+        n = 1;
+    }
+    for (i = 0; i < n; i++) {
+        /* aliases (AuthnProviderAlias) find their settings by this note */
+        apr_table_setn(r->notes, AUTHN_PROVIDER_NAME_NOTE,
+                       items[i]->provider_name);
+        res = items[i]->provider->check_password(r, user, password);
+        apr_table_unset(r->notes, AUTHN_PROVIDER_NAME_NOTE);
+        if (res != AUTH_USER_NOT_FOUND)
+            break;
+    }
+    return res;
+}
+
+int stepup_has_password(request_rec *r, const stepup_dir_conf *dc)
+{
+    unsigned char raw[24];
+    authn_status res;
+
+    /* a provider that knows the user refuses a random password; one that
+     * does not says "not found" */
+    if (RAND_bytes(raw, sizeof(raw)) != 1)
+        return 0;
+    res = stepup_password_check(r, dc, r->user,
+                                stepup_b64url_encode(r->pool, raw,
+                                                     sizeof(raw)));
+    return res == AUTH_DENIED || res == AUTH_GRANTED;
+}
+
+static int wants_json(request_rec *r)
+{
+    const char *accept = apr_table_get(r->headers_in, "Accept");
+
+    return accept && ap_strcasestr(accept, "application/json") != NULL;
+}
+
+/* A refusal: the page again with its error line, or JSON. */
+static int refuse(request_rec *r, int status, const char *return_to,
+                  const char *message)
+{
+    stepup_page_args page = { return_to, STEPUP_ACR_PWD, message };
+
+    if (wants_json(r))
+        return stepup_send_json(r, status, json_pack("{s:b, s:s}", "ok", 0,
+                                                     "error", message));
+    return stepup_send_page(r, status, &page);
+}
+
+static int grant(request_rec *r, const stepup_server_conf *sc,
+                 const stepup_dir_conf *dc, const char *return_to)
+{
+    apr_int64_t now = apr_time_sec(r->request_time);
+    apr_int64_t lifetime = stepup_conf_lifetime(sc);
+    char bindbuf[STEPUP_BIND_LEN + 1];
+    const char *bind = stepup_request_bind(r, dc, bindbuf), *token;
+    stepup_token t;
+
+    memset(&t, 0, sizeof(t));
+    if (bind && !*bind) {
+        stepup_log_attempt(r, "password", "pwd", "refused: no session "
+                           "cookie to bind the token to");
+        return refuse(r, HTTP_BAD_REQUEST, return_to, "Your session cookie "
+                      "is missing. Sign in again, then confirm.");
+    }
+    if (bind)
+        apr_cpystrn(t.bind, bind, sizeof(t.bind));
+    t.auth_time = now;
+    t.expires = now + lifetime;
+    t.acr = STEPUP_ACR_PWD;
+    t.amr = STEPUP_AMR_PWD;
+    t.user = r->user;
+    if (!(token = stepup_token_mint(r->pool, sc->keys, &t))) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "STEPUP0031: cannot "
+                      "mint a token for %s (user name too long?)", r->user);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    stepup_set_cookie(r, dc, token, lifetime);
+    stepup_log_attempt(r, "password", "pwd", "ok");
+    if (wants_json(r))
+        return stepup_send_json(r, HTTP_OK,
+                                json_pack("{s:b, s:s, s:s, s:I}", "ok", 1,
+                                          "return_to", return_to,
+                                          "acr", "pwd",
+                                          "expires_at", (json_int_t)t.expires));
+    apr_table_setn(r->headers_out, "Location",
+                   ap_construct_url(r->pool, return_to, r));
+    return HTTP_SEE_OTHER;
+}
+
+int stepup_post_password(request_rec *r)
+{
+    const stepup_server_conf *sc =
+        ap_get_module_config(r->server->module_config, &stepup_module);
+    const stepup_dir_conf *dc =
+        ap_get_module_config(r->per_dir_config, &stepup_module);
+    apr_table_t *form;
+    const char *why, *password, *return_to;
+    apr_int64_t retry_after = 0;
+    int rc;
+
+    if ((rc = stepup_read_form(r, &form, &why)) != OK)
+        return stepup_bad_request(r, rc, why);
+    return_to = stepup_return_to(apr_table_get(form, "return_to"));
+    if ((why = stepup_csrf_problem(r, form)))
+        return stepup_bad_request(r, HTTP_FORBIDDEN, why);
+    if (!(stepup_conf_methods(dc) & STEPUP_METHOD_PASSWORD))
+        return stepup_bad_request(r, HTTP_FORBIDDEN,
+                                  "password step-up is not enabled here");
+    if (!(password = apr_table_get(form, "password")))
+        return stepup_bad_request(r, HTTP_BAD_REQUEST,
+                                  "missing form field \"password\"");
+
+    switch (stepup_throttle_check(r, dc, &retry_after)) {
+    case STEPUP_THROTTLE_UNAVAILABLE:
+        stepup_log_attempt(r, "password", "pwd", "refused: cache unavailable");
+        return refuse(r, HTTP_SERVICE_UNAVAILABLE, return_to, "Confirming "
+                      "is unavailable right now. Try again later.");
+    case STEPUP_THROTTLE_LOCKED:
+        apr_table_setn(r->err_headers_out, "Retry-After",
+                       apr_psprintf(r->pool, "%" APR_INT64_T_FMT,
+                                    retry_after));
+        stepup_log_attempt(r, "password", "pwd", "refused: too many failed "
+                           "attempts");
+        return refuse(r, HTTP_TOO_MANY_REQUESTS, return_to,
+                      apr_psprintf(r->pool, "Too many failed attempts. Try "
+                                   "again in %" APR_INT64_T_FMT " seconds.",
+                                   retry_after));
+    default:
+        break;
+    }
+    if (!*password)
+        return refuse(r, HTTP_BAD_REQUEST, return_to, "Enter your password.");
+
+    switch (stepup_password_check(r, dc, r->user, password)) {
+    case AUTH_GRANTED:
+        if (stepup_throttle_reset(r, dc) != STEPUP_THROTTLE_OK)
+            return refuse(r, HTTP_SERVICE_UNAVAILABLE, return_to,
+                          "Confirming is unavailable right now. Try again "
+                          "later.");
+        return grant(r, sc, dc, return_to);
+    case AUTH_DENIED:
+    case AUTH_USER_NOT_FOUND:
+        if (stepup_throttle_fail(r, dc) != STEPUP_THROTTLE_OK) {
+            stepup_log_attempt(r, "password", "pwd",
+                               "refused: cache unavailable");
+            return refuse(r, HTTP_SERVICE_UNAVAILABLE, return_to,
+                          "Confirming is unavailable right now. Try again "
+                          "later.");
+        }
+        stepup_log_attempt(r, "password", "pwd", "failed: wrong password");
+        return refuse(r, HTTP_UNAUTHORIZED, return_to, "Incorrect password.");
+    default:
+        stepup_log_attempt(r, "password", "pwd",
+                           "failed: authn provider error");
+        return refuse(r, HTTP_SERVICE_UNAVAILABLE, return_to, "Your password "
+                      "cannot be checked right now. Try again later.");
+    }
+}

@@ -1,0 +1,145 @@
+#include <string.h>
+
+#include <apr_file_io.h>
+#include <apr_strings.h>
+#include <apr_tables.h>
+
+#include "stepup_template.h"
+
+#define TEMPLATE_MAX (256 * 1024)
+
+typedef struct {
+    const char *text;   /* literal text, or NULL for a placeholder */
+    size_t len;
+    int slot;           /* index into names for a placeholder */
+} segment;
+
+struct stepup_template {
+    apr_array_header_t *segments;
+};
+
+static int lineno_at(const char *text, const char *at)
+{
+    int n = 1;
+
+    for (; text < at; text++)
+        n += (*text == '\n');
+    return n;
+}
+
+static void add_segment(stepup_template *t, const char *text, size_t len,
+                        int slot)
+{
+    segment *s = apr_array_push(t->segments);
+
+    s->text = text;
+    s->len = len;
+    s->slot = slot;
+}
+
+int stepup_template_parse(apr_pool_t *p, const char *text, size_t len,
+                          const char *const *names, stepup_template **out,
+                          const char **err)
+{
+    stepup_template *t = apr_pcalloc(p, sizeof(*t));
+    const char *copy = apr_pstrmemdup(p, text, len), *cur = copy;
+    const char *end = copy + len;
+
+    *out = NULL;
+    if (len > TEMPLATE_MAX || memchr(text, '\0', len)) {
+        *err = len > TEMPLATE_MAX ? "template is too large"
+                                  : "template contains a NUL byte";
+        return -1;
+    }
+    t->segments = apr_array_make(p, 16, sizeof(segment));
+    while (cur < end) {
+        const char *open = strstr(cur, "{{"), *close;
+        size_t namelen;
+        int i;
+
+        if (!open) {
+            add_segment(t, cur, (size_t)(end - cur), -1);
+            break;
+        }
+        if (open > cur)
+            add_segment(t, cur, (size_t)(open - cur), -1);
+        if (!(close = strstr(open + 2, "}}"))) {
+            *err = apr_psprintf(p, "line %d: \"{{\" is never closed",
+                                lineno_at(copy, open));
+            return -1;
+        }
+        namelen = (size_t)(close - open - 2);
+        for (i = 0; names[i]; i++) {
+            if (strlen(names[i]) == namelen
+                && !memcmp(names[i], open + 2, namelen))
+                break;
+        }
+        if (!names[i]) {
+            *err = apr_psprintf(p, "line %d: unknown placeholder {{%.*s}}",
+                                lineno_at(copy, open),
+                                namelen > 40 ? 40 : (int)namelen, open + 2);
+            return -1;
+        }
+        add_segment(t, NULL, 0, i);
+        cur = close + 2;
+    }
+    *out = t;
+    return 0;
+}
+
+int stepup_template_load(apr_pool_t *p, const char *path,
+                         const char *const *names, stepup_template **out,
+                         const char **err)
+{
+    apr_file_t *f;
+    apr_finfo_t fi;
+    apr_size_t got;
+    apr_status_t rv;
+    char *buf, errbuf[128];
+
+    rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY,
+                       APR_OS_DEFAULT, p);
+    if (rv == APR_SUCCESS)
+        rv = apr_file_info_get(&fi, APR_FINFO_SIZE | APR_FINFO_TYPE, f);
+    if (rv != APR_SUCCESS) {
+        *err = apr_pstrdup(p, apr_strerror(rv, errbuf, sizeof(errbuf)));
+        return -1;
+    }
+    if (fi.filetype != APR_REG || fi.size > TEMPLATE_MAX) {
+        apr_file_close(f);
+        *err = fi.filetype != APR_REG ? "not a regular file"
+                                      : "template is too large";
+        return -1;
+    }
+    got = (apr_size_t)fi.size;
+    buf = apr_palloc(p, got + 1);
+    rv = apr_file_read_full(f, buf, got, &got);
+    apr_file_close(f);
+    if (rv != APR_SUCCESS && !(rv == APR_EOF && got == 0)) {
+        *err = apr_pstrdup(p, apr_strerror(rv, errbuf, sizeof(errbuf)));
+        return -1;
+    }
+    return stepup_template_parse(p, buf, got, names, out, err);
+}
+
+char *stepup_template_render(apr_pool_t *p, const stepup_template *t,
+                             const char *const *values)
+{
+    const segment *segs = (const segment *)t->segments->elts;
+    size_t total = 0, at = 0;
+    char *page;
+    int i;
+
+    for (i = 0; i < t->segments->nelts; i++)
+        total += segs[i].text ? segs[i].len : strlen(values[segs[i].slot]);
+    page = apr_palloc(p, total + 1);
+    for (i = 0; i < t->segments->nelts; i++) {
+        const char *s = segs[i].text ? segs[i].text : values[segs[i].slot];
+        size_t n = segs[i].text ? segs[i].len : strlen(s);
+
+        memcpy(page + at, s, n);
+        at += n;
+    }
+    page[at] = '\0';
+    return page;
+}
