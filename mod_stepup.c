@@ -65,6 +65,8 @@ static void register_hooks(apr_pool_t *p)
                         APR_HOOK_MIDDLE);
     ap_hook_child_init(stepup_cache_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(stepup_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_optional_fn_retrieve(stepup_store_retrieve_fns, NULL, NULL,
+                                 APR_HOOK_MIDDLE);
     /* before mod_auth_basic & co., so a step-up denial is not answered
      * with their challenge */
     ap_hook_note_auth_failure(stepup_note_auth_failure, NULL, NULL,

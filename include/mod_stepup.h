@@ -207,6 +207,52 @@ typedef struct {
 } stepup_page_args;
 int stepup_send_page(request_rec *r, int status, const stepup_page_args *a);
 
+/* store.c: passkeys through mod_dbd (DBDriver sqlite3 or pgsql) */
+typedef struct {
+    const char *id;              /* credential id, base64url */
+    const char *user;
+    const char *public_key;      /* COSE_Key, base64url */
+    int alg;
+    apr_int64_t sign_count;
+    const char *aaguid;          /* 32 hex digits */
+    int backup_eligible;
+    int backup_state;
+    const char *transports;      /* comma-separated, may be "" */
+    const char *fmt;
+    int attestation_trusted;
+    stepup_acr level;            /* phr or phrh */
+    const char *name;
+    apr_int64_t created;
+    apr_int64_t last_used;       /* 0: never */
+} stepup_credential;
+
+typedef enum {
+    STEPUP_STORE_OK,
+    STEPUP_STORE_NOT_FOUND,
+    STEPUP_STORE_CONFLICT,       /* exists already / changed meanwhile */
+    STEPUP_STORE_UNAVAILABLE     /* no mod_dbd, no connection, SQL error */
+} stepup_store_status;
+
+void stepup_store_retrieve_fns(void);
+int stepup_store_configured(void);
+/* The user's credentials (stepup_credential *), oldest first. */
+stepup_store_status stepup_store_list(request_rec *r, const char *user,
+                                      apr_array_header_t **out);
+stepup_store_status stepup_store_get(request_rec *r, const char *id,
+                                     stepup_credential **out);
+stepup_store_status stepup_store_add(request_rec *r,
+                                     const stepup_credential *c);
+/* After an assertion: counter, backup state and last use, only if the
+ * counter is still the one read (CONFLICT otherwise). */
+stepup_store_status stepup_store_used(request_rec *r,
+                                      const stepup_credential *c,
+                                      apr_int64_t sign_count,
+                                      int backup_state, apr_int64_t now);
+stepup_store_status stepup_store_delete(request_rec *r, const char *user,
+                                        const char *id);
+stepup_store_status stepup_store_rename(request_rec *r, const char *user,
+                                        const char *id, const char *name);
+
 /* endpoints: password.c, status.c */
 int stepup_post_password(request_rec *r);
 int stepup_get_status(request_rec *r);

@@ -12,4 +12,7 @@ extern const size_t stepup_asset_stepup_css_len;
 extern const char stepup_asset_stepup_js[];
 extern const size_t stepup_asset_stepup_js_len;
 
+extern const char stepup_asset_schema_sql[];
+extern const size_t stepup_asset_schema_sql_len;
+
 #endif
