@@ -13,6 +13,7 @@
 #include <util_filter.h>
 
 #include <ap_socache.h>
+#include <jansson.h>
 
 #include "stepup_keys.h"
 #include "stepup_template.h"
@@ -168,10 +169,14 @@ stepup_throttle_result stepup_throttle_fail(request_rec *r,
 stepup_throttle_result stepup_throttle_reset(request_rec *r,
                                              const stepup_dir_conf *dc);
 
-/* form.c: bounded application/x-www-form-urlencoded bodies */
+/* body.c: bounded request bodies */
 #define STEPUP_FORM_MAX 8192
+#define STEPUP_JSON_MAX 65536
 /* OK with the fields in *form, or an HTTP status with *why set. */
 int stepup_read_form(request_rec *r, apr_table_t **form, const char **why);
+/* OK with a JSON object released with the request, or a status. */
+int stepup_read_json(request_rec *r, json_t **out, const char **why);
+apr_status_t stepup_json_release(void *doc);
 
 /* password.c: the StepupAuthnProvider chain */
 authn_status stepup_password_check(request_rec *r, const stepup_dir_conf *dc,
@@ -189,7 +194,7 @@ void stepup_clear_cookie(request_rec *r, const stepup_dir_conf *dc);
 /* handler.c: SetHandler stepup */
 int stepup_handler(request_rec *r);
 /* Writes a JSON object (consumed) with the given status; always OK. */
-int stepup_send_json(request_rec *r, int status, void *json_object);
+int stepup_send_json(request_rec *r, int status, json_t *json_object);
 const char *stepup_request_origin(request_rec *r);
 /* A 4xx/5xx with a one-line reason (JSON or plain text); always OK. */
 int stepup_bad_request(request_rec *r, int status, const char *why);

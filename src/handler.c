@@ -30,7 +30,7 @@ void stepup_log_attempt(request_rec *r, const char *method, const char *acr,
                   method, acr, outcome);
 }
 
-int stepup_send_json(request_rec *r, int status, void *json_object)
+int stepup_send_json(request_rec *r, int status, json_t *json_object)
 {
     json_t *o = json_object;
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;

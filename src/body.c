@@ -1,6 +1,7 @@
 /*
- * POST bodies of the confirm pages: application/x-www-form-urlencoded,
- * read with a bound. Fields are split on '&' and '=' and decoded by APR's
+ * POST bodies of the confirm pages, read with a bound: forms
+ * (application/x-www-form-urlencoded) and JSON (jansson). Form fields are
+ * split on '&' and '=' and decoded by APR's
  * apr_punescape_url, which refuses bad %-escapes and %00; httpd's
  * ap_parse_form_data would decode those silently, and a malformed body
  * must be a 400, not a guess.
@@ -9,23 +10,24 @@
 #include <apr_escape.h>
 #include <apr_strings.h>
 #include <http_protocol.h>
+#include <jansson.h>
 
 #include "mod_stepup.h"
 
-static int is_form(const char *ct)
+static int has_type(request_rec *r, const char *type)
 {
-    static const char type[] = "application/x-www-form-urlencoded";
-    size_t n = sizeof(type) - 1;
+    const char *ct = apr_table_get(r->headers_in, "Content-Type");
+    size_t n = strlen(type);
 
     return ct && !strncasecmp(ct, type, n)
         && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-/* The body, NUL-terminated, at most STEPUP_FORM_MAX bytes. */
-static int read_body(request_rec *r, char **body, apr_size_t *len,
-                     const char **why)
+/* The body, NUL-terminated, at most max bytes. */
+static int read_body(request_rec *r, apr_size_t max, char **body,
+                     apr_size_t *len, const char **why)
 {
-    char *buf = apr_palloc(r->pool, STEPUP_FORM_MAX + 1);
+    char *buf = apr_palloc(r->pool, max + 1);
     apr_size_t got = 0;
     long n;
     int rc;
@@ -34,15 +36,15 @@ static int read_body(request_rec *r, char **body, apr_size_t *len,
         *why = "unreadable request body";
         return rc;
     }
-    if (r->remaining > STEPUP_FORM_MAX) {
+    if (r->remaining > (apr_off_t)max) {
         *why = "request body too large";
         return HTTP_REQUEST_ENTITY_TOO_LARGE;
     }
     if (ap_should_client_block(r)) {
         while ((n = ap_get_client_block(r, buf + got,
-                                        STEPUP_FORM_MAX + 1 - got)) > 0) {
+                                        max + 1 - got)) > 0) {
             got += (apr_size_t)n;
-            if (got > STEPUP_FORM_MAX) {
+            if (got > max) {
                 *why = "request body too large";
                 return HTTP_REQUEST_ENTITY_TOO_LARGE;
             }
@@ -65,11 +67,11 @@ int stepup_read_form(request_rec *r, apr_table_t **form, const char **why)
     apr_size_t len;
     int rc;
 
-    if (!is_form(apr_table_get(r->headers_in, "Content-Type"))) {
+    if (!has_type(r, "application/x-www-form-urlencoded")) {
         *why = "expected an application/x-www-form-urlencoded body";
         return HTTP_BAD_REQUEST;
     }
-    if ((rc = read_body(r, &body, &len, why)) != OK)
+    if ((rc = read_body(r, STEPUP_FORM_MAX, &body, &len, why)) != OK)
         return rc;
     if (strlen(body) != len) {
         *why = "NUL byte in the request body";
@@ -101,4 +103,41 @@ int stepup_read_form(request_rec *r, apr_table_t **form, const char **why)
     }
     *form = fields;
     return OK;
+}
+
+int stepup_read_json(request_rec *r, json_t **out, const char **why)
+{
+    json_error_t error;
+    char *body;
+    apr_size_t len;
+    json_t *doc;
+    int rc;
+
+    if (!has_type(r, "application/json")) {
+        *why = "expected an application/json body";
+        return HTTP_BAD_REQUEST;
+    }
+    if ((rc = read_body(r, STEPUP_JSON_MAX, &body, &len, why)) != OK)
+        return rc;
+    doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &error);
+    if (!doc) {
+        *why = apr_psprintf(r->pool, "malformed JSON body: %s (line %d)",
+                            error.text, error.line);
+        return HTTP_BAD_REQUEST;
+    }
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        *why = "the JSON body must be an object";
+        return HTTP_BAD_REQUEST;
+    }
+    /* freed with the request */
+    apr_pool_cleanup_register(r->pool, doc, stepup_json_release, apr_pool_cleanup_null);
+    *out = doc;
+    return OK;
+}
+
+apr_status_t stepup_json_release(void *doc)
+{
+    json_decref(doc);
+    return APR_SUCCESS;
 }
