@@ -258,6 +258,14 @@ stepup_store_status stepup_store_delete(request_rec *r, const char *user,
 stepup_store_status stepup_store_rename(request_rec *r, const char *user,
                                         const char *id, const char *name);
 
+/* onetime.c: one-time WebAuthn challenges in StepupCache. extra (a JSON
+ * object, kept by the caller) is stored with it and given back by take. */
+int stepup_challenge_issue(request_rec *r, const char *ceremony,
+                           json_t *extra, const char **challenge_b64);
+int stepup_challenge_take(request_rec *r, const char *ceremony,
+                          unsigned char **challenge, size_t *len,
+                          json_t **extra, const char **why);
+
 /* endpoints: password.c, status.c */
 int stepup_post_password(request_rec *r);
 int stepup_get_status(request_rec *r);

@@ -190,7 +190,7 @@ static int lock(stepup_cache *c)
     return (c->provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) && cache_mutex;
 }
 
-#define VALUE_MAX 256
+#define VALUE_MAX 4096
 
 static apr_status_t get_unlocked(request_rec *r, stepup_cache *c,
                                  const char *key, const char **value)

@@ -1,0 +1,117 @@
+/*
+ * One-time WebAuthn challenges (DESIGN 6, issue 4): 32 random bytes in
+ * StepupCache under the user and the ceremony, valid five minutes, taken
+ * (deleted) by the first finish whatever its outcome. Shared through the
+ * cache, a challenge begun on one server of a farm finishes on another.
+ * What the begin call asked (return_to, acr, a passkey's name) rides along.
+ */
+#include <httpd.h>
+#include <apr_strings.h>
+#include <openssl/rand.h>
+
+#include "mod_stepup.h"
+#include "stepup_b64url.h"
+
+#define CHALLENGE_LEN 32
+#define CHALLENGE_TTL 300
+
+static const char *challenge_key(request_rec *r, const char *ceremony)
+{
+    return apr_pstrcat(r->pool, "stepup:chal:", ceremony, ":", r->user,
+                       NULL);
+}
+
+typedef struct {
+    const char *value;     /* to store */
+    apr_time_t expiry;
+    const char *old;       /* what was there (take) */
+} challenge_op;
+
+static const char *put_value(request_rec *r, const char *old,
+                             apr_time_t *expiry, void *baton)
+{
+    challenge_op *op = baton;
+
+    *expiry = op->expiry;
+    return op->value;
+}
+
+static const char *take_value(request_rec *r, const char *old,
+                              apr_time_t *expiry, void *baton)
+{
+    challenge_op *op = baton;
+
+    op->old = old;
+    return NULL; /* delete */
+}
+
+int stepup_challenge_issue(request_rec *r, const char *ceremony,
+                           json_t *extra, const char **challenge_b64)
+{
+    stepup_cache *c = stepup_cache_of(r);
+    unsigned char raw[CHALLENGE_LEN];
+    apr_int64_t now = apr_time_sec(r->request_time);
+    challenge_op op = { NULL, 0, NULL };
+    char *dumped;
+    apr_status_t rv;
+
+    if (!c || RAND_bytes(raw, sizeof(raw)) != 1)
+        return HTTP_SERVICE_UNAVAILABLE;
+    *challenge_b64 = stepup_b64url_encode(r->pool, raw, sizeof(raw));
+    json_object_set_new(extra, "challenge", json_string(*challenge_b64));
+    json_object_set_new(extra, "expires", json_integer(now + CHALLENGE_TTL));
+    if (!(dumped = json_dumps(extra, JSON_COMPACT)))
+        return HTTP_INTERNAL_SERVER_ERROR;
+    op.value = apr_pstrdup(r->pool, dumped);
+    free(dumped);
+    op.expiry = apr_time_from_sec(now + CHALLENGE_TTL);
+    rv = stepup_cache_update(r, c, challenge_key(r, ceremony), put_value,
+                             &op);
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, "STEPUP0050: "
+                      "StepupCache %s is unavailable: cannot keep a "
+                      "challenge for %s", c->spec, r->user);
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    return OK;
+}
+
+int stepup_challenge_take(request_rec *r, const char *ceremony,
+                          unsigned char **challenge, size_t *len,
+                          json_t **extra, const char **why)
+{
+    stepup_cache *c = stepup_cache_of(r);
+    challenge_op op = { NULL, 0, NULL };
+    const char *b64;
+    json_t *doc;
+    apr_status_t rv;
+
+    if (!c)
+        return HTTP_SERVICE_UNAVAILABLE;
+    rv = stepup_cache_update(r, c, challenge_key(r, ceremony), take_value,
+                             &op);
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, "STEPUP0051: "
+                      "StepupCache %s is unavailable: cannot check a "
+                      "challenge for %s", c->spec, r->user);
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    if (!op.old || !(doc = json_loads(op.old, 0, NULL))) {
+        *why = "no pending challenge (begin again)";
+        return HTTP_BAD_REQUEST;
+    }
+    apr_pool_cleanup_register(r->pool, doc, stepup_json_release,
+                              apr_pool_cleanup_null);
+    b64 = json_string_value(json_object_get(doc, "challenge"));
+    if (!b64 || json_integer_value(json_object_get(doc, "expires"))
+                <= apr_time_sec(r->request_time)) {
+        *why = "the challenge has expired (begin again)";
+        return HTTP_BAD_REQUEST;
+    }
+    if (stepup_b64url_decode(r->pool, b64, strlen(b64), challenge, len)) {
+        *why = "damaged challenge record";
+        return HTTP_BAD_REQUEST;
+    }
+    *extra = doc;
+    return OK;
+}
