@@ -1,0 +1,124 @@
+#include <string.h>
+
+#include <apr_file_io.h>
+#include <apr_hash.h>
+#include <apr_strings.h>
+#include <apr_uuid.h>
+
+#include "stepup_aaguid.h"
+
+#define LIST_MAX (1024 * 1024)
+
+struct stepup_aaguid_list {
+    apr_hash_t *set;   /* 16 raw bytes -> "" */
+};
+
+static const unsigned char zero[16];
+
+int stepup_aaguid_list_parse(apr_pool_t *p, const char *text, size_t len,
+                             stepup_aaguid_list **out, const char **err)
+{
+    stepup_aaguid_list *l = apr_pcalloc(p, sizeof(*l));
+    char *buf, *line, *next;
+    int lineno = 0;
+
+    *out = NULL;
+    if (len > LIST_MAX || memchr(text, '\0', len)) {
+        *err = len > LIST_MAX ? "file is too large"
+                              : "file contains a NUL byte";
+        return -1;
+    }
+    buf = apr_pstrmemdup(p, text, len);
+    l->set = apr_hash_make(p);
+    for (line = buf; line; line = next) {
+        apr_uuid_t uuid;
+        char *hash, *end;
+
+        lineno++;
+        if ((next = strchr(line, '\n')))
+            *next++ = '\0';
+        if ((hash = strchr(line, '#')))
+            *hash = '\0';
+        while (*line == ' ' || *line == '\t')
+            line++;
+        end = line + strlen(line);
+        while (end > line && (end[-1] == ' ' || end[-1] == '\t'
+                              || end[-1] == '\r'))
+            *--end = '\0';
+        if (!*line)
+            continue;
+        if (strlen(line) != APR_UUID_FORMATTED_LENGTH
+            || apr_uuid_parse(&uuid, line) != APR_SUCCESS) {
+            *err = apr_psprintf(p, "line %d: \"%.40s\" is not a UUID "
+                                "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
+                                lineno, line);
+            return -1;
+        }
+        if (!memcmp(uuid.data, zero, sizeof(zero))) {
+            *err = apr_psprintf(p, "line %d: the all-zero AAGUID names no "
+                                "authenticator model", lineno);
+            return -1;
+        }
+        apr_hash_set(l->set, apr_pmemdup(p, uuid.data, 16), 16, "");
+    }
+    if (apr_hash_count(l->set) == 0) {
+        *err = "no AAGUIDs (the file is empty or only comments)";
+        return -1;
+    }
+    *out = l;
+    return 0;
+}
+
+int stepup_aaguid_list_load(apr_pool_t *p, const char *path,
+                            stepup_aaguid_list **out, const char **err)
+{
+    apr_file_t *f;
+    apr_finfo_t fi;
+    apr_size_t got;
+    apr_status_t rv;
+    char *buf, errbuf[128];
+
+    rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY,
+                       APR_OS_DEFAULT, p);
+    if (rv == APR_SUCCESS)
+        rv = apr_file_info_get(&fi, APR_FINFO_SIZE | APR_FINFO_TYPE, f);
+    if (rv != APR_SUCCESS) {
+        *err = apr_pstrdup(p, apr_strerror(rv, errbuf, sizeof(errbuf)));
+        return -1;
+    }
+    if (fi.filetype != APR_REG || fi.size > LIST_MAX) {
+        apr_file_close(f);
+        *err = fi.filetype != APR_REG ? "not a regular file"
+                                      : "file is too large";
+        return -1;
+    }
+    got = (apr_size_t)fi.size;
+    buf = apr_palloc(p, got + 1);
+    rv = apr_file_read_full(f, buf, got, &got);
+    apr_file_close(f);
+    if (rv != APR_SUCCESS && !(rv == APR_EOF && got == 0)) {
+        *err = apr_pstrdup(p, apr_strerror(rv, errbuf, sizeof(errbuf)));
+        return -1;
+    }
+    return stepup_aaguid_list_parse(p, buf, got, out, err);
+}
+
+int stepup_aaguid_listed(const stepup_aaguid_list *l,
+                         const unsigned char aaguid[16])
+{
+    return l && apr_hash_get(l->set, aaguid, 16) != NULL;
+}
+
+char *stepup_aaguid_hex(apr_pool_t *p, const unsigned char aaguid[16])
+{
+    static const char digits[] = "0123456789abcdef";
+    char *hex = apr_palloc(p, 33);
+    int i;
+
+    for (i = 0; i < 16; i++) {
+        hex[2 * i] = digits[aaguid[i] >> 4];
+        hex[2 * i + 1] = digits[aaguid[i] & 0xf];
+    }
+    hex[32] = '\0';
+    return hex;
+}
