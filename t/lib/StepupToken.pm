@@ -1,0 +1,134 @@
+package StepupToken;
+
+# An independent Perl implementation of the mod_stepup re-auth token
+# (DESIGN section 3), written from the specification only:
+#
+#   v1.<kid>.<payload>.<mac>
+#   payload = base64url_nopad("<auth_time>|<expires>|<acr>|<amr>|<bind>|<user>")
+#   mac     = base64url_nopad(HMAC-SHA256(key[kid], "v1.<kid>.<payload>"))
+#   bind    = "-" or base64url_nopad(SHA-256(session cookie value)[0..16))
+#
+# It mints tokens with any field values, any kid and any secret, and can
+# produce broken ones (other version, padded or '+/' payloads, a flipped MAC
+# character), so the tests can check each rule of the verifier. That a few
+# lines of Perl produce tokens httpd accepts also shows the wire format is
+# public.
+
+use strict;
+use warnings;
+
+use Digest::SHA qw(hmac_sha256 sha256);
+use MIME::Base64 qw(encode_base64url decode_base64url encode_base64);
+use Exporter 'import';
+
+our @EXPORT_OK = qw(mint sign b64url b64url_decode bind_value parse
+                    flip_char noncanonical_last secret_from_b64url);
+
+# base64url without padding (RFC 4648 section 5).
+sub b64url {
+    my ($bytes) = @_;
+    my $s = encode_base64url($bytes);    # never padded, no newlines
+    $s =~ s/=+$//;
+    return $s;
+}
+
+sub b64url_decode {
+    my ($s) = @_;
+    return decode_base64url($s);
+}
+
+# The raw HMAC key of a key-file secret (base64url text).
+sub secret_from_b64url {
+    my ($text) = @_;
+    return decode_base64url($text);
+}
+
+# The bind value of a session cookie value.
+sub bind_value {
+    my ($cookie_value) = @_;
+    return b64url(substr(sha256($cookie_value), 0, 16));
+}
+
+# MAC of the signed part, base64url.
+sub sign {
+    my ($signed_part, $secret) = @_;
+    return b64url(hmac_sha256($signed_part, $secret));
+}
+
+# mint(secret => RAW, kid => 'k1', user => 'alice', ...) -> token string
+#
+# Fields (defaults in brackets):
+#   auth_time [now - 10], expires [auth_time + 300], acr [pwd], amr [pwd],
+#   bind ['-'], user (required unless payload_text is given),
+#   version ['v1'], kid ['k1'].
+# Ways to build a broken token:
+#   payload_text => the exact text before encoding (any field layout)
+#   payload_b64  => a sub { my $raw = shift; ... } returning the encoding
+#                   (e.g. standard base64 with '+', '/' or '=' padding)
+#   mac          => the MAC text to append instead of the right one
+#   mac_secret   => sign with this secret instead (a wrong key)
+sub mint {
+    my (%a) = @_;
+    my $now = time;
+    my $secret = $a{secret};
+    die "StepupToken::mint: secret required\n" unless defined $secret;
+
+    my $version = exists $a{version} ? $a{version} : 'v1';
+    my $kid     = exists $a{kid} ? $a{kid} : 'k1';
+    my $text = $a{payload_text};
+    unless (defined $text) {
+        die "StepupToken::mint: user required\n" unless defined $a{user};
+        my $auth_time = exists $a{auth_time} ? $a{auth_time} : $now - 10;
+        my $expires   = exists $a{expires} ? $a{expires} : $auth_time + 300;
+        $text = join '|', $auth_time, $expires,
+            (exists $a{acr}  ? $a{acr}  : 'pwd'),
+            (exists $a{amr}  ? $a{amr}  : 'pwd'),
+            (exists $a{bind} ? $a{bind} : '-'),
+            $a{user};
+    }
+    my $payload = $a{payload_b64} ? $a{payload_b64}->($text) : b64url($text);
+    my $signed = "$version.$kid.$payload";
+    my $mac = defined $a{mac} ? $a{mac}
+            : sign($signed, defined $a{mac_secret} ? $a{mac_secret} : $secret);
+    return "$signed.$mac";
+}
+
+# parse(TOKEN) -> hash of the parts and fields (no verification); used by
+# tests to build tampered variants of a valid token.
+sub parse {
+    my ($token) = @_;
+    my ($version, $kid, $payload, $mac) = split /\./, $token, 4;
+    my $text = decode_base64url($payload);
+    my ($auth_time, $expires, $acr, $amr, $bind, $user) =
+        split /\|/, $text, 6;
+    return {
+        version => $version, kid => $kid, payload => $payload, mac => $mac,
+        text => $text, auth_time => $auth_time, expires => $expires,
+        acr => $acr, amr => $amr, bind => $bind, user => $user,
+    };
+}
+
+# The same string with the character at position $pos replaced by another
+# of the base64url alphabet (a one-character change that stays well-formed).
+sub flip_char {
+    my ($s, $pos) = @_;
+    $pos = length($s) + $pos if $pos < 0;
+    my $c = substr($s, $pos, 1);
+    substr($s, $pos, 1) = $c eq 'A' ? 'B' : 'A';
+    return $s;
+}
+
+my $ALPHABET = join '', 'A' .. 'Z', 'a' .. 'z', '0' .. '9', '-', '_';
+
+# A base64url text whose last character differs only in the low bit, which
+# for a 32-byte MAC (43 characters, 258 bits) is a padding bit: a lenient
+# decoder reads the same bytes, a canonical comparison does not.
+sub noncanonical_last {
+    my ($s) = @_;
+    my $v = index $ALPHABET, substr($s, -1);
+    die "not base64url: $s\n" if $v < 0;
+    substr($s, -1) = substr($ALPHABET, $v ^ 1, 1);
+    return $s;
+}
+
+1;
