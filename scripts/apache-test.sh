@@ -39,13 +39,8 @@ if [ "$(id -u)" -eq 0 ]; then
   run_as=(runuser -u "$test_user" --)
 fi
 
-# The module and stepupctl must be reachable by that user.
-if ((${#run_as[@]})); then
-  "${run_as[@]}" test -r "$module" \
-    || die "$test_user cannot read $module (check the permissions of its directories)"
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/stepup-apache-test.XXXXXX")
+# under /tmp, which every user can traverse (not $TMPDIR, maybe private)
+tmp=$(mktemp -d /tmp/stepup-apache-test.XXXXXX)
 cleanup() {
   # a server left running by an interrupted run of this copy
   local pid
@@ -70,6 +65,18 @@ tar -C "$top" -cf - \
   --exclude=t/conf/httpd.conf --exclude=t/conf/modules.conf \
   --exclude=t/conf/stepup --exclude=t/htdocs/index.html \
   t | tar -C "$tmp" -xf -
+
+# A checkout in a private directory (/root, a 0700 home) is out of the test
+# user's reach: then httpd loads, and the tests run, copies in $tmp/bin.
+if ((${#run_as[@]})) && ! { "${run_as[@]}" test -r "$module" \
+                           && "${run_as[@]}" test -x "$stepupctl"; }; then
+  echo "apache-test: $test_user cannot reach $top; using copies in $tmp/bin"
+  install -d "$tmp/bin"
+  install -m 0755 "$module" "$tmp/bin/mod_stepup.so"
+  install -m 0755 "$stepupctl" "$tmp/bin/stepupctl"
+  module="$tmp/bin/mod_stepup.so"
+  stepupctl="$tmp/bin/stepupctl"
+fi
 
 # What Apache::Test inherits (-httpd_conf): the modules and TypesConfig.
 # Nothing from /etc/apache2 is read.

@@ -92,7 +92,7 @@ check(GET('/compose-any-deny/', basic('alice'), @$API,
           Cookie => 'stepup=' . token(user => 'bob'))->code,
       401, 'RequireAny (ip denied), bob\'s token for alice: 401');
 
-# ---- RequireAny with our own address (7) ------------------------------------
+# ---- RequireAny with our own address (7) -----------------------------------
 {
     my $res = GET '/compose-any-ip/', @$API;
     check($res->code, 200,
@@ -115,7 +115,7 @@ check(GET('/compose-any-deny/', basic('alice'), @$API,
           'RequireAny (ip granted), garbage token: 200');
 }
 
-# ---- .htaccess with AllowOverride AuthConfig (10) ---------------------------
+# ---- .htaccess with AllowOverride AuthConfig (10) --------------------------
 basic_401('/htaccess/', 'stepup htaccess', '.htaccess');
 {
     my $res = bearer_401('/htaccess/', '.htaccess');

@@ -97,7 +97,7 @@ sub nav_checks {
           "$name: Cache-Control no-store");
 }
 
-# ---- no user: the primary authentication answers (3 x 4 = 12) ------------
+# ---- no user: the primary authentication answers (3 x 4 = 12) --------------
 for my $case (
     [ 'no user, API', GET => [ Accept => 'application/json' ] ],
     [ 'no user, navigation',
@@ -116,7 +116,7 @@ for my $case (
     check(scalar $res->header('Location'), undef, "$name: no redirect");
 }
 
-# ---- API requests: 401 + RFC 9470 + JSON (6 x 8 = 48) ---------------------
+# ---- API requests: 401 + RFC 9470 + JSON (6 x 8 = 48) ----------------------
 api_checks(GET('/denial/', basic('alice')),
            'GET without Accept', return_to => '/denial/');
 api_checks(GET('/denial/', basic('alice'), Accept => 'application/json'),
@@ -139,7 +139,7 @@ api_checks(POST('/denial/', basic('alice'), 'Sec-Fetch-Mode' => 'navigate',
            'POST Sec-Fetch-Mode: navigate (no 302 for a form post)',
            return_to => '/denial/');
 
-# ---- browser navigations: 302 to the confirm page (4 x 6 = 24) ------------
+# ---- browser navigations: 302 to the confirm page (4 x 6 = 24) -------------
 nav_checks(GET('/denial/', basic('alice'), 'Sec-Fetch-Mode' => 'navigate',
                'Sec-Fetch-Dest' => 'document', Accept => $CHROME_ACCEPT),
            'GET Sec-Fetch-Mode: navigate', return_to => '/denial/');
@@ -154,7 +154,7 @@ nav_checks(GET('/denial/', basic('alice'), 'Sec-Fetch-Mode' => 'navigate',
            'GET Sec-Fetch-Mode: navigate into a frame, Accept */*',
            return_to => '/denial/');
 
-# ---- return_to keeps the path and query exactly (3 x 6 + 8 = 26) ----------
+# ---- return_to keeps the path and query exactly (3 x 6 + 8 = 26) -----------
 {
     my $target = '/denial/caf%C3%A9%20menu.html'
                . '?a=1&b=x%3Dy&c=&d=%26&e=%2B+f&g=a=b';
@@ -178,7 +178,7 @@ nav_checks(GET('/denial/', basic('alice'), 'Sec-Fetch-Mode' => 'navigate',
                return_to => $deep);
 }
 
-# ---- acr=phr: &acr=phr, acr_values="phr" (6 + 1 + 8 = 15) ----------------
+# ---- acr=phr: &acr=phr, acr_values="phr" (6 + 1 + 8 = 15) ------------------
 {
     my $res = GET '/denial-phr/', basic('alice'),
         'Sec-Fetch-Mode' => 'navigate', Accept => $CHROME_ACCEPT;
@@ -192,7 +192,7 @@ nav_checks(GET('/denial/', basic('alice'), 'Sec-Fetch-Mode' => 'navigate',
                return_to => '/denial-phr/');
 }
 
-# ---- max-age from the Require line and from StepupMaxAge (2 x 8 = 16) -----
+# ---- max-age from the Require line and from StepupMaxAge (2 x 8 = 16) ------
 api_checks(GET('/denial-age60/', basic('alice'),
                Accept => 'application/json'),
            'Require stepup max-age=60', max_age => 60,
@@ -202,7 +202,7 @@ api_checks(GET('/denial-maxage/', basic('alice'),
            'StepupMaxAge 120', max_age => 120,
            return_to => '/denial-maxage/');
 
-# ---- a custom StepupConfirmURL (6 + 8 = 14) -------------------------------
+# ---- a custom StepupConfirmURL (6 + 8 = 14) --------------------------------
 nav_checks(GET('/denial-confirm/x.html?y=1', basic('alice'),
                'Sec-Fetch-Mode' => 'navigate', Accept => $CHROME_ACCEPT),
            'StepupConfirmURL /confirm/, navigation', confirm => '/confirm/',

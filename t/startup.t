@@ -125,7 +125,7 @@ EOC
           'good configuration: "Syntax OK"');
 }
 
-# ---- the key file (2 x 10 = 20) ----------------------------------------------
+# ---- the key file (2 x 10 = 20) --------------------------------------------
 refused('key file missing', "StepupKeyFile \"$dir/nope.keys\"\n$need",
         qr/StepupKeyFile \S*nope\.keys: No such file/);
 {
@@ -165,7 +165,7 @@ refused('key file KID with a bad character',
             "k\$1 " . random_b64(32) . "\n", 0600) . "\"\n$need",
         qr/StepupKeyFile \S*kid\.keys: line 1: key id/);
 
-# ---- Require stepup (2 x 7 = 14) -----------------------------------------------
+# ---- Require stepup (2 x 7 = 14) -------------------------------------------
 refused('Require stepup without StepupKeyFile', $need,
         qr/"Require stepup".*StepupKeyFile/);
 for my $c (
@@ -182,7 +182,7 @@ for my $c (
             . "  AuthName x\n  Require stepup $args\n</Location>\n", $re);
 }
 
-# ---- other directives (2 x 4 = 8) ----------------------------------------------
+# ---- other directives (2 x 4 = 8) ------------------------------------------
 for my $c (
     [ 'StepupMaxAge -5',           qr/StepupMaxAge: "-5"/ ],
     [ 'StepupConfirmURL //evil',   qr{StepupConfirmURL: "//evil"} ],
@@ -196,7 +196,7 @@ for my $c (
 refused('StepupLifetime 0', "StepupKeyFile \"$good_keys\"\n"
         . "StepupLifetime 0\n$need", qr/StepupLifetime: "0"/);
 
-# ---- where the directives may be (2 x 3 = 6) ----------------------------------
+# ---- where the directives may be (2 x 3 = 6) -------------------------------
 {
     my $vhost_need = "  <Location /x>\n    AuthType Basic\n    AuthName x\n"
                    . "    Require stepup\n  </Location>\n";

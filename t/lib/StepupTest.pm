@@ -62,6 +62,9 @@ sub write_fixtures {
         mkdir $dir, 0700 or die "mkdir $dir: $!\n";
     }
     chmod 0700, $dir;
+    # t/TEST.PL run in a checkout: keep the secrets out of git
+    my $ignore = catfile($dir, '.gitignore');
+    _write_private($ignore, "*\n") unless -e $ignore;
 
     my $keys = catfile($dir, 'main.keys');
     unless (-e $keys) {
