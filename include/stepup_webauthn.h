@@ -1,0 +1,410 @@
+/*
+ * WebAuthn verification core (WebAuthn Level 3, sections 7.1 and 7.2):
+ * the standard RegistrationResponseJSON / AuthenticationResponseJSON,
+ * clientDataJSON (jansson), authenticator data, COSE keys and attestation
+ * objects (libcbor), signatures and X.509 chains (OpenSSL 3).
+ *
+ * No httpd headers: the module's handler, stepupctl, the unit tests and the
+ * benchmark link the same code. Every function returning int returns 0 on
+ * success and -1 on failure; on failure *why (when why is not NULL) is a
+ * one-line reason, without a trailing period, that may be logged and shown
+ * to an administrator. Values taken from the request appear in a reason
+ * only after control characters are replaced and long values are cut.
+ * Every allocation comes from the pool given; the OpenSSL, libcbor and
+ * jansson objects are freed before returning or when that pool is cleared.
+ * Everything is safe to call from several threads at once with distinct
+ * pools (a trust store may be shared: it is only read).
+ *
+ * The first part is what the handler calls; the second part ("building
+ * blocks") is the same code one concern at a time, for the unit tests and
+ * for anyone who needs a single step.
+ */
+#ifndef STEPUP_WEBAUTHN_H
+#define STEPUP_WEBAUTHN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <apr_pools.h>
+
+/* Limits (refused beyond them, with a reason). */
+#define STEPUP_WEBAUTHN_JSON_MAX      (64 * 1024)  /* a response JSON text */
+#define STEPUP_WEBAUTHN_CRED_ID_MAX   1023         /* credentialId, bytes */
+#define STEPUP_WEBAUTHN_X5C_MAX       8            /* certificates in x5c */
+#define STEPUP_WEBAUTHN_TRANSPORTS_MAX 16
+#define STEPUP_WEBAUTHN_CBOR_DEPTH    16           /* nesting of CBOR items */
+#define STEPUP_WEBAUTHN_RSA_MIN_BITS  2048
+#define STEPUP_WEBAUTHN_RSA_MAX_BITS  16384
+#define STEPUP_WEBAUTHN_TRUST_FILE_MAX (1024 * 1024)
+
+/* COSE algorithm identifiers (IANA) that credentials may use. */
+#define STEPUP_COSE_ES256   (-7)
+#define STEPUP_COSE_EDDSA   (-8)
+#define STEPUP_COSE_RS256   (-257)
+
+/* authenticatorData flags */
+#define STEPUP_WEBAUTHN_FLAG_UP  0x01   /* user present */
+#define STEPUP_WEBAUTHN_FLAG_UV  0x04   /* user verified */
+#define STEPUP_WEBAUTHN_FLAG_BE  0x08   /* backup eligible */
+#define STEPUP_WEBAUTHN_FLAG_BS  0x10   /* backed up */
+#define STEPUP_WEBAUTHN_FLAG_AT  0x40   /* attested credential data */
+#define STEPUP_WEBAUTHN_FLAG_ED  0x80   /* extensions */
+
+/* ================================================================== */
+/* The handler's API                                                   */
+
+/* A decoded standard RegistrationResponseJSON / AuthenticationResponseJSON.
+ * Every buffer is from the pool and NUL-terminated (not counted). */
+typedef struct {
+    const unsigned char *id; size_t id_len;   /* rawId bytes (id and rawId
+                                                 must match) */
+    const char *id_b64;                       /* canonical unpadded
+                                                 base64url of id */
+    const unsigned char *client_data_json; size_t client_data_len;
+    const unsigned char *attestation_object;  /* registration */
+    size_t attestation_object_len;
+    const unsigned char *authenticator_data;  /* authentication */
+    size_t authenticator_data_len;
+    const unsigned char *signature; size_t signature_len;
+    const unsigned char *user_handle;         /* NULL when absent or null */
+    size_t user_handle_len;
+    const char *transports;                   /* registration: comma-joined,
+                                                 NULL when absent */
+} stepup_webauthn_response;
+
+/* Parse the JSON text json[0..len) (at most STEPUP_WEBAUTHN_JSON_MAX
+ * bytes). Base64url fields are accepted with or without padding. Required:
+ * id, rawId (equal bytes, 1 to 1023 of them), type "public-key", response
+ * with clientDataJSON and attestationObject (registration) or
+ * authenticatorData and signature (authentication); userHandle, transports,
+ * authenticatorAttachment and clientExtensionResults are optional but
+ * must have the right type when present. Nothing is verified here. */
+int stepup_webauthn_parse_registration_json(apr_pool_t *p, const char *json,
+                                            size_t len,
+                                            stepup_webauthn_response *out,
+                                            const char **why);
+int stepup_webauthn_parse_authentication_json(apr_pool_t *p, const char *json,
+                                              size_t len,
+                                              stepup_webauthn_response *out,
+                                              const char **why);
+
+/* Attestation roots: a PEM file of one or more certificates. Any of them
+ * is a trust anchor, even when it is not self-signed (an intermediate
+ * published by a vendor). The store lives until p is cleared and is only
+ * read afterwards (safe to share between threads). */
+typedef struct stepup_trust_store stepup_trust_store;
+int stepup_trust_load(apr_pool_t *p, const char *pem_path,
+                      stepup_trust_store **out, const char **why);
+
+/* What the relying party expects. */
+typedef struct {
+    const char *rp_id;                    /* SHA-256 must be the rpIdHash */
+    const char *const *origins;           /* exact match, any of */
+    int norigins;
+    const unsigned char *challenge;       /* the bytes issued */
+    size_t challenge_len;
+    int require_uv;                       /* UV flag required */
+    int allow_cross_origin;               /* accept crossOrigin: true */
+    const stepup_trust_store *roots;      /* NULL: attestation trust not
+                                             evaluated */
+} stepup_webauthn_policy;
+
+/* What a verified registration yields (to store with the credential). */
+typedef struct {
+    const unsigned char *credential_id; size_t credential_id_len;
+    const unsigned char *public_key;      /* COSE_Key bytes as received */
+    size_t public_key_len;
+    int alg;                              /* STEPUP_COSE_* */
+    const char *fmt;                      /* "none", "packed", "fido-u2f" */
+    unsigned char aaguid[16];
+    uint32_t sign_count;
+    unsigned char flags;
+    int user_verified, backup_eligible, backup_state;
+    int attestation_trusted;              /* 1 only when roots were given
+                                             and the x5c chain reaches one */
+    const char *attestation_type;         /* "none", "self", "basic" */
+} stepup_webauthn_registration;
+
+/* WebAuthn L3 7.1 for r (from stepup_webauthn_parse_registration_json):
+ * clientDataJSON (type webauthn.create, challenge, origin, crossOrigin,
+ * topOrigin, tokenBinding), the attestation object, authenticatorData
+ * (rpIdHash, UP, UV when required, BE/BS, attested credential data, no
+ * trailing bytes), the credential key (ES256, RS256 >= 2048 bits, EdDSA;
+ * an EC point is checked with EVP_PKEY_public_check), the attestation
+ * statement (none, packed self or x5c, fido-u2f) and, when pol->roots is
+ * set, the x5c chain: a chain that does not reach a root is refused; "none"
+ * and self attestation carry no chain and are accepted untrusted. The
+ * response id must be the credentialId of authenticatorData. Checking that
+ * the credential id is not registered yet is the caller's job. */
+int stepup_webauthn_verify_registration(apr_pool_t *p,
+                                        const stepup_webauthn_policy *pol,
+                                        const stepup_webauthn_response *r,
+                                        stepup_webauthn_registration *out,
+                                        const char **why);
+
+typedef struct {
+    uint32_t sign_count;                  /* to store */
+    unsigned char flags;
+    int user_verified, backup_eligible, backup_state;
+} stepup_webauthn_assertion;
+
+/* WebAuthn L3 7.2 for r (from stepup_webauthn_parse_authentication_json)
+ * against the stored credential: cose_key is the COSE_Key stored at
+ * registration, stored_sign_count its counter. Checks clientDataJSON (type
+ * webauthn.get, ...), authenticatorData (rpIdHash, UP, UV when required,
+ * BS without BE, extensions, no trailing bytes), the signature over
+ * authenticatorData || SHA-256(clientDataJSON), then the counter: when the
+ * stored or the received counter is not 0, the received one must be
+ * greater. Finding the credential by r->id, checking that it belongs to
+ * the user (r->user_handle) and comparing backup_eligible with what was
+ * stored are the caller's. */
+int stepup_webauthn_verify_authentication(apr_pool_t *p,
+                                          const stepup_webauthn_policy *pol,
+                                          const unsigned char *cose_key,
+                                          size_t cose_key_len,
+                                          uint32_t stored_sign_count,
+                                          const stepup_webauthn_response *r,
+                                          stepup_webauthn_assertion *out,
+                                          const char **why);
+
+/* "ES256", "RS256", "EdDSA", or "alg N" (from p) for any other. */
+const char *stepup_cose_alg_name(apr_pool_t *p, int alg);
+
+/* The AAGUID as 32 lowercase hex digits, from the pool. */
+const char *stepup_webauthn_aaguid_hex(apr_pool_t *p,
+                                       const unsigned char aaguid[16]);
+
+/* ================================================================== */
+/* Building blocks                                                     */
+
+/* Foreign types, so that this header needs neither libcbor nor OpenSSL. */
+struct cbor_item_t;
+struct evp_pkey_st;
+struct x509_st;
+struct stack_st_X509;
+
+/* ---- util.c ---- */
+
+/* s[0..len) fit for a one-line reason: control and non-ASCII bytes as '?',
+ * cut to max bytes with "..." appended. */
+const char *stepup_wa_printable(apr_pool_t *p, const char *s, size_t len,
+                                size_t max);
+
+/* *why = reason (when why is not NULL); returns -1. */
+int stepup_wa_fail(const char **why, const char *reason);
+
+/* SHA-256 of data[0..len) into out; 0 on success. */
+int stepup_wa_sha256(const void *data, size_t len, unsigned char out[32]);
+
+/* ---- cbor.c: one CBOR item, bounded ---- */
+
+/* Decodes the one CBOR item at the start of buf[0..len) with libcbor.
+ * Before cbor_load builds anything, the item is walked with libcbor's
+ * streaming decoder: nesting deeper than STEPUP_WEBAUTHN_CBOR_DEPTH, a
+ * collection announcing more entries than bytes remain, an unexpected
+ * "break" and truncation are refused, so no input can make libcbor
+ * allocate more than the input's size or recurse deeply. *used is the
+ * item's length; with whole set, bytes after the item are refused. what
+ * names the item in reasons ("COSE key"). The item is released when p is
+ * cleared (or earlier by the caller with stepup_cbor_release). */
+int stepup_cbor_load(apr_pool_t *p, const unsigned char *buf, size_t len,
+                     int whole, const char *what,
+                     struct cbor_item_t **item, size_t *used,
+                     const char **why);
+
+/* Releases an item from stepup_cbor_load now (runs its pool cleanup). */
+void stepup_cbor_release(apr_pool_t *p, struct cbor_item_t *item);
+
+/* The length of the one well-formed CBOR item at buf[0..len), with the
+ * same limits as stepup_cbor_load, without building it. */
+int stepup_cbor_item_length(apr_pool_t *p, const unsigned char *buf,
+                            size_t len, const char *what, size_t *used,
+                            const char **why);
+
+/* Calls fn for each (key, value) of a map item, in order; stops at the
+ * first non-zero return, which it returns. */
+typedef int (*stepup_cbor_map_fn)(apr_pool_t *p,
+                                  const struct cbor_item_t *key,
+                                  const struct cbor_item_t *val, void *arg,
+                                  const char **why);
+int stepup_cbor_map_walk(apr_pool_t *p, const struct cbor_item_t *map,
+                         const char *what, stepup_cbor_map_fn fn, void *arg,
+                         const char **why);
+
+/* An integer item (unsigned or negative) that fits in int64_t. */
+int stepup_cbor_int(const struct cbor_item_t *item, int64_t *out);
+/* A definite byte string / text string item: pointer into the item. */
+int stepup_cbor_bytes(const struct cbor_item_t *item,
+                      const unsigned char **out, size_t *len);
+int stepup_cbor_text(const struct cbor_item_t *item, const char **out,
+                     size_t *len);
+/* 1 when item is the text string s. */
+int stepup_cbor_text_is(const struct cbor_item_t *item, const char *s);
+
+/* ---- clientdata.c: CollectedClientData ---- */
+
+/* Checks clientDataJSON cdj[0..len) for a ceremony of type
+ * ("webauthn.create" or "webauthn.get") against pol: type, challenge
+ * (compared as bytes; padded or unpadded base64url), origin (exact, any of
+ * pol->origins), crossOrigin (true refused unless pol->allow_cross_origin),
+ * topOrigin (only with crossOrigin true), and the legacy tokenBinding (a
+ * string is ignored; an object needs status "present" or "supported").
+ * Unknown members are ignored. */
+int stepup_clientdata_check(apr_pool_t *p, const stepup_webauthn_policy *pol,
+                            const char *type, const unsigned char *cdj,
+                            size_t len, const char **why);
+
+/* ---- authdata.c: authenticator data ---- */
+
+typedef struct {
+    const unsigned char *rp_id_hash;          /* 32 bytes */
+    unsigned char flags;
+    uint32_t sign_count;
+    /* attested credential data: only with the AT flag */
+    const unsigned char *aaguid;              /* 16 bytes, or NULL */
+    const unsigned char *credential_id; size_t credential_id_len;
+    const unsigned char *public_key; size_t public_key_len; /* one item */
+    /* extensions: only with the ED flag */
+    const unsigned char *extensions; size_t extensions_len;  /* one map */
+} stepup_authdata;
+
+/* Splits authenticatorData buf[0..len) (pointers into buf): at least 37
+ * bytes; with AT the attested credential data (credentialIdLength 1 to
+ * 1023, the COSE key's end found by decoding one CBOR item); with ED one
+ * CBOR map; nothing may follow. */
+int stepup_authdata_parse(apr_pool_t *p, const unsigned char *buf, size_t len,
+                          stepup_authdata *out, const char **why);
+
+/* rpIdHash = SHA-256(pol->rp_id), UP set, UV set when pol->require_uv, BS
+ * not set without BE. */
+int stepup_authdata_check(const stepup_authdata *ad,
+                          const stepup_webauthn_policy *pol,
+                          const char **why);
+
+/* ---- cose.c, es256.c, rs256.c, eddsa.c: credential public keys ---- */
+
+typedef struct {
+    int alg;                          /* STEPUP_COSE_* */
+    int kty;                          /* 1 OKP, 2 EC2, 3 RSA */
+    struct evp_pkey_st *pkey;         /* freed when the pool is cleared */
+    unsigned char point[65];          /* ES256: 0x04 || x || y */
+} stepup_cose_key;
+
+/* How hard an imported key is checked. */
+#define STEPUP_COSE_CHECK_FULL   1   /* a key offered for registration:
+                                        EVP_PKEY_fromdata +
+                                        EVP_PKEY_public_check */
+#define STEPUP_COSE_CHECK_STORED 0   /* a key stored at registration: the
+                                        import itself still refuses a point
+                                        off the curve */
+
+/* Decodes the COSE_Key buf[0..len) (one CBOR map, nothing after it):
+ * kty (1), alg (3) and the parameters of ES256 (kty 2, crv 1, 32-byte x
+ * and y), RS256 (kty 3, n of 2048 to 16384 bits, odd e > 1 of at most 64
+ * bits) or EdDSA (kty 1, crv 6 Ed25519, 32-byte x). Anything else is
+ * refused with a reason naming it. */
+int stepup_cose_key_decode(apr_pool_t *p, const unsigned char *buf,
+                           size_t len, int check, stepup_cose_key **out,
+                           const char **why);
+
+/* Verifies sig over msg with pkey as COSE algorithm alg (ES256: DER
+ * ECDSA P-256 with SHA-256; RS256: RSASSA-PKCS1-v1_5 with SHA-256; EdDSA:
+ * Ed25519 over msg itself). The key's type must fit alg. */
+int stepup_sig_verify(struct evp_pkey_st *pkey, int alg,
+                      const unsigned char *msg, size_t msglen,
+                      const unsigned char *sig, size_t siglen,
+                      const char **why);
+
+/* Per key type (the parameters as CBOR items, NULL when absent). */
+int stepup_es256_from_cose(apr_pool_t *p, const struct cbor_item_t *crv,
+                           const struct cbor_item_t *x,
+                           const struct cbor_item_t *y, int check,
+                           stepup_cose_key *key, const char **why);
+int stepup_rs256_from_cose(apr_pool_t *p, const struct cbor_item_t *n,
+                           const struct cbor_item_t *e, stepup_cose_key *key,
+                           const char **why);
+int stepup_eddsa_from_cose(apr_pool_t *p, const struct cbor_item_t *crv,
+                           const struct cbor_item_t *x, stepup_cose_key *key,
+                           const char **why);
+/* The P-256 public key 0x04 || x || y as an EVP_PKEY (freed with p). */
+int stepup_es256_pkey(apr_pool_t *p, const unsigned char point[65],
+                      int check, struct evp_pkey_st **out, const char **why);
+
+/* Ties an EVP_PKEY to the pool (EVP_PKEY_free when it is cleared). */
+void stepup_wa_pkey_to_pool(apr_pool_t *p, struct evp_pkey_st *pkey);
+
+/* ---- attestation.c, packed.c, fido_u2f.c, x5c.c ---- */
+
+typedef struct {
+    const char *fmt;                          /* from the pool */
+    const unsigned char *auth_data; size_t auth_data_len;  /* into buf */
+    const struct cbor_item_t *att_stmt;       /* a map */
+} stepup_attestation;
+
+/* Decodes the attestation object buf[0..len): one CBOR map with text keys
+ * "fmt" (text), "attStmt" (map) and "authData" (bytes), each once,
+ * nothing after it. */
+int stepup_attestation_parse(apr_pool_t *p, const unsigned char *buf,
+                             size_t len, stepup_attestation *out,
+                             const char **why);
+
+/* What an attestation statement is checked against. */
+typedef struct {
+    const stepup_attestation *att;
+    const stepup_authdata *ad;                /* parsed att->auth_data */
+    const stepup_cose_key *cred;              /* the credential key */
+    const unsigned char *client_data_hash;    /* 32 bytes */
+    const stepup_trust_store *roots;          /* may be NULL */
+    /* results */
+    int trusted;
+    const char *type;                         /* "none", "self", "basic" */
+} stepup_attestation_ctx;
+
+/* Dispatches on att->fmt: none, packed, fido-u2f; other formats refused. */
+int stepup_attestation_verify(apr_pool_t *p, stepup_attestation_ctx *ctx,
+                              const char **why);
+int stepup_att_none(apr_pool_t *p, stepup_attestation_ctx *ctx,
+                    const char **why);
+int stepup_att_packed(apr_pool_t *p, stepup_attestation_ctx *ctx,
+                      const char **why);
+int stepup_att_fido_u2f(apr_pool_t *p, stepup_attestation_ctx *ctx,
+                        const char **why);
+
+/* x5c: an array of 1 to STEPUP_WEBAUTHN_X5C_MAX DER certificates (each
+ * one exactly one certificate). *leaf is x5c[0]; *rest holds the others
+ * (possibly none). All freed when p is cleared. */
+int stepup_x5c_parse(apr_pool_t *p, const struct cbor_item_t *x5c,
+                     struct x509_st **leaf, struct stack_st_X509 **rest,
+                     const char **why);
+
+/* WebAuthn L3 8.2.1 for a packed attestation certificate: version 3,
+ * subject with C, O, OU "Authenticator Attestation" and CN, not a CA, and
+ * the id-fido-gen-ce-aaguid extension (1.3.6.1.4.1.45724.1.1.4), when
+ * present, not critical and equal to aaguid. */
+int stepup_x5c_packed_leaf_check(apr_pool_t *p, struct x509_st *leaf,
+                                 const unsigned char aaguid[16],
+                                 const char **why);
+
+/* The leaf's public key (owned by the certificate: do not free). */
+struct evp_pkey_st *stepup_x5c_pubkey(struct x509_st *leaf);
+
+/* 0 when pkey can verify alg: ES256 an EC P-256 key, RS256 an RSA key of
+ * at least 2048 bits, EdDSA an Ed25519 key. */
+int stepup_x5c_key_fits(apr_pool_t *p, struct evp_pkey_st *pkey, int alg,
+                        const char **why);
+
+/* ---- trust.c ---- */
+
+/* The same as stepup_trust_load from PEM text in memory. */
+int stepup_trust_load_pem(apr_pool_t *p, const char *pem, size_t len,
+                          stepup_trust_store **out, const char **why);
+
+/* Number of certificates loaded. */
+int stepup_trust_count(const stepup_trust_store *ts);
+
+/* Verifies that leaf, with the untrusted certificates rest (may be NULL),
+ * chains to one of the roots (X509_verify_cert, current time). */
+int stepup_trust_verify(apr_pool_t *p, const stepup_trust_store *ts,
+                        struct x509_st *leaf, struct stack_st_X509 *rest,
+                        const char **why);
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * The "packed" attestation statement format (WebAuthn L3 8.2):
+ *   attStmt = { alg: int, sig: bytes [, x5c: [ bytes+ ]] }
+ * Signed data: authenticatorData || clientDataHash. Without x5c it is
+ * self attestation: alg is the credential's and the credential key
+ * verifies sig. With x5c the first certificate's key verifies sig, the
+ * certificate meets 8.2.1 (AAGUID extension included) and, when roots are
+ * configured, the chain must reach one of them. ECDAA is not supported.
+ */
+#include <string.h>
+
+#include <apr_strings.h>
+#include <cbor.h>
+#include <openssl/x509.h>
+
+#include "stepup_webauthn.h"
+
+typedef struct {
+    const cbor_item_t *alg, *sig, *x5c;
+} packed_fields;
+
+static int packed_entry(apr_pool_t *p, const cbor_item_t *key,
+                        const cbor_item_t *val, void *arg, const char **why)
+{
+    packed_fields *f = arg;
+    const cbor_item_t **slot;
+    const char *name;
+
+    if (stepup_cbor_text_is(key, "alg")) {
+        slot = &f->alg;
+        name = "alg";
+    }
+    else if (stepup_cbor_text_is(key, "sig")) {
+        slot = &f->sig;
+        name = "sig";
+    }
+    else if (stepup_cbor_text_is(key, "x5c")) {
+        slot = &f->x5c;
+        name = "x5c";
+    }
+    else if (stepup_cbor_text_is(key, "ecdaaKeyId"))
+        return stepup_wa_fail(why, "packed attestation: ECDAA is not "
+                              "supported");
+    else if (cbor_isa_string(key))
+        return 0;
+    else
+        return stepup_wa_fail(why, "packed attStmt: a key is not a text "
+                              "string");
+    if (*slot)
+        return stepup_wa_fail(why, apr_psprintf(p, "packed attStmt: \"%s\" "
+                                                "given twice", name));
+    *slot = val;
+    return 0;
+}
+
+/* authenticatorData || clientDataHash, from the pool. */
+static unsigned char *signed_data(apr_pool_t *p,
+                                  const stepup_attestation_ctx *ctx,
+                                  size_t *len)
+{
+    unsigned char *buf = apr_palloc(p, ctx->att->auth_data_len + 32);
+
+    memcpy(buf, ctx->att->auth_data, ctx->att->auth_data_len);
+    memcpy(buf + ctx->att->auth_data_len, ctx->client_data_hash, 32);
+    *len = ctx->att->auth_data_len + 32;
+    return buf;
+}
+
+static int prefix(apr_pool_t *p, const char **why, const char *pre)
+{
+    if (why && *why)
+        *why = apr_pstrcat(p, pre, *why, NULL);
+    return -1;
+}
+
+int stepup_att_packed(apr_pool_t *p, stepup_attestation_ctx *ctx,
+                      const char **why)
+{
+    const unsigned char *sig, *data;
+    size_t siglen, datalen;
+    STACK_OF(X509) *rest;
+    packed_fields f;
+    int64_t alg;
+    X509 *leaf;
+
+    memset(&f, 0, sizeof(f));
+    if (stepup_cbor_map_walk(p, ctx->att->att_stmt, "packed attStmt",
+                             packed_entry, &f, why) != 0)
+        return -1;
+    if (!f.alg || stepup_cbor_int(f.alg, &alg) != 0)
+        return stepup_wa_fail(why, "packed attStmt: \"alg\" is missing or "
+                              "not an integer");
+    if (!f.sig || stepup_cbor_bytes(f.sig, &sig, &siglen) != 0)
+        return stepup_wa_fail(why, "packed attStmt: \"sig\" is missing or "
+                              "not a byte string");
+    data = signed_data(p, ctx, &datalen);
+
+    if (!f.x5c) {
+        /* self attestation */
+        if (alg != ctx->cred->alg)
+            return stepup_wa_fail(why, apr_psprintf(p, "packed self "
+                                                    "attestation: alg %"
+                                                    APR_INT64_T_FMT " is not "
+                                                    "the credential's alg %d",
+                                                    (apr_int64_t)alg,
+                                                    ctx->cred->alg));
+        if (stepup_sig_verify(ctx->cred->pkey, ctx->cred->alg, data, datalen,
+                              sig, siglen, why) != 0)
+            return prefix(p, why, "packed self attestation: ");
+        ctx->type = "self";
+        ctx->trusted = 0;
+        return 0;
+    }
+
+    if (alg < INT32_MIN || alg > INT32_MAX)
+        return stepup_wa_fail(why, "packed attStmt: \"alg\" is out of range");
+    if (stepup_x5c_parse(p, f.x5c, &leaf, &rest, why) != 0
+        || stepup_x5c_key_fits(p, stepup_x5c_pubkey(leaf), (int)alg,
+                               why) != 0
+        || stepup_sig_verify(stepup_x5c_pubkey(leaf), (int)alg, data, datalen,
+                             sig, siglen, why) != 0
+        || stepup_x5c_packed_leaf_check(p, leaf, ctx->ad->aaguid, why) != 0)
+        return prefix(p, why, "packed attestation: ");
+    if (ctx->roots) {
+        if (stepup_trust_verify(p, ctx->roots, leaf, rest, why) != 0)
+            return prefix(p, why, "packed attestation: ");
+        ctx->trusted = 1;
+    }
+    ctx->type = "basic";
+    return 0;
+}

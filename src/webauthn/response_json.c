@@ -1,0 +1,243 @@
+/*
+ * The standard RegistrationResponseJSON and AuthenticationResponseJSON
+ * (WebAuthn L3 5.1, PublicKeyCredential.toJSON()), parsed with jansson:
+ * every binary member is base64url (padding tolerated), decoded into the
+ * pool. Members are checked for presence and type only; the verification
+ * is ceremony.c's.
+ */
+#include <string.h>
+
+#include <apr_strings.h>
+#include <jansson.h>
+
+#include "stepup_b64url.h"
+#include "stepup_webauthn.h"
+
+#define SHOW_MAX 80
+#define TRANSPORT_MAX 32
+
+/* A base64url member name of obj (path names it in reasons). Absent, or
+ * null when optional: *out = NULL. */
+static int b64_member(apr_pool_t *p, const json_t *obj, const char *path,
+                      const char *name, int required,
+                      const unsigned char **out, size_t *len,
+                      const char **why)
+{
+    const json_t *v = json_object_get(obj, name);
+    unsigned char *buf;
+
+    *out = NULL;
+    *len = 0;
+    if (!v || (!required && json_is_null(v))) {
+        if (required)
+            return stepup_wa_fail(why, apr_psprintf(p, "response JSON: \"%s\" "
+                                                    "is missing", path));
+        return 0;
+    }
+    if (!json_is_string(v))
+        return stepup_wa_fail(why, apr_psprintf(p, "response JSON: \"%s\" is "
+                                                "not a string", path));
+    if (stepup_b64url_decode(p, json_string_value(v), json_string_length(v),
+                             &buf, len) != 0)
+        return stepup_wa_fail(why, apr_psprintf(p, "response JSON: \"%s\" is "
+                                                "not base64url", path));
+    *out = buf;
+    return 0;
+}
+
+/* An optional member that must have a given JSON type when present. */
+static int optional_typed(apr_pool_t *p, const json_t *obj, const char *path,
+                          const char *name, json_type type, int null_ok,
+                          const char **why)
+{
+    const json_t *v = json_object_get(obj, name);
+    static const char *const names[] = {
+        "an object", "an array", "a string", "an integer", "a number",
+        "a boolean", "a boolean", "null"
+    };
+
+    if (!v || json_typeof(v) == type || (null_ok && json_is_null(v)))
+        return 0;
+    if (type == JSON_TRUE || type == JSON_FALSE) {
+        if (json_is_boolean(v))
+            return 0;
+    }
+    return stepup_wa_fail(why, apr_psprintf(p, "response JSON: \"%s\" is not "
+                                            "%s", path,
+                                            (int)type < 8 ? names[type]
+                                            : "of the right type"));
+}
+
+static int transport_name_ok(const char *s, size_t len)
+{
+    size_t i;
+
+    if (len == 0 || len > TRANSPORT_MAX)
+        return 0;
+    for (i = 0; i < len; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+            return 0;
+    }
+    return 1;
+}
+
+static int transports(apr_pool_t *p, const json_t *resp, const char **out,
+                      const char **why)
+{
+    const json_t *v = json_object_get(resp, "transports"), *e;
+    const char *joined = NULL;
+    size_t i;
+
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_array(v))
+        return stepup_wa_fail(why, "response JSON: \"response.transports\" is "
+                              "not an array");
+    if (json_array_size(v) > STEPUP_WEBAUTHN_TRANSPORTS_MAX)
+        return stepup_wa_fail(why, "response JSON: \"response.transports\" "
+                              "has more than 16 entries");
+    json_array_foreach(v, i, e) {
+        if (!json_is_string(e)
+            || !transport_name_ok(json_string_value(e),
+                                  json_string_length(e)))
+            return stepup_wa_fail(why, apr_psprintf(p, "response JSON: "
+                                                    "\"response.transports[%"
+                                                    APR_SIZE_T_FMT "]\" is not "
+                                                    "a transport name", i));
+        joined = joined ? apr_pstrcat(p, joined, ",", json_string_value(e),
+                                      NULL)
+            : apr_pstrdup(p, json_string_value(e));
+    }
+    *out = joined ? joined : "";
+    return 0;
+}
+
+/* What both responses share: the top level and clientDataJSON. On success
+ * *root is the parsed text (the caller's to json_decref) and *resp its
+ * "response" object. */
+static int parse_common(apr_pool_t *p, const char *json, size_t len,
+                        json_t **root, const json_t **resp,
+                        stepup_webauthn_response *out, const char **why)
+{
+    const unsigned char *raw;
+    size_t rawlen;
+    json_error_t jerr;
+    const json_t *v;
+    json_t *j;
+
+    memset(out, 0, sizeof(*out));
+    *root = NULL;
+    if (!json || len == 0)
+        return stepup_wa_fail(why, "response JSON is empty");
+    if (len > STEPUP_WEBAUTHN_JSON_MAX)
+        return stepup_wa_fail(why, apr_psprintf(p, "response JSON is larger "
+                                                "than %d bytes",
+                                                STEPUP_WEBAUTHN_JSON_MAX));
+    if (!(j = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr)))
+        return stepup_wa_fail(why, apr_psprintf(p, "response JSON is "
+                                                "malformed: %s (line %d, "
+                                                "column %d)",
+                                                stepup_wa_printable(
+                                                    p, jerr.text,
+                                                    strlen(jerr.text),
+                                                    SHOW_MAX),
+                                                jerr.line, jerr.column));
+    *root = j;
+    if (!json_is_object(j))
+        return stepup_wa_fail(why, "response JSON is not an object");
+
+    v = json_object_get(j, "type");
+    if (!v)
+        return stepup_wa_fail(why, "response JSON: \"type\" is missing");
+    if (!json_is_string(v) || strcmp(json_string_value(v), "public-key"))
+        return stepup_wa_fail(why, "response JSON: \"type\" is not "
+                              "\"public-key\"");
+
+    if (b64_member(p, j, "id", "id", 1, &out->id, &out->id_len, why) != 0
+        || b64_member(p, j, "rawId", "rawId", 1, &raw, &rawlen, why) != 0)
+        return -1;
+    if (out->id_len == 0)
+        return stepup_wa_fail(why, "response JSON: \"id\" is empty");
+    if (out->id_len > STEPUP_WEBAUTHN_CRED_ID_MAX)
+        return stepup_wa_fail(why, "response JSON: \"id\" is longer than "
+                              "1023 bytes");
+    if (rawlen != out->id_len || memcmp(raw, out->id, rawlen) != 0)
+        return stepup_wa_fail(why, "response JSON: \"id\" and \"rawId\" "
+                              "differ");
+    out->id_b64 = stepup_b64url_encode(p, out->id, out->id_len);
+
+    if (optional_typed(p, j, "authenticatorAttachment",
+                       "authenticatorAttachment", JSON_STRING, 1, why) != 0
+        || optional_typed(p, j, "clientExtensionResults",
+                          "clientExtensionResults", JSON_OBJECT, 0, why) != 0)
+        return -1;
+
+    v = json_object_get(j, "response");
+    if (!v)
+        return stepup_wa_fail(why, "response JSON: \"response\" is missing");
+    if (!json_is_object(v))
+        return stepup_wa_fail(why, "response JSON: \"response\" is not an "
+                              "object");
+    *resp = v;
+    if (b64_member(p, v, "response.clientDataJSON", "clientDataJSON", 1,
+                   &out->client_data_json, &out->client_data_len, why) != 0)
+        return -1;
+    return 0;
+}
+
+int stepup_webauthn_parse_registration_json(apr_pool_t *p, const char *json,
+                                            size_t len,
+                                            stepup_webauthn_response *out,
+                                            const char **why)
+{
+    const json_t *resp = NULL;
+    json_t *root;
+    int rc;
+
+    rc = parse_common(p, json, len, &root, &resp, out, why);
+    if (rc == 0)
+        rc = (b64_member(p, resp, "response.attestationObject",
+                         "attestationObject", 1, &out->attestation_object,
+                         &out->attestation_object_len, why) == 0
+              && optional_typed(p, resp, "response.authenticatorData",
+                                "authenticatorData", JSON_STRING, 0,
+                                why) == 0
+              && optional_typed(p, resp, "response.publicKey", "publicKey",
+                                JSON_STRING, 1, why) == 0
+              && optional_typed(p, resp, "response.publicKeyAlgorithm",
+                                "publicKeyAlgorithm", JSON_INTEGER, 0,
+                                why) == 0
+              && transports(p, resp, &out->transports, why) == 0) ? 0 : -1;
+    json_decref(root);
+    if (rc != 0)
+        memset(out, 0, sizeof(*out));
+    return rc;
+}
+
+int stepup_webauthn_parse_authentication_json(apr_pool_t *p, const char *json,
+                                              size_t len,
+                                              stepup_webauthn_response *out,
+                                              const char **why)
+{
+    const json_t *resp = NULL;
+    json_t *root;
+    int rc;
+
+    rc = parse_common(p, json, len, &root, &resp, out, why);
+    if (rc == 0)
+        rc = (b64_member(p, resp, "response.authenticatorData",
+                         "authenticatorData", 1, &out->authenticator_data,
+                         &out->authenticator_data_len, why) == 0
+              && b64_member(p, resp, "response.signature", "signature", 1,
+                            &out->signature, &out->signature_len, why) == 0
+              && b64_member(p, resp, "response.userHandle", "userHandle", 0,
+                            &out->user_handle, &out->user_handle_len,
+                            why) == 0) ? 0 : -1;
+    json_decref(root);
+    if (rc != 0)
+        memset(out, 0, sizeof(*out));
+    return rc;
+}
