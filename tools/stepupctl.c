@@ -4,16 +4,19 @@
  *   stepupctl keygen [KID]
  *   stepupctl token mint   --key-file F --user U [...]
  *   stepupctl token verify --key-file F [...] TOKEN|-
- *   stepupctl webauthn verify-registration|verify-authentication  (later)
+ *   stepupctl webauthn verify-registration   [...] < RegistrationResponseJSON
+ *   stepupctl webauthn verify-authentication [...] < AuthenticationResponseJSON
  *
- * Everything about keys and tokens is the core's (stepup_keys.h,
- * stepup_token.h); this file only parses the command line and prints.
+ * Everything about keys, tokens and WebAuthn is the core's (stepup_keys.h,
+ * stepup_token.h, stepup_webauthn.h); this file only parses the command
+ * line and prints.
  * Exit codes: 0 success, 1 rejected or failed, 2 usage error. Errors go to
  * stderr as one line starting with "stepupctl: ". A secret is printed only
  * by keygen.
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <apr_general.h>
@@ -22,11 +25,13 @@
 #include <apr_pools.h>
 #include <apr_strings.h>
 #include <apr_time.h>
+#include <jansson.h>
 #include <openssl/crypto.h>   /* OPENSSL_cleanse */
 
 #include "stepup_b64url.h"
 #include "stepup_keys.h"
 #include "stepup_token.h"
+#include "stepup_webauthn.h"
 
 #define RC_OK     0
 #define RC_FAIL   1   /* rejected token, bad key file, runtime failure */
@@ -120,6 +125,11 @@ static int cmd_token_mint(apr_pool_t *p, const command *cmd, int argc,
                           const char *const *argv);
 static int cmd_token_verify(apr_pool_t *p, const command *cmd, int argc,
                             const char *const *argv);
+static int cmd_webauthn_verify_registration(apr_pool_t *p, const command *cmd,
+                                            int argc, const char *const *argv);
+static int cmd_webauthn_verify_authentication(apr_pool_t *p,
+                                              const command *cmd, int argc,
+                                              const char *const *argv);
 
 static const char keygen_help[] =
     "Usage: stepupctl keygen [KID]\n"
@@ -167,9 +177,72 @@ static const char verify_help[] =
     "  -h, --help            this help\n";
 
 static const char verify_registration_help[] =
-    "Usage: stepupctl webauthn verify-registration [options] < response.json\n";
+    "Usage: stepupctl webauthn verify-registration [options] < response.json\n"
+    "\n"
+    "Verifies a passkey registration as the confirm page does (WebAuthn L3\n"
+    "7.1): reads the standard RegistrationResponseJSON (what the browser's\n"
+    "PublicKeyCredential.toJSON() gives) on standard input and, when it\n"
+    "verifies, prints one JSON object on one line:\n"
+    "  credential_id        the credential id, base64url without padding\n"
+    "  public_key           the COSE_Key, base64url: what --public-key of\n"
+    "                       verify-authentication takes\n"
+    "  alg                  COSE algorithm: -7 ES256, -257 RS256, -8 EdDSA\n"
+    "  fmt                  attestation format: none, packed or fido-u2f\n"
+    "  aaguid               the authenticator model's AAGUID as a string of\n"
+    "                       32 lowercase hex digits, without dashes\n"
+    "  sign_count           the signature counter\n"
+    "  flags                the authenticatorData flags byte, as a number\n"
+    "  backup_eligible      true or false (BE flag)\n"
+    "  backup_state         true or false (BS flag)\n"
+    "  attestation_trusted  true only with --attestation-roots, when the\n"
+    "                       attestation certificate chain reaches one of them\n"
+    "Rejected: exit 1 and the reason on standard error.\n"
+    "\n"
+    "  --rp-id ID                the RP ID, e.g. example.com (required)\n"
+    "  --origin URL              an accepted origin, exact match, e.g.\n"
+    "                            https://example.com; repeat it to accept any\n"
+    "                            of several (at least one required)\n"
+    "  --challenge B64URL        the challenge that was issued (required)\n"
+    "  --require-uv              require user verification (UV flag)\n"
+    "  --allow-cross-origin      accept clientDataJSON.crossOrigin true\n"
+    "  --attestation-roots PEM   trust anchors (PEM certificates): an x5c\n"
+    "                            chain (packed, fido-u2f) that does not reach\n"
+    "                            one of them is rejected; \"none\" and self\n"
+    "                            attestation are accepted, untrusted. Without\n"
+    "                            it only the attestation signature is checked\n"
+    "  -h, --help                this help\n"
+    "\n"
+    "Base64url input is accepted with or without padding.\n";
 static const char verify_authentication_help[] =
-    "Usage: stepupctl webauthn verify-authentication [options] < response.json\n";
+    "Usage: stepupctl webauthn verify-authentication [options] "
+    "< response.json\n"
+    "\n"
+    "Verifies a passkey assertion as the confirm page does (WebAuthn L3 7.2):\n"
+    "reads the standard AuthenticationResponseJSON on standard input, checks\n"
+    "it against the stored credential (--public-key, --sign-count) and, when\n"
+    "it verifies, prints one JSON object on one line:\n"
+    "  sign_count        the new signature counter, to store\n"
+    "  flags             the authenticatorData flags byte, as a number\n"
+    "  user_verified     true or false (UV flag)\n"
+    "  backup_eligible   true or false (BE flag)\n"
+    "  backup_state      true or false (BS flag)\n"
+    "Rejected: exit 1 and the reason on standard error.\n"
+    "\n"
+    "  --rp-id ID                the RP ID, e.g. example.com (required)\n"
+    "  --origin URL              an accepted origin, exact match; repeat it\n"
+    "                            to accept any of several (at least one\n"
+    "                            required)\n"
+    "  --challenge B64URL        the challenge that was issued (required)\n"
+    "  --public-key COSE_B64URL  the credential's COSE_Key, base64url, as\n"
+    "                            verify-registration printed it (required)\n"
+    "  --sign-count N            the stored signature counter (default 0):\n"
+    "                            when it or the received one is not 0, the\n"
+    "                            received one must be greater\n"
+    "  --require-uv              require user verification (UV flag)\n"
+    "  --allow-cross-origin      accept clientDataJSON.crossOrigin true\n"
+    "  -h, --help                this help\n"
+    "\n"
+    "Base64url input is accepted with or without padding.\n";
 
 static const command commands[] = {
     { NULL, "keygen", cmd_keygen,
@@ -178,9 +251,9 @@ static const command commands[] = {
       "mint a re-auth token", mint_help },
     { "token", "verify", cmd_token_verify,
       "verify a re-auth token and print its fields", verify_help },
-    { "webauthn", "verify-registration", NULL,
+    { "webauthn", "verify-registration", cmd_webauthn_verify_registration,
       "check a RegistrationResponseJSON", verify_registration_help },
-    { "webauthn", "verify-authentication", NULL,
+    { "webauthn", "verify-authentication", cmd_webauthn_verify_authentication,
       "check an AuthenticationResponseJSON", verify_authentication_help },
 };
 #define NCOMMANDS ((int)(sizeof(commands) / sizeof(commands[0])))
@@ -723,6 +796,317 @@ static int cmd_token_verify(apr_pool_t *p, const command *cmd, int argc,
     printf("amr: %s\n", stepup_amr_name(t.amr));
     printf("bind: %s\n", t.bind[0] ? t.bind : "-");
     return RC_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* webauthn verify-registration, verify-authentication                 */
+
+/* Options of the webauthn commands: --origin repeats, so they have their
+ * own parser (the same apr_getopt_long loop as parse_args). */
+enum {
+    WA_RP_ID = 512,
+    WA_ORIGIN,
+    WA_CHALLENGE,
+    WA_REQUIRE_UV,
+    WA_ALLOW_CROSS_ORIGIN,
+    WA_ROOTS,
+    WA_PUBLIC_KEY,
+    WA_SIGN_COUNT
+};
+
+static const apr_getopt_option_t wa_registration_opts[] = {
+    { "rp-id", WA_RP_ID, 1, "the RP ID" },
+    { "origin", WA_ORIGIN, 1, "an accepted origin" },
+    { "challenge", WA_CHALLENGE, 1, "the challenge, base64url" },
+    { "require-uv", WA_REQUIRE_UV, 0, "require user verification" },
+    { "allow-cross-origin", WA_ALLOW_CROSS_ORIGIN, 0, "accept crossOrigin" },
+    { "attestation-roots", WA_ROOTS, 1, "PEM trust anchors" },
+    { "help", 'h', 0, "this help" },
+    { NULL, 0, 0, NULL }
+};
+
+static const apr_getopt_option_t wa_authentication_opts[] = {
+    { "rp-id", WA_RP_ID, 1, "the RP ID" },
+    { "origin", WA_ORIGIN, 1, "an accepted origin" },
+    { "challenge", WA_CHALLENGE, 1, "the challenge, base64url" },
+    { "require-uv", WA_REQUIRE_UV, 0, "require user verification" },
+    { "allow-cross-origin", WA_ALLOW_CROSS_ORIGIN, 0, "accept crossOrigin" },
+    { "public-key", WA_PUBLIC_KEY, 1, "COSE_Key, base64url" },
+    { "sign-count", WA_SIGN_COUNT, 1, "stored counter" },
+    { "help", 'h', 0, "this help" },
+    { NULL, 0, 0, NULL }
+};
+
+typedef struct wa_args {
+    const char *rp_id, *challenge, *roots, *public_key, *sign_count;
+    apr_array_header_t *origins;     /* const char * */
+    int require_uv, allow_cross_origin, help;
+} wa_args;
+
+static int wa_parse_args(apr_pool_t *p, const apr_getopt_option_t *opts,
+                         int argc, const char *const *argv, wa_args *wa)
+{
+    getopt_error gerr;
+    apr_getopt_t *os;
+    apr_status_t rv;
+    const char *arg, **slot;
+    int optch;
+
+    memset(wa, 0, sizeof(*wa));
+    wa->origins = apr_array_make(p, 4, sizeof(const char *));
+    if (apr_getopt_init(&os, p, argc, argv) != APR_SUCCESS) {
+        errorf("%s: out of memory", argv[0]);
+        return RC_FAIL;
+    }
+    os->interleave = 1;
+    os->errfn = getopt_errfn;
+    os->errarg = &gerr;
+    for (;;) {
+        gerr.msg[0] = '\0';
+        rv = apr_getopt_long(os, opts, &optch, &arg);
+        if (rv == APR_EOF)
+            break;
+        if (rv != APR_SUCCESS) {
+            errorf("%s (see 'stepupctl %s --help')",
+                   gerr.msg[0] ? gerr.msg : "bad option", argv[0]);
+            return RC_USAGE;
+        }
+        slot = NULL;
+        switch (optch) {
+        case 'h': wa->help = 1; continue;
+        case WA_REQUIRE_UV: wa->require_uv = 1; continue;
+        case WA_ALLOW_CROSS_ORIGIN: wa->allow_cross_origin = 1; continue;
+        case WA_ORIGIN:
+            if (!*arg) {
+                errorf("%s: --origin: the origin is empty", argv[0]);
+                return RC_USAGE;
+            }
+            APR_ARRAY_PUSH(wa->origins, const char *) = arg;
+            continue;
+        case WA_RP_ID: slot = &wa->rp_id; break;
+        case WA_CHALLENGE: slot = &wa->challenge; break;
+        case WA_ROOTS: slot = &wa->roots; break;
+        case WA_PUBLIC_KEY: slot = &wa->public_key; break;
+        case WA_SIGN_COUNT: slot = &wa->sign_count; break;
+        default: continue;
+        }
+        if (*slot) {
+            errorf("%s: --%s given more than once", argv[0],
+                   opt_name(opts, optch));
+            return RC_USAGE;
+        }
+        *slot = arg;
+    }
+    if (os->ind < os->argc) {
+        errorf("%s: unexpected argument \"%s\" (the response is read from "
+               "standard input; see 'stepupctl %s --help')", argv[0],
+               os->argv[os->ind], argv[0]);
+        return RC_USAGE;
+    }
+    return RC_OK;
+}
+
+static int wa_require(const char *cmd, const char *val, const char *name)
+{
+    if (val && *val)
+        return RC_OK;
+    errorf("%s: --%s is required (see 'stepupctl %s --help')", cmd, name,
+           cmd);
+    return RC_USAGE;
+}
+
+/* The policy from the options shared by both commands. */
+static int wa_policy(apr_pool_t *p, const char *cmd, const wa_args *wa,
+                     stepup_webauthn_policy *pol)
+{
+    unsigned char *challenge;
+    size_t len;
+    int rc;
+
+    if ((rc = wa_require(cmd, wa->rp_id, "rp-id")) != RC_OK
+        || (rc = wa_require(cmd, wa->challenge, "challenge")) != RC_OK)
+        return rc;
+    if (wa->origins->nelts == 0) {
+        errorf("%s: --origin is required (see 'stepupctl %s --help')", cmd,
+               cmd);
+        return RC_USAGE;
+    }
+    if (stepup_b64url_decode(p, wa->challenge, strlen(wa->challenge),
+                             &challenge, &len) != 0 || len == 0) {
+        errorf("%s: --challenge: not a non-empty base64url value", cmd);
+        return RC_USAGE;
+    }
+    memset(pol, 0, sizeof(*pol));
+    pol->rp_id = wa->rp_id;
+    pol->origins = (const char *const *)wa->origins->elts;
+    pol->norigins = wa->origins->nelts;
+    pol->challenge = challenge;
+    pol->challenge_len = len;
+    pol->require_uv = wa->require_uv;
+    pol->allow_cross_origin = wa->allow_cross_origin;
+    return RC_OK;
+}
+
+/* Standard input, whole; more than STEPUP_WEBAUTHN_JSON_MAX bytes come
+ * back as STEPUP_WEBAUTHN_JSON_MAX + 1, which the parser refuses. */
+static int wa_read_stdin(apr_pool_t *p, const char *cmd, const char **out,
+                         size_t *outlen)
+{
+    apr_size_t cap = STEPUP_WEBAUTHN_JSON_MAX + 1, len = 0;
+    char *buf = apr_palloc(p, cap + 1);
+    apr_file_t *in;
+    apr_status_t rv;
+
+    if (apr_file_open_stdin(&in, p) != APR_SUCCESS) {
+        errorf("%s: cannot open standard input", cmd);
+        return RC_FAIL;
+    }
+    while (len < cap) {
+        apr_size_t n = cap - len;
+        rv = apr_file_read(in, buf + len, &n);
+        len += n;
+        if (rv == APR_EOF)
+            break;
+        if (rv != APR_SUCCESS) {
+            char err[128];
+            errorf("%s: reading standard input: %s", cmd,
+                   apr_strerror(rv, err, sizeof(err)));
+            return RC_FAIL;
+        }
+    }
+    buf[len] = '\0';
+    *out = buf;
+    *outlen = len;
+    return RC_OK;
+}
+
+/* Prints obj as one compact JSON line and releases it. */
+static int wa_print(const char *cmd, json_t *obj)
+{
+    char *text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+
+    json_decref(obj);
+    if (!text) {
+        errorf("%s: cannot build the JSON output (out of memory)", cmd);
+        return RC_FAIL;
+    }
+    printf("%s\n", text);
+    free(text);
+    return RC_OK;
+}
+
+static int cmd_webauthn_verify_registration(apr_pool_t *p, const command *cmd,
+                                            int argc, const char *const *argv)
+{
+    const char *name = argv[0], *why = NULL, *json;
+    stepup_webauthn_policy pol;
+    stepup_webauthn_response resp;
+    stepup_webauthn_registration reg;
+    stepup_trust_store *roots = NULL;
+    size_t len;
+    wa_args wa;
+    int rc;
+
+    if ((rc = wa_parse_args(p, wa_registration_opts, argc, argv, &wa))
+        != RC_OK)
+        return rc;
+    if (wa.help) {
+        fputs(cmd->help, stdout);
+        return RC_OK;
+    }
+    if ((rc = wa_policy(p, name, &wa, &pol)) != RC_OK)
+        return rc;
+    if (wa.roots) {
+        if (stepup_trust_load(p, wa.roots, &roots, &why) != 0) {
+            errorf("%s: attestation roots %s: %s", name, wa.roots, why);
+            return RC_FAIL;
+        }
+        pol.roots = roots;
+    }
+    if ((rc = wa_read_stdin(p, name, &json, &len)) != RC_OK)
+        return rc;
+    if (stepup_webauthn_parse_registration_json(p, json, len, &resp, &why)
+        != 0
+        || stepup_webauthn_verify_registration(p, &pol, &resp, &reg, &why)
+        != 0) {
+        errorf("%s: rejected: %s", name, why ? why : "(no reason)");
+        return RC_FAIL;
+    }
+    return wa_print(name, json_pack(
+        "{s:s, s:s, s:i, s:s, s:s, s:I, s:i, s:b, s:b, s:b}",
+        "credential_id",
+        stepup_b64url_encode(p, reg.credential_id, reg.credential_id_len),
+        "public_key",
+        stepup_b64url_encode(p, reg.public_key, reg.public_key_len),
+        "alg", reg.alg,
+        "fmt", reg.fmt,
+        "aaguid", stepup_webauthn_aaguid_hex(p, reg.aaguid),
+        "sign_count", (json_int_t)reg.sign_count,
+        "flags", (int)reg.flags,
+        "backup_eligible", reg.backup_eligible,
+        "backup_state", reg.backup_state,
+        "attestation_trusted", reg.attestation_trusted));
+}
+
+static int cmd_webauthn_verify_authentication(apr_pool_t *p,
+                                              const command *cmd, int argc,
+                                              const char *const *argv)
+{
+    const char *name = argv[0], *why = NULL, *json;
+    stepup_webauthn_policy pol;
+    stepup_webauthn_response resp;
+    stepup_webauthn_assertion as;
+    unsigned char *key;
+    apr_int64_t count = 0;
+    size_t len, keylen;
+    wa_args wa;
+    int rc;
+
+    if ((rc = wa_parse_args(p, wa_authentication_opts, argc, argv, &wa))
+        != RC_OK)
+        return rc;
+    if (wa.help) {
+        fputs(cmd->help, stdout);
+        return RC_OK;
+    }
+    if ((rc = wa_policy(p, name, &wa, &pol)) != RC_OK
+        || (rc = wa_require(name, wa.public_key, "public-key")) != RC_OK)
+        return rc;
+    if (stepup_b64url_decode(p, wa.public_key, strlen(wa.public_key), &key,
+                             &keylen) != 0) {
+        errorf("%s: --public-key: not base64url", name);
+        return RC_USAGE;
+    }
+    if (wa.sign_count) {
+        const char *s = wa.sign_count;
+        size_t i, n = strlen(s);
+
+        for (i = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            if (count <= APR_INT64_C(0xffffffff))
+                count = count * 10 + (s[i] - '0');
+        if (n == 0 || i < n || n > 10 || count > APR_INT64_C(0xffffffff)) {
+            errorf("%s: --sign-count: \"%s\" is not a counter (0 to "
+                   "4294967295)", name, s);
+            return RC_USAGE;
+        }
+    }
+    if ((rc = wa_read_stdin(p, name, &json, &len)) != RC_OK)
+        return rc;
+    if (stepup_webauthn_parse_authentication_json(p, json, len, &resp, &why)
+        != 0
+        || stepup_webauthn_verify_authentication(p, &pol, key, keylen,
+                                                 (uint32_t)count, &resp, &as,
+                                                 &why) != 0) {
+        errorf("%s: rejected: %s", name, why ? why : "(no reason)");
+        return RC_FAIL;
+    }
+    return wa_print(name, json_pack(
+        "{s:I, s:i, s:b, s:b, s:b}",
+        "sign_count", (json_int_t)as.sign_count,
+        "flags", (int)as.flags,
+        "user_verified", as.user_verified,
+        "backup_eligible", as.backup_eligible,
+        "backup_state", as.backup_state));
 }
 
 /* ------------------------------------------------------------------ */
