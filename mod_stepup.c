@@ -51,6 +51,19 @@ static const command_rec stepup_cmds[] = {
                   "seconds before 429 (default 5 300)"),
     AP_INIT_TAKE1("StepupTemplate", stepup_set_template, NULL, OR_AUTHCFG,
                   "HTML template of the confirm page, with {{placeholders}}"),
+    AP_INIT_TAKE1("StepupRPID", stepup_set_rp_id, NULL, OR_AUTHCFG,
+                  "WebAuthn relying party ID (default: the request's host)"),
+    AP_INIT_ITERATE("StepupOrigin", stepup_set_origin, NULL, OR_AUTHCFG,
+                    "origins accepted in WebAuthn ceremonies (default: "
+                    "this site's own)"),
+    AP_INIT_TAKE1("StepupUserVerification", stepup_set_uv, NULL, OR_AUTHCFG,
+                  "required (default), preferred or discouraged"),
+    AP_INIT_TAKE1("StepupHighAssuranceAAGUIDs", stepup_set_aaguids, NULL,
+                  OR_AUTHCFG, "file of authenticator AAGUIDs whose "
+                  "device-bound passkeys count as phrh"),
+    AP_INIT_TAKE1("StepupAttestationRoots", stepup_set_roots, NULL,
+                  OR_AUTHCFG, "PEM roots: device-bound passkeys attested "
+                  "by one of them count as phrh"),
     { NULL }
 };
 
@@ -62,6 +75,8 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_check_config(stepup_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_pre_config(stepup_cache_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(stepup_cache_post_config, NULL, NULL,
+                        APR_HOOK_MIDDLE);
+    ap_hook_post_config(stepup_store_post_config, NULL, NULL,
                         APR_HOOK_MIDDLE);
     ap_hook_child_init(stepup_cache_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(stepup_handler, NULL, NULL, APR_HOOK_MIDDLE);

@@ -1,7 +1,163 @@
 /* mod_stepup confirm pages. The password form works without this script;
- * it only keeps a form from being sent twice. */
+ * passkeys need it (navigator.credentials). Cancelling a passkey prompt
+ * never signs anyone out: the page says so and stays usable. */
 (function () {
   'use strict';
+
+  function b64urlToBuffer(text) {
+    var b64 = text.replace(/-/g, '+').replace(/_/g, '/');
+    while (b64.length % 4) b64 += '=';
+    var raw = atob(b64), bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    return bytes.buffer;
+  }
+
+  function bufferToB64url(buffer) {
+    var bytes = new Uint8Array(buffer), raw = '';
+    for (var i = 0; i < bytes.length; i++) raw += String.fromCharCode(bytes[i]);
+    return btoa(raw).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  }
+
+  function post(url, csrf, body) {
+    return fetch(url, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: {
+        'Content-Type': 'application/json',
+        'Accept': 'application/json',
+        'X-Stepup-CSRF': csrf
+      },
+      body: JSON.stringify(body || {})
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; })
+        .then(function (json) {
+          if (!response.ok || json.ok === false) {
+            var error = new Error(json.error || ('HTTP ' + response.status));
+            error.status = response.status;
+            throw error;
+          }
+          return json;
+        });
+    });
+  }
+
+  function requestOptions(o) {
+    return {
+      challenge: b64urlToBuffer(o.challenge),
+      rpId: o.rpId,
+      timeout: o.timeout,
+      userVerification: o.userVerification,
+      allowCredentials: (o.allowCredentials || []).map(function (c) {
+        return { type: c.type, id: b64urlToBuffer(c.id), transports: c.transports };
+      })
+    };
+  }
+
+  function creationOptions(o) {
+    return {
+      rp: o.rp,
+      user: { id: b64urlToBuffer(o.user.id), name: o.user.name, displayName: o.user.displayName },
+      challenge: b64urlToBuffer(o.challenge),
+      pubKeyCredParams: o.pubKeyCredParams,
+      timeout: o.timeout,
+      excludeCredentials: (o.excludeCredentials || []).map(function (c) {
+        return { type: c.type, id: b64urlToBuffer(c.id) };
+      }),
+      authenticatorSelection: o.authenticatorSelection,
+      attestation: o.attestation
+    };
+  }
+
+  /* The standard RegistrationResponseJSON / AuthenticationResponseJSON. */
+  function credentialJSON(cred) {
+    if (typeof cred.toJSON === 'function') return cred.toJSON();
+    var r = cred.response, json = {
+      id: cred.id,
+      rawId: bufferToB64url(cred.rawId),
+      type: cred.type,
+      clientExtensionResults: cred.getClientExtensionResults ? cred.getClientExtensionResults() : {},
+      authenticatorAttachment: cred.authenticatorAttachment || undefined,
+      response: { clientDataJSON: bufferToB64url(r.clientDataJSON) }
+    };
+    if (r.attestationObject) {
+      json.response.attestationObject = bufferToB64url(r.attestationObject);
+      json.response.transports = r.getTransports ? r.getTransports() : [];
+    } else {
+      json.response.authenticatorData = bufferToB64url(r.authenticatorData);
+      json.response.signature = bufferToB64url(r.signature);
+      json.response.userHandle = r.userHandle ? bufferToB64url(r.userHandle) : null;
+    }
+    return json;
+  }
+
+  function cancelled(error) {
+    return error && (error.name === 'NotAllowedError' || error.name === 'AbortError');
+  }
+
+  function say(node, text, isError) {
+    node.textContent = text;
+    node.classList.toggle('error', !!isError);
+  }
+
+  function confirmWithPasskey(base, csrf, returnTo, acr) {
+    return post(base + 'passkey/begin', csrf, { return_to: returnTo, acr: acr })
+      .then(function (options) {
+        return navigator.credentials.get({ publicKey: requestOptions(options) });
+      })
+      .then(function (cred) {
+        return post(base + 'passkey/finish', csrf, credentialJSON(cred));
+      });
+  }
+
+  function registerPasskey(base, csrf, name) {
+    return post(base + 'passkey/register/begin', csrf, { name: name })
+      .then(function (options) {
+        return navigator.credentials.create({ publicKey: creationOptions(options) });
+      })
+      .then(function (cred) {
+        return post(base + 'passkey/register/finish', csrf, credentialJSON(cred));
+      });
+  }
+
+  function wire(button) {
+    var status = document.getElementById('passkey-status');
+    var d = button.dataset;
+    button.addEventListener('click', function () {
+      if (!window.PublicKeyCredential) {
+        say(status, 'This browser cannot use passkeys.', true);
+        return;
+      }
+      button.disabled = true;
+      button.setAttribute('aria-busy', 'true');
+      say(status, d.action === 'register'
+        ? 'Follow your browser\u2019s prompt to create a passkey\u2026'
+        : 'Follow your browser\u2019s prompt to use your passkey\u2026', false);
+      var flow = d.action === 'register'
+        ? registerPasskey(d.base, d.csrf, d.name || 'Passkey').then(function () {
+            say(status, 'Passkey added. Now confirm with it\u2026', false);
+            return confirmWithPasskey(d.base, d.csrf, d.returnTo, d.acr);
+          })
+        : confirmWithPasskey(d.base, d.csrf, d.returnTo, d.acr);
+      flow.then(function (result) {
+        say(status, 'Confirmed. Taking you back\u2026', false);
+        window.location.assign(result.return_to || d.returnTo || '/');
+      }).catch(function (error) {
+        button.disabled = false;
+        button.removeAttribute('aria-busy');
+        say(status, cancelled(error)
+          ? 'Passkey confirmation was cancelled. You are still signed in; try again when you are ready.'
+          : 'Passkey confirmation failed: ' + error.message + '. You are still signed in.', true);
+        button.focus();
+      });
+    });
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    var buttons = document.querySelectorAll('button[data-action]');
+    for (var i = 0; i < buttons.length; i++) wire(buttons[i]);
+  });
+
+  /* a form is sent once */
   document.addEventListener('submit', function (event) {
     var form = event.target;
     if (form.dataset.sent) {

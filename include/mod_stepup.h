@@ -15,9 +15,11 @@
 #include <ap_socache.h>
 #include <jansson.h>
 
+#include "stepup_aaguid.h"
 #include "stepup_keys.h"
 #include "stepup_template.h"
 #include "stepup_token.h"
+#include "stepup_webauthn.h"
 
 APLOG_USE_MODULE(stepup);
 extern module AP_MODULE_DECLARE_DATA stepup_module;
@@ -57,6 +59,13 @@ typedef struct {
     int require_used;            /* a "Require stepup" in this server's config */
 } stepup_server_conf;
 
+typedef enum {
+    STEPUP_UV_UNSET = -1,
+    STEPUP_UV_REQUIRED = 0,
+    STEPUP_UV_PREFERRED,
+    STEPUP_UV_DISCOURAGED
+} stepup_uv_mode;
+
 /* Per directory. */
 typedef struct {
     apr_int64_t max_age;         /* StepupMaxAge, UNSET */
@@ -70,6 +79,11 @@ typedef struct {
     int max_attempts;            /* StepupMaxAttempts N, UNSET */
     apr_int64_t attempt_window;  /* StepupMaxAttempts .. SECONDS */
     stepup_template *page;       /* StepupTemplate, NULL: the built-in page */
+    const char *rp_id;           /* StepupRPID; NULL: the request's host */
+    apr_array_header_t *origins; /* StepupOrigin (const char *); NULL: ours */
+    stepup_uv_mode uv;           /* StepupUserVerification */
+    stepup_aaguid_list *aaguids; /* StepupHighAssuranceAAGUIDs */
+    const stepup_trust_store *roots; /* StepupAttestationRoots */
 } stepup_dir_conf;
 
 /* What one "Require stepup" line asks, parsed at config time. */
@@ -103,6 +117,11 @@ const char *stepup_set_authn_provider(cmd_parms *cmd, void *dconf,
 const char *stepup_set_max_attempts(cmd_parms *cmd, void *dconf,
                                     const char *n, const char *seconds);
 const char *stepup_set_template(cmd_parms *cmd, void *dconf, const char *arg);
+const char *stepup_set_rp_id(cmd_parms *cmd, void *dconf, const char *arg);
+const char *stepup_set_origin(cmd_parms *cmd, void *dconf, const char *arg);
+const char *stepup_set_uv(cmd_parms *cmd, void *dconf, const char *arg);
+const char *stepup_set_aaguids(cmd_parms *cmd, void *dconf, const char *arg);
+const char *stepup_set_roots(cmd_parms *cmd, void *dconf, const char *arg);
 const char *stepup_parse_seconds(apr_pool_t *p, const char *what,
                                  const char *arg, apr_int64_t min,
                                  apr_int64_t max, apr_int64_t *out);
@@ -112,6 +131,7 @@ apr_int64_t stepup_conf_lifetime(const stepup_server_conf *s);
 const char *stepup_conf_confirm_url(const stepup_dir_conf *d);
 const char *stepup_conf_cookie_name(const stepup_dir_conf *d);
 int stepup_conf_methods(const stepup_dir_conf *d);
+stepup_uv_mode stepup_conf_uv(const stepup_dir_conf *d);
 int stepup_conf_max_attempts(const stepup_dir_conf *d);
 apr_int64_t stepup_conf_attempt_window(const stepup_dir_conf *d);
 /* The placeholders a StepupTemplate may use (page.c). */
@@ -174,6 +194,9 @@ stepup_throttle_result stepup_throttle_reset(request_rec *r,
 #define STEPUP_JSON_MAX 65536
 /* OK with the fields in *form, or an HTTP status with *why set. */
 int stepup_read_form(request_rec *r, apr_table_t **form, const char **why);
+/* OK with the raw application/json body, or a status. */
+int stepup_read_json_text(request_rec *r, char **body, apr_size_t *len,
+                          const char **why);
 /* OK with a JSON object released with the request, or a status. */
 int stepup_read_json(request_rec *r, json_t **out, const char **why);
 apr_status_t stepup_json_release(void *doc);
@@ -239,6 +262,8 @@ typedef enum {
 } stepup_store_status;
 
 void stepup_store_retrieve_fns(void);
+int stepup_store_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                             apr_pool_t *ptemp, server_rec *s);
 int stepup_store_configured(void);
 /* The user's credentials (stepup_credential *), oldest first. */
 stepup_store_status stepup_store_list(request_rec *r, const char *user,
@@ -266,7 +291,32 @@ int stepup_challenge_take(request_rec *r, const char *ceremony,
                           unsigned char **challenge, size_t *len,
                           json_t **extra, const char **why);
 
-/* endpoints: password.c, status.c */
+/* passkey.c: shared by the passkey endpoints */
+const char *stepup_rp_id(request_rec *r, const stepup_dir_conf *dc);
+const char *stepup_passkey_uv(const stepup_dir_conf *dc);
+/* The WebAuthn policy of this location for a challenge. */
+void stepup_passkey_policy(request_rec *r, const stepup_dir_conf *dc,
+                           const unsigned char *challenge, size_t len,
+                           stepup_webauthn_policy *pol);
+/* OK when passkeys can be used here, else a status and why. */
+int stepup_passkeys_enabled(request_rec *r, const stepup_dir_conf *dc,
+                            const char **why);
+/* 1 when the request carries a valid token no older than StepupMaxAge. */
+int stepup_has_recent_token(request_rec *r, const stepup_dir_conf *dc,
+                            stepup_token *t);
+/* Mints the token and sets the cookie: OK, HTTP_BAD_REQUEST (binding on
+ * and no session cookie) or HTTP_INTERNAL_SERVER_ERROR. */
+int stepup_issue_token(request_rec *r, const stepup_dir_conf *dc,
+                       stepup_acr acr, stepup_amr amr, apr_int64_t *expires);
+
+/* endpoints: password.c, status.c, passkey.c, register.c, passkeys.c */
+int stepup_post_passkey_begin(request_rec *r);
+int stepup_post_passkey_finish(request_rec *r);
+int stepup_post_register_begin(request_rec *r);
+int stepup_post_register_finish(request_rec *r);
+int stepup_get_passkeys(request_rec *r);
+int stepup_post_passkeys_delete(request_rec *r);
+int stepup_post_passkeys_rename(request_rec *r);
 int stepup_post_password(request_rec *r);
 int stepup_get_status(request_rec *r);
 int stepup_post_drop(request_rec *r);

@@ -112,11 +112,18 @@ else
 fi
 ((${#tests[@]})) || die "no tests in t/"
 
+# the shared WebAuthn vectors beside the checkout (DESIGN: never copied in)
+vectors=""
+if [ -r "$top/../shared/webauthn/vectors.json" ]; then
+  vectors=$(cd "$top/../shared/webauthn" && pwd)/vectors.json
+fi
+
 status=0
 (
   cd "$tmp"
   "${run_as[@]}" env HOME="$tmp" \
     STEPUPCTL="$stepupctl" STEPUP_MODULE="$module" \
+    STEPUP_WEBAUTHN_VECTORS="$vectors" \
     APACHE_TEST_NO_COLOR=1 \
     perl t/TEST.PL -apxs "$apxs" -httpd "$httpd" -httpd_conf "$conf" \
       -port select "${tests[@]}"

@@ -51,6 +51,14 @@ static const char *parse_require_line(cmd_parms *cmd, const char *line,
     if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_RUN_MPM) {
         stepup_server_conf *sc = ap_get_module_config(
             cmd->server->module_config, &stepup_module);
+
+        /* httpd makes a virtual host's record for a module only when one
+         * of its directives appears there; "Require" is authz_core's */
+        if (!sc) {
+            sc = stepup_create_server_conf(cmd->pool, cmd->server);
+            ap_set_module_config(cmd->server->module_config, &stepup_module,
+                                 sc);
+        }
         sc->require_used = 1;
     }
     *parsed = req;

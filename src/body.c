@@ -105,6 +105,16 @@ int stepup_read_form(request_rec *r, apr_table_t **form, const char **why)
     return OK;
 }
 
+int stepup_read_json_text(request_rec *r, char **body, apr_size_t *len,
+                          const char **why)
+{
+    if (!has_type(r, "application/json")) {
+        *why = "expected an application/json body";
+        return HTTP_BAD_REQUEST;
+    }
+    return read_body(r, STEPUP_JSON_MAX, body, len, why);
+}
+
 int stepup_read_json(request_rec *r, json_t **out, const char **why)
 {
     json_error_t error;
@@ -113,11 +123,7 @@ int stepup_read_json(request_rec *r, json_t **out, const char **why)
     json_t *doc;
     int rc;
 
-    if (!has_type(r, "application/json")) {
-        *why = "expected an application/json body";
-        return HTTP_BAD_REQUEST;
-    }
-    if ((rc = read_body(r, STEPUP_JSON_MAX, &body, &len, why)) != OK)
+    if ((rc = stepup_read_json_text(r, &body, &len, why)) != OK)
         return rc;
     doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &error);
     if (!doc) {

@@ -3,11 +3,13 @@
 
 #include <apr_lib.h>
 #include <apr_strings.h>
+#include <apr_uri.h>
 #include <http_config.h>
 #include <mod_auth.h>
 #include <util_cookies.h>
 
 #include "mod_stepup.h"
+#include "stepup_webauthn.h"
 
 void *stepup_create_server_conf(apr_pool_t *p, server_rec *s)
 {
@@ -39,6 +41,7 @@ void *stepup_create_dir_conf(apr_pool_t *p, char *dir)
     c->cookie_secure = STEPUP_SECURE_UNSET;
     c->max_attempts = STEPUP_UNSET;
     c->attempt_window = STEPUP_UNSET;
+    c->uv = STEPUP_UV_UNSET;
     return c;
 }
 
@@ -62,6 +65,11 @@ void *stepup_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_VAL(max_attempts);
     MERGE_VAL(attempt_window);
     MERGE_PTR(page);
+    MERGE_PTR(rp_id);
+    MERGE_PTR(origins);
+    c->uv = add->uv != STEPUP_UV_UNSET ? add->uv : base->uv;
+    MERGE_PTR(aaguids);
+    MERGE_PTR(roots);
     return c;
 }
 
@@ -90,6 +98,11 @@ int stepup_conf_methods(const stepup_dir_conf *d)
 {
     return d->methods ? d->methods
                       : (STEPUP_METHOD_PASSWORD | STEPUP_METHOD_PASSKEY);
+}
+
+stepup_uv_mode stepup_conf_uv(const stepup_dir_conf *d)
+{
+    return d->uv != STEPUP_UV_UNSET ? d->uv : STEPUP_UV_REQUIRED;
 }
 
 int stepup_conf_max_attempts(const stepup_dir_conf *d)
@@ -346,5 +359,85 @@ const char *stepup_set_template(cmd_parms *cmd, void *dconf, const char *arg)
                                 &c->page, &err) != 0)
         return apr_psprintf(cmd->pool, "%s %s: %s", cmd->cmd->name, arg,
                             err ? err : "invalid path");
+    return NULL;
+}
+
+const char *stepup_set_rp_id(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    stepup_dir_conf *c = dconf;
+    const char *s;
+
+    /* a registrable domain or host: no scheme, port, path or spaces */
+    for (s = arg; *s; s++) {
+        if (!apr_isalnum(*s) && *s != '.' && *s != '-')
+            return apr_psprintf(cmd->pool, "%s: \"%s\" must be a host name "
+                                "(e.g. example.com), without scheme or port",
+                                cmd->cmd->name, arg);
+    }
+    if (!*arg || *arg == '.' || arg[strlen(arg) - 1] == '.')
+        return apr_psprintf(cmd->pool, "%s: \"%s\" is not a host name",
+                            cmd->cmd->name, arg);
+    c->rp_id = apr_pstrdup(cmd->pool, arg);
+    return NULL;
+}
+
+const char *stepup_set_origin(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    stepup_dir_conf *c = dconf;
+    apr_uri_t uri;
+
+    /* an origin is scheme://host[:port] and nothing else */
+    if (apr_uri_parse(cmd->pool, arg, &uri) != APR_SUCCESS || !uri.scheme
+        || !uri.hostname || (uri.path && *uri.path) || uri.query
+        || uri.fragment || uri.user || uri.password
+        || (strcasecmp(uri.scheme, "https") && strcasecmp(uri.scheme, "http")))
+        return apr_psprintf(cmd->pool, "%s: \"%s\" is not an origin "
+                            "(https://host[:port], no path)", cmd->cmd->name,
+                            arg);
+    if (!c->origins || cmd->info != (void *)c->origins) {
+        c->origins = apr_array_make(cmd->pool, 2, sizeof(const char *));
+        cmd->info = c->origins;
+    }
+    APR_ARRAY_PUSH(c->origins, const char *) = apr_pstrdup(cmd->pool, arg);
+    return NULL;
+}
+
+const char *stepup_set_uv(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    stepup_dir_conf *c = dconf;
+
+    if (!strcasecmp(arg, "required"))
+        c->uv = STEPUP_UV_REQUIRED;
+    else if (!strcasecmp(arg, "preferred"))
+        c->uv = STEPUP_UV_PREFERRED;
+    else if (!strcasecmp(arg, "discouraged"))
+        c->uv = STEPUP_UV_DISCOURAGED;
+    else
+        return apr_psprintf(cmd->pool, "%s: \"%s\" must be required, "
+                            "preferred or discouraged", cmd->cmd->name, arg);
+    return NULL;
+}
+
+const char *stepup_set_aaguids(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    stepup_dir_conf *c = dconf;
+    const char *path = ap_server_root_relative(cmd->pool, arg), *err = NULL;
+
+    if (!path || stepup_aaguid_list_load(cmd->pool, path, &c->aaguids, &err))
+        return apr_psprintf(cmd->pool, "%s %s: %s", cmd->cmd->name, arg,
+                            err ? err : "invalid path");
+    return NULL;
+}
+
+const char *stepup_set_roots(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    stepup_dir_conf *c = dconf;
+    const char *path = ap_server_root_relative(cmd->pool, arg), *err = NULL;
+    stepup_trust_store *roots = NULL;
+
+    if (!path || stepup_trust_load(cmd->pool, path, &roots, &err))
+        return apr_psprintf(cmd->pool, "%s %s: %s", cmd->cmd->name, arg,
+                            err ? err : "invalid path");
+    c->roots = roots;
     return NULL;
 }

@@ -160,6 +160,13 @@ static const route routes[] = {
     { "password",   M_POST, stepup_post_password },
     { "status",     M_GET,  stepup_get_status },
     { "drop",       M_POST, stepup_post_drop },
+    { "passkey/begin",           M_POST, stepup_post_passkey_begin },
+    { "passkey/finish",          M_POST, stepup_post_passkey_finish },
+    { "passkey/register/begin",  M_POST, stepup_post_register_begin },
+    { "passkey/register/finish", M_POST, stepup_post_register_finish },
+    { "passkeys",                M_GET,  stepup_get_passkeys },
+    { "passkeys/delete",         M_POST, stepup_post_passkeys_delete },
+    { "passkeys/rename",         M_POST, stepup_post_passkeys_rename },
     { "stepup.js",  M_GET,  get_script },
     { "stepup.css", M_GET,  get_style },
     { NULL, 0, NULL }

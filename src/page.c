@@ -46,24 +46,89 @@ static const char *password_form(request_rec *r, const char *base,
         "</form>\n", NULL);
 }
 
+static const char *passkey_button(request_rec *r, const char *action,
+                                  const char *label, const char *base,
+                                  const char *csrf, const char *return_to,
+                                  stepup_acr acr, int primary)
+{
+    return apr_pstrcat(r->pool,
+        "<button type=\"button\"", primary ? "" : " class=\"secondary\"",
+        " data-action=\"", action, "\" data-base=\"", base,
+        "\" data-csrf=\"", csrf, "\" data-return-to=\"", return_to,
+        "\" data-acr=\"", stepup_acr_name(acr), "\">", label, "</button>\n"
+        "<p id=\"passkey-status\" role=\"status\" aria-live=\"polite\">"
+        "</p>\n", NULL);
+}
+
+/* The user's passkeys that reach acr, or -1 when there is no store. */
+static int passkeys_reaching(request_rec *r, const stepup_dir_conf *dc,
+                             stepup_acr acr, int *all)
+{
+    apr_array_header_t *creds;
+    const char *why;
+    int i, n = 0;
+
+    *all = 0;
+    if (stepup_passkeys_enabled(r, dc, &why) != OK
+        || stepup_store_list(r, r->user, &creds) != STEPUP_STORE_OK)
+        return -1;
+    for (i = 0; i < creds->nelts; i++)
+        n += APR_ARRAY_IDX(creds, i, stepup_credential *)->level >= acr;
+    *all = creds->nelts;
+    return n;
+}
+
 static const char *methods_html(request_rec *r, const stepup_dir_conf *dc,
                                 const stepup_page_args *a, const char *base,
                                 const char *csrf, const char *return_to)
 {
-    int methods = stepup_conf_methods(dc);
+    stepup_acr acr = a->acr;
+    int all = 0, usable = passkeys_reaching(r, dc, acr > STEPUP_ACR_PWD
+                                            ? acr : STEPUP_ACR_PHR, &all);
+    int password = acr <= STEPUP_ACR_PWD
+        && (stepup_conf_methods(dc) & STEPUP_METHOD_PASSWORD)
+        && stepup_has_password(r, dc);
+    const char *html = "";
 
-    if (a->acr > STEPUP_ACR_PWD)
-        return apr_pstrcat(r->pool,
-            "<p>This action needs a confirmation with ",
-            a->acr == STEPUP_ACR_PHRH ? "a hardware security key"
-                                      : "a passkey",
-            "; a password is not enough. Passkey confirmation is not "
-            "available on this site yet.</p>\n", NULL);
-    if ((methods & STEPUP_METHOD_PASSWORD) && stepup_has_password(r, dc))
-        return password_form(r, base, csrf, return_to, a->error != NULL);
-    return "<p>Your account has no password on this site and no passkey "
-           "yet, so there is no way to confirm your identity here. Ask the "
-           "site's administrator how to add a passkey.</p>\n";
+    if (acr > STEPUP_ACR_PWD) {
+        const char *what = acr == STEPUP_ACR_PHRH
+            ? "a hardware security key" : "a passkey";
+
+        html = apr_pstrcat(r->pool, "<p class=\"hint\">This action needs a "
+                           "confirmation with ", what, "; a password is not "
+                           "enough.</p>\n", NULL);
+        if (usable > 0)
+            return apr_pstrcat(r->pool, html,
+                               passkey_button(r, "confirm", "Use passkey",
+                                              base, csrf, return_to, acr, 1),
+                               NULL);
+        return apr_pstrcat(r->pool, html, "<p>You have no ", what,
+                           " registered here. Add one from your passkeys "
+                           "page (<a href=\"", base, "manage\">Manage "
+                           "passkeys</a>) after confirming your identity "
+                           "another way, then come back.</p>\n", NULL);
+    }
+    if (password)
+        html = password_form(r, base, csrf, return_to, a->error != NULL);
+    if (usable > 0)
+        html = apr_pstrcat(r->pool, html,
+                           password ? "<p class=\"or\">or</p>\n" : "",
+                           passkey_button(r, "confirm", "Use passkey", base,
+                                          csrf, return_to, STEPUP_ACR_PHR,
+                                          !password), NULL);
+    if (password || usable > 0)
+        return html;
+    if (usable == 0 && all == 0)
+        return apr_pstrcat(r->pool, "<p>Your account has no password on "
+                           "this site and no passkey yet. Add a passkey to "
+                           "confirm your identity: your device will ask for "
+                           "your fingerprint, face, PIN or security key.</p>"
+                           "\n", passkey_button(r, "register", "Add a "
+                           "passkey", base, csrf, return_to, STEPUP_ACR_PHR,
+                           1), NULL);
+    return "<p>Your account has no password on this site and passkeys "
+           "are not available here, so there is no way to confirm your "
+           "identity. Ask the site's administrator for help.</p>\n";
 }
 
 int stepup_send_page(request_rec *r, int status, const stepup_page_args *a)

@@ -90,42 +90,28 @@ static int refuse(request_rec *r, int status, const char *return_to,
     return stepup_send_page(r, status, &page);
 }
 
-static int grant(request_rec *r, const stepup_server_conf *sc,
-                 const stepup_dir_conf *dc, const char *return_to)
+static int grant(request_rec *r, const stepup_dir_conf *dc,
+                 const char *return_to)
 {
-    apr_int64_t now = apr_time_sec(r->request_time);
-    apr_int64_t lifetime = stepup_conf_lifetime(sc);
-    char bindbuf[STEPUP_BIND_LEN + 1];
-    const char *bind = stepup_request_bind(r, dc, bindbuf), *token;
-    stepup_token t;
+    apr_int64_t expires = 0;
+    int rc = stepup_issue_token(r, dc, STEPUP_ACR_PWD, STEPUP_AMR_PWD,
+                                &expires);
 
-    memset(&t, 0, sizeof(t));
-    if (bind && !*bind) {
+    if (rc == HTTP_BAD_REQUEST) {
         stepup_log_attempt(r, "password", "pwd", "refused: no session "
                            "cookie to bind the token to");
         return refuse(r, HTTP_BAD_REQUEST, return_to, "Your session cookie "
                       "is missing. Sign in again, then confirm.");
     }
-    if (bind)
-        apr_cpystrn(t.bind, bind, sizeof(t.bind));
-    t.auth_time = now;
-    t.expires = now + lifetime;
-    t.acr = STEPUP_ACR_PWD;
-    t.amr = STEPUP_AMR_PWD;
-    t.user = r->user;
-    if (!(token = stepup_token_mint(r->pool, sc->keys, &t))) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "STEPUP0031: cannot "
-                      "mint a token for %s (user name too long?)", r->user);
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    stepup_set_cookie(r, dc, token, lifetime);
+    if (rc != OK)
+        return rc;
     stepup_log_attempt(r, "password", "pwd", "ok");
     if (wants_json(r))
         return stepup_send_json(r, HTTP_OK,
                                 json_pack("{s:b, s:s, s:s, s:I}", "ok", 1,
                                           "return_to", return_to,
                                           "acr", "pwd",
-                                          "expires_at", (json_int_t)t.expires));
+                                          "expires_at", (json_int_t)expires));
     apr_table_setn(r->headers_out, "Location",
                    ap_construct_url(r->pool, return_to, r));
     return HTTP_SEE_OTHER;
@@ -133,8 +119,6 @@ static int grant(request_rec *r, const stepup_server_conf *sc,
 
 int stepup_post_password(request_rec *r)
 {
-    const stepup_server_conf *sc =
-        ap_get_module_config(r->server->module_config, &stepup_module);
     const stepup_dir_conf *dc =
         ap_get_module_config(r->per_dir_config, &stepup_module);
     apr_table_t *form;
@@ -181,7 +165,7 @@ int stepup_post_password(request_rec *r)
             return refuse(r, HTTP_SERVICE_UNAVAILABLE, return_to,
                           "Confirming is unavailable right now. Try again "
                           "later.");
-        return grant(r, sc, dc, return_to);
+        return grant(r, dc, return_to);
     case AUTH_DENIED:
     case AUTH_USER_NOT_FOUND:
         if (stepup_throttle_fail(r, dc) != STEPUP_THROTTLE_OK) {

@@ -17,11 +17,18 @@ int stepup_check_config(apr_pool_t *pconf, apr_pool_t *plog,
             ap_get_module_config(s->module_config, &stepup_module);
 
         if (sc->require_used && !sc->keys) {
-            ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s,
-                         "STEPUP0001: \"Require stepup\" is used in %s:%d "
-                         "(%s) but no StepupKeyFile is set for it",
-                         s->server_hostname ? s->server_hostname : "*",
-                         s->port, s->defn_name ? s->defn_name : "main");
+            if (s->is_virtual)
+                ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s,
+                             "STEPUP0001: \"Require stepup\" is used in %s "
+                             "(the virtual host at %s:%d), but no "
+                             "StepupKeyFile is set for it",
+                             s->server_hostname ? s->server_hostname : "*",
+                             s->defn_name ? s->defn_name : "?",
+                             s->defn_line_number);
+            else
+                ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s,
+                             "STEPUP0001: \"Require stepup\" is used in the "
+                             "main server, but no StepupKeyFile is set");
             ok = 0;
         }
     }

@@ -32,6 +32,20 @@ static int current_token(request_rec *r, const stepup_server_conf *sc,
                                t) == STEPUP_TOKEN_OK;
 }
 
+/* How many passkeys: 0 where passkeys are off, null when the store
+ * cannot say. */
+static json_t *passkey_count(request_rec *r, const stepup_dir_conf *dc)
+{
+    apr_array_header_t *creds;
+    const char *why;
+
+    if (stepup_passkeys_enabled(r, dc, &why) != OK)
+        return json_integer(0);
+    if (stepup_store_list(r, r->user, &creds) != STEPUP_STORE_OK)
+        return json_null();
+    return json_integer(creds->nelts);
+}
+
 int stepup_get_status(request_rec *r)
 {
     const stepup_server_conf *sc =
@@ -45,14 +59,15 @@ int stepup_get_status(request_rec *r)
 
     if (!csrf)
         return HTTP_INTERNAL_SERVER_ERROR;
-    o = json_pack("{s:s, s:b, s:i, s:s}", "user", r->user,
+    o = json_pack("{s:s, s:b, s:s}", "user", r->user,
                   "has_password",
                   (stepup_conf_methods(dc) & STEPUP_METHOD_PASSWORD)
                   && stepup_has_password(r, dc),
-                  "passkeys", 0, "csrf", csrf);
+                  "csrf", csrf);
     if (!o) /* r->user is not UTF-8 */
         return stepup_bad_request(r, HTTP_INTERNAL_SERVER_ERROR,
                                   "user name is not valid UTF-8");
+    json_object_set_new(o, "passkeys", passkey_count(r, dc));
     if (current_token(r, sc, dc, &t)) {
         json_object_set_new(o, "acr", json_string(stepup_acr_name(t.acr)));
         json_object_set_new(o, "auth_time", json_integer(t.auth_time));

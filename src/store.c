@@ -10,6 +10,7 @@
 #include <apr_dbd.h>
 #include <apr_optional.h>
 #include <apr_strings.h>
+#include <http_core.h>
 #include <http_log.h>
 #include <mod_dbd.h>
 
@@ -50,6 +51,20 @@ static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire;
 void stepup_store_retrieve_fns(void)
 {
     dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
+}
+
+int stepup_store_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                             apr_pool_t *ptemp, server_rec *s)
+{
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG)
+        return OK;
+    dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
+    if (!dbd_acquire)
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "STEPUP0041: mod_dbd "
+                     "is not loaded: passkeys are off (password step-up "
+                     "works); to use them, load mod_dbd and set DBDriver "
+                     "and DBDParams");
+    return OK;
 }
 
 int stepup_store_configured(void)

@@ -365,8 +365,9 @@ usage_error('option given twice', 'token', 'verify', '--key-file', $fileA,
             '--user', 'a', '--user', 'b', $alice);
 {
     my ($rc, $out, $err) = run(undef, 'webauthn', 'verify-registration');
-    is($rc, 2, 'webauthn: exit 2 for now');
-    like($err, qr/not available in this version/, 'webauthn: not available');
+    is($rc, 2, 'webauthn verify-registration without --rp-id: exit 2');
+    like($err, qr/--rp-id is required/,
+         'webauthn verify-registration without --rp-id: says what is missing');
 }
 
 # --- help ---------------------------------------------------------------------

@@ -1,0 +1,240 @@
+/*
+ * Passkey registration (DESIGN 6): passkey/register/begin hands out the
+ * options for navigator.credentials.create, register/finish verifies the
+ * attestation and stores the credential with its level (DESIGN 5). Both
+ * need a recent step-up, except for a user with no password and no passkey
+ * (the federated bootstrap).
+ */
+#include <httpd.h>
+#include <apr_strings.h>
+#include <http_core.h>
+#include <http_protocol.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "mod_stepup.h"
+#include "stepup_aaguid.h"
+#include "stepup_b64url.h"
+#include "stepup_returnto.h"
+#include "stepup_webauthn.h"
+
+#define CEREMONY_CREATE "create"
+#define TIMEOUT_MS 300000
+#define NAME_MAX_LEN 64
+
+/* May this request register? OK, or a status with why. */
+static int may_register(request_rec *r, const stepup_dir_conf *dc,
+                        apr_array_header_t **creds, const char **why)
+{
+    if (stepup_store_list(r, r->user, creds) != STEPUP_STORE_OK) {
+        *why = "the passkey store is unavailable";
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    if (stepup_has_recent_token(r, dc, NULL))
+        return OK;
+    /* the federated bootstrap: nothing else could confirm this user */
+    if ((*creds)->nelts == 0 && !stepup_has_password(r, dc))
+        return OK;
+    *why = "confirm your identity first";
+    return HTTP_UNAUTHORIZED;
+}
+
+/* The user handle: stable and opaque, so authenticators keep one
+ * discoverable credential per account. */
+static const char *user_handle(request_rec *r, const char *rp_id)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    const char *seed = apr_pstrcat(r->pool, "mod_stepup user|", rp_id, "|",
+                                   r->user, NULL);
+
+    if (!EVP_Digest(seed, strlen(seed), md, &len, EVP_sha256(), NULL))
+        return NULL;
+    return stepup_b64url_encode(r->pool, md, 16);
+}
+
+static const char *clean_name(request_rec *r, const char *name)
+{
+    char *copy;
+    size_t i, n;
+
+    if (!name || !*name)
+        return "Passkey";
+    n = strlen(name) > NAME_MAX_LEN ? NAME_MAX_LEN : strlen(name);
+    copy = apr_pstrmemdup(r->pool, name, n);
+    for (i = 0; i < n; i++) {
+        if ((unsigned char)copy[i] < 0x20 || copy[i] == 0x7f)
+            copy[i] = ' ';
+    }
+    /* do not cut a UTF-8 sequence in two */
+    while (n > 0 && ((unsigned char)copy[n - 1] & 0xc0) == 0x80)
+        n--;
+    if (n > 0 && ((unsigned char)copy[n - 1] & 0xc0) == 0xc0)
+        n--;
+    copy[n] = '\0';
+    return *copy ? copy : "Passkey";
+}
+
+int stepup_post_register_begin(request_rec *r)
+{
+    const stepup_dir_conf *dc =
+        ap_get_module_config(r->per_dir_config, &stepup_module);
+    apr_array_header_t *creds;
+    json_t *args = NULL, *exclude, *extra, *options, *params;
+    const char *why, *challenge, *rp_id = stepup_rp_id(r, dc), *handle;
+    int rc, i;
+
+    if ((rc = stepup_passkeys_enabled(r, dc, &why)) != OK)
+        return stepup_bad_request(r, rc, why);
+    if ((why = stepup_csrf_problem(r, NULL)))
+        return stepup_bad_request(r, HTTP_FORBIDDEN, why);
+    if (apr_table_get(r->headers_in, "Content-Type")
+        && (rc = stepup_read_json(r, &args, &why)) != OK)
+        return stepup_bad_request(r, rc, why);
+    if ((rc = may_register(r, dc, &creds, &why)) != OK)
+        return stepup_bad_request(r, rc, why);
+    if (!(handle = user_handle(r, rp_id)))
+        return HTTP_INTERNAL_SERVER_ERROR;
+
+    exclude = json_array();
+    for (i = 0; i < creds->nelts; i++)
+        json_array_append_new(exclude, json_pack(
+            "{s:s, s:s}", "type", "public-key", "id",
+            APR_ARRAY_IDX(creds, i, stepup_credential *)->id));
+    extra = json_pack("{s:s, s:s}", "name",
+                      clean_name(r, json_string_value(
+                          json_object_get(args, "name"))),
+                      "return_to", stepup_return_to(json_string_value(
+                          json_object_get(args, "return_to"))));
+    rc = stepup_challenge_issue(r, CEREMONY_CREATE, extra, &challenge);
+    json_decref(extra);
+    if (rc != OK) {
+        json_decref(exclude);
+        return stepup_bad_request(r, rc, "cannot start a passkey "
+                                  "registration right now");
+    }
+    params = json_pack("[{s:s, s:i}, {s:s, s:i}, {s:s, s:i}]",
+                       "type", "public-key", "alg", -7,
+                       "type", "public-key", "alg", -8,
+                       "type", "public-key", "alg", -257);
+    options = json_pack(
+        "{s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:o, s:i, s:o, "
+        "s:{s:s, s:s}, s:s}",
+        "rp", "id", rp_id, "name", rp_id,
+        "user", "id", handle, "name", r->user, "displayName", r->user,
+        "challenge", challenge,
+        "pubKeyCredParams", params,
+        "timeout", TIMEOUT_MS,
+        "excludeCredentials", exclude,
+        "authenticatorSelection", "residentKey", "preferred",
+        "userVerification", stepup_passkey_uv(dc),
+        "attestation", dc->roots ? "direct" : "none");
+    if (!options)
+        return stepup_bad_request(r, HTTP_INTERNAL_SERVER_ERROR,
+                                  "user name is not valid UTF-8");
+    return stepup_send_json(r, HTTP_OK, options);
+}
+
+/* DESIGN 5: hardware-bound when not backup eligible and either attested
+ * by a configured root or of a listed model. */
+static stepup_acr credential_level(const stepup_dir_conf *dc,
+                                   const stepup_webauthn_registration *reg)
+{
+    if (reg->backup_eligible)
+        return STEPUP_ACR_PHR;
+    if (reg->attestation_trusted || stepup_aaguid_listed(dc->aaguids,
+                                                         reg->aaguid))
+        return STEPUP_ACR_PHRH;
+    return STEPUP_ACR_PHR;
+}
+
+static int registration_refused(request_rec *r, int status, const char *why)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "STEPUP0070: user %s from "
+                  "%s: passkey registration refused: %s",
+                  ap_escape_logitem(r->pool, r->user), r->useragent_ip, why);
+    return stepup_send_json(r, status, json_pack("{s:b, s:s}", "ok", 0,
+                                                 "error", why));
+}
+
+int stepup_post_register_finish(request_rec *r)
+{
+    const stepup_dir_conf *dc =
+        ap_get_module_config(r->per_dir_config, &stepup_module);
+    stepup_webauthn_response resp;
+    stepup_webauthn_policy pol;
+    stepup_webauthn_registration reg;
+    stepup_credential cred;
+    apr_array_header_t *creds;
+    unsigned char *challenge;
+    size_t challenge_len;
+    json_t *extra;
+    const char *why;
+    char *body;
+    apr_size_t body_len;
+    int rc;
+
+    if ((rc = stepup_passkeys_enabled(r, dc, &why)) != OK)
+        return stepup_bad_request(r, rc, why);
+    if ((why = stepup_csrf_problem(r, NULL)))
+        return stepup_bad_request(r, HTTP_FORBIDDEN, why);
+    if ((rc = stepup_challenge_take(r, CEREMONY_CREATE, &challenge,
+                                    &challenge_len, &extra, &why)) != OK)
+        return stepup_bad_request(r, rc, why ? why : "cannot check the "
+                                  "challenge right now");
+    /* asked again: the token may have expired, or another passkey been
+     * added since begin */
+    if ((rc = may_register(r, dc, &creds, &why)) != OK)
+        return stepup_bad_request(r, rc, why);
+    if ((rc = stepup_read_json_text(r, &body, &body_len, &why)) != OK)
+        return stepup_bad_request(r, rc, why);
+    if (stepup_webauthn_parse_registration_json(r->pool, body, body_len,
+                                                &resp, &why) != 0)
+        return stepup_bad_request(r, HTTP_BAD_REQUEST, why);
+    stepup_passkey_policy(r, dc, challenge, challenge_len, &pol);
+    if (stepup_webauthn_verify_registration(r->pool, &pol, &resp, &reg,
+                                            &why) != 0)
+        return registration_refused(r, HTTP_BAD_REQUEST, why);
+
+    memset(&cred, 0, sizeof(cred));
+    cred.id = stepup_b64url_encode(r->pool, reg.credential_id,
+                                   reg.credential_id_len);
+    cred.user = r->user;
+    cred.public_key = stepup_b64url_encode(r->pool, reg.public_key,
+                                           reg.public_key_len);
+    cred.alg = reg.alg;
+    cred.sign_count = reg.sign_count;
+    cred.aaguid = stepup_aaguid_hex(r->pool, reg.aaguid);
+    cred.backup_eligible = reg.backup_eligible;
+    cred.backup_state = reg.backup_state;
+    cred.transports = resp.transports ? resp.transports : "";
+    cred.fmt = reg.fmt;
+    cred.attestation_trusted = reg.attestation_trusted;
+    cred.level = credential_level(dc, &reg);
+    cred.name = json_string_value(json_object_get(extra, "name"));
+    cred.created = apr_time_sec(r->request_time);
+    cred.last_used = 0;
+    if (!cred.name)
+        cred.name = "Passkey";
+
+    switch (stepup_store_add(r, &cred)) {
+    case STEPUP_STORE_OK:
+        break;
+    case STEPUP_STORE_CONFLICT:
+        return registration_refused(r, HTTP_CONFLICT, "this passkey is "
+                                    "already registered");
+    default:
+        return stepup_bad_request(r, HTTP_SERVICE_UNAVAILABLE,
+                                  "the passkey store is unavailable");
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "STEPUP0071: user %s from "
+                  "%s: passkey %s registered (%s, level %s, fmt %s%s)",
+                  ap_escape_logitem(r->pool, r->user), r->useragent_ip,
+                  cred.id, cred.backup_eligible ? "synced" : "device-bound",
+                  stepup_acr_name(cred.level), cred.fmt,
+                  cred.attestation_trusted ? ", attested" : "");
+    return stepup_send_json(r, HTTP_OK, json_pack(
+        "{s:b, s:s, s:s, s:s, s:b}", "ok", 1, "id", cred.id, "name",
+        cred.name, "level", stepup_acr_name(cred.level), "synced",
+        cred.backup_eligible));
+}
