@@ -192,8 +192,10 @@ int stepup_keyset_load(apr_pool_t *p, const char *path,
     int ret;
 
     *out = NULL;
-    rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY,
-                       APR_OS_DEFAULT, p);
+    /* non-blocking: opening a FIFO must not wait for a writer (it is then
+     * refused below as not a regular file); regular files read the same */
+    rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY
+                       | APR_FOPEN_NONBLOCK, APR_OS_DEFAULT, p);
     if (rv != APR_SUCCESS) {
         *err = apr_pstrdup(p, apr_strerror(rv, errbuf, sizeof(errbuf)));
         return -1;
