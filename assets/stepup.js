@@ -132,13 +132,25 @@
       say(status, d.action === 'register'
         ? 'Follow your browser\u2019s prompt to create a passkey\u2026'
         : 'Follow your browser\u2019s prompt to use your passkey\u2026', false);
-      var flow = d.action === 'register'
-        ? registerPasskey(d.base, d.csrf, d.name || 'Passkey').then(function () {
-            say(status, 'Passkey added. Now confirm with it\u2026', false);
-            return confirmWithPasskey(d.base, d.csrf, d.returnTo, d.acr);
-          })
-        : confirmWithPasskey(d.base, d.csrf, d.returnTo, d.acr);
+      var nameField = d.nameFrom && document.getElementById(d.nameFrom);
+      var name = (nameField && nameField.value.trim()) || d.name || 'Passkey';
+      var flow;
+      if (d.action === 'add') {
+        flow = registerPasskey(d.base, d.csrf, name).then(function () {
+          say(status, 'Passkey added.', false);
+          window.location.reload();
+          return null;
+        });
+      } else if (d.action === 'register') {
+        flow = registerPasskey(d.base, d.csrf, name).then(function () {
+          say(status, 'Passkey added. Now confirm with it\u2026', false);
+          return confirmWithPasskey(d.base, d.csrf, d.returnTo, d.acr);
+        });
+      } else {
+        flow = confirmWithPasskey(d.base, d.csrf, d.returnTo, d.acr);
+      }
       flow.then(function (result) {
+        if (!result) return;
         say(status, 'Confirmed. Taking you back\u2026', false);
         window.location.assign(result.return_to || d.returnTo || '/');
       }).catch(function (error) {
@@ -146,7 +158,8 @@
         button.removeAttribute('aria-busy');
         say(status, cancelled(error)
           ? 'Passkey confirmation was cancelled. You are still signed in; try again when you are ready.'
-          : 'Passkey confirmation failed: ' + error.message + '. You are still signed in.', true);
+          : (d.action === 'add' ? 'Adding the passkey failed: ' : 'Passkey confirmation failed: ')
+            + error.message + '. You are still signed in.', true);
         button.focus();
       });
     });

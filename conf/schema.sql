@@ -1,5 +1,7 @@
 -- mod_stepup passkey store (mod_dbd). SQLite gets this schema automatically
--- on first use; for PostgreSQL run it once:  psql -f conf/schema.sql DB
+-- on first use. For PostgreSQL, run it once:  psql -f conf/schema.sql DB
+-- (The module runs it statement by statement, split at semicolons: keep
+-- them out of comments.)
 CREATE TABLE IF NOT EXISTS stepup_credentials (
     credential_id       VARCHAR(1400) PRIMARY KEY,  -- base64url, unpadded
     user_name           VARCHAR(255)  NOT NULL,

@@ -315,6 +315,7 @@ int stepup_post_passkey_finish(request_rec *r);
 int stepup_post_register_begin(request_rec *r);
 int stepup_post_register_finish(request_rec *r);
 int stepup_get_passkeys(request_rec *r);
+int stepup_get_manage(request_rec *r);
 int stepup_post_passkeys_delete(request_rec *r);
 int stepup_post_passkeys_rename(request_rec *r);
 int stepup_post_password(request_rec *r);

@@ -7,6 +7,8 @@
 
 extern const char stepup_asset_confirm_html[];
 extern const size_t stepup_asset_confirm_html_len;
+extern const char stepup_asset_manage_html[];
+extern const size_t stepup_asset_manage_html_len;
 extern const char stepup_asset_stepup_css[];
 extern const size_t stepup_asset_stepup_css_len;
 extern const char stepup_asset_stepup_js[];

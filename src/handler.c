@@ -165,6 +165,7 @@ static const route routes[] = {
     { "passkey/register/begin",  M_POST, stepup_post_register_begin },
     { "passkey/register/finish", M_POST, stepup_post_register_finish },
     { "passkeys",                M_GET,  stepup_get_passkeys },
+    { "manage",                  M_GET,  stepup_get_manage },
     { "passkeys/delete",         M_POST, stepup_post_passkeys_delete },
     { "passkeys/rename",         M_POST, stepup_post_passkeys_rename },
     { "stepup.js",  M_GET,  get_script },

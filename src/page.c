@@ -25,8 +25,8 @@ static const char *esc(request_rec *r, const char *s)
 }
 
 static const char *password_form(request_rec *r, const char *base,
-                                 const char *csrf, const char *return_to,
-                                 int has_error)
+                                 const char *user, const char *csrf,
+                                 const char *return_to, int has_error)
 {
     return apr_pstrcat(r->pool,
         "<form method=\"post\" action=\"", base, "password\" "
@@ -34,6 +34,9 @@ static const char *password_form(request_rec *r, const char *base,
         "  <input type=\"hidden\" name=\"csrf\" value=\"", csrf, "\">\n"
         "  <input type=\"hidden\" name=\"return_to\" value=\"", return_to,
         "\">\n"
+        /* tells password managers which account this password is for */
+        "  <input type=\"text\" name=\"username\" value=\"", user,
+        "\" autocomplete=\"username\" readonly hidden>\n"
         "  <p class=\"hint\" id=\"why\">You are about to do something that "
         "needs a recent confirmation of your identity. We won't ask again "
         "for a few minutes.</p>\n"
@@ -109,7 +112,8 @@ static const char *methods_html(request_rec *r, const stepup_dir_conf *dc,
                            "another way, then come back.</p>\n", NULL);
     }
     if (password)
-        html = password_form(r, base, csrf, return_to, a->error != NULL);
+        html = password_form(r, base, esc(r, r->user), csrf, return_to,
+                             a->error != NULL);
     if (usable > 0)
         html = apr_pstrcat(r->pool, html,
                            password ? "<p class=\"or\">or</p>\n" : "",

@@ -4,6 +4,7 @@
  */
 #include <httpd.h>
 #include <apr_strings.h>
+#include <http_core.h>
 #include <http_protocol.h>
 #include <jansson.h>
 
@@ -76,13 +77,23 @@ static int change_args(request_rec *r, const char **id, const char **name,
 static int change_status(request_rec *r, stepup_store_status st,
                          const char *what, const char *id)
 {
+    const stepup_dir_conf *dc =
+        ap_get_module_config(r->per_dir_config, &stepup_module);
+    const char *accept = apr_table_get(r->headers_in, "Accept");
+
     switch (st) {
     case STEPUP_STORE_OK:
         ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "STEPUP0080: user %s "
                       "from %s: passkey %s %s",
                       ap_escape_logitem(r->pool, r->user), r->useragent_ip,
                       ap_escape_logitem(r->pool, id), what);
-        return stepup_send_json(r, HTTP_OK, json_pack("{s:b}", "ok", 1));
+        if (accept && ap_strcasestr(accept, "application/json"))
+            return stepup_send_json(r, HTTP_OK, json_pack("{s:b}", "ok", 1));
+        /* a form of the manage page: back to it */
+        apr_table_setn(r->headers_out, "Location", ap_construct_url(
+            r->pool, apr_pstrcat(r->pool, stepup_conf_confirm_url(dc),
+                                 "manage?done=", what, NULL), r));
+        return HTTP_SEE_OTHER;
     case STEPUP_STORE_NOT_FOUND:
         return stepup_bad_request(r, HTTP_NOT_FOUND, "no such passkey");
     default:
