@@ -27,9 +27,6 @@ static const char *parse_require_line(cmd_parms *cmd, const char *line,
                                        word + 8, 0, 86400, &req->max_age);
             if (err)
                 return err;
-            if (req->max_age == 0)
-                return "Require stepup max-age=0 (one-time step-up) is not "
-                       "available in this version of mod_stepup";
         }
         else if (!strncmp(word, "acr=", 4) && !seen_acr++) {
             if (stepup_acr_parse(word + 4, strlen(word + 4), &req->acr) != 0)
@@ -65,6 +62,62 @@ static const char *parse_require_line(cmd_parms *cmd, const char *line,
     return NULL;
 }
 
+#define SPENT_NOTE "stepup-spent"
+
+typedef struct {
+    apr_int64_t expires;
+    int spent;           /* out: the token was spent already */
+} spend_op;
+
+static const char *spend(request_rec *r, const char *old, apr_time_t *expiry,
+                         void *baton)
+{
+    spend_op *op = baton;
+
+    op->spent = old != NULL;
+    *expiry = apr_time_from_sec(op->expires);
+    return "1";
+}
+
+/* max-age=0: a token opens one such request, then is spent for all of
+ * them until it expires (recorded in StepupCache, shared by a farm). The
+ * MAC names the token: its spelling is canonical (token.c). */
+static authz_status spend_once(request_rec *r, const char *value,
+                               const stepup_token *tok)
+{
+    stepup_cache *c;
+    const char *mac = strrchr(value, '.') + 1;
+    spend_op op = { tok->expires, 0 };
+    request_rec *up;
+    apr_status_t rv;
+
+    /* a subrequest or internal redirect of the request that spent it */
+    for (up = r->main ? r->main : r->prev; up;
+         up = up->main ? up->main : up->prev) {
+        const char *spent = apr_table_get(up->notes, SPENT_NOTE);
+        if (spent && !strcmp(spent, mac))
+            return AUTHZ_GRANTED;
+    }
+    if (!(c = stepup_cache_of(r)))
+        return AUTHZ_GENERAL_ERROR;
+    rv = stepup_cache_update(r, c, apr_pstrcat(r->pool, "stepup:spent:",
+                                               mac, NULL), spend, &op);
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, "STEPUP0006: "
+                      "StepupCache %s is unavailable: refusing one-time "
+                      "step-up for %s", c->spec, r->uri);
+        return AUTHZ_GENERAL_ERROR;
+    }
+    if (op.spent) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "STEPUP0007: user %s "
+                      "from %s: one-time step-up token already spent (%s)",
+                      r->user, r->useragent_ip, r->uri);
+        return AUTHZ_DENIED;
+    }
+    apr_table_setn(r->notes, SPENT_NOTE, mac);
+    return AUTHZ_GRANTED;
+}
+
 static authz_status check_authorization(request_rec *r, const char *line,
                                         const void *parsed)
 {
@@ -89,8 +142,10 @@ static authz_status check_authorization(request_rec *r, const char *line,
     }
 
     pol.now = apr_time_sec(r->request_time);
-    pol.max_age = req->max_age != STEPUP_UNSET ? req->max_age
-                                               : stepup_conf_max_age(dc);
+    /* max-age=0 (once): a fresh confirmation, as StepupMaxAge says, that
+     * no other one-time request has spent */
+    pol.max_age = req->max_age != STEPUP_UNSET && req->max_age != 0
+        ? req->max_age : stepup_conf_max_age(dc);
     pol.lifetime = stepup_conf_lifetime(sc);
     pol.min_acr = req->acr;
     pol.user = r->user;
@@ -100,7 +155,8 @@ static authz_status check_authorization(request_rec *r, const char *line,
     if (!value || !*value) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "STEPUP0003: user %s: "
                       "no step-up token for %s", r->user, r->uri);
-        stepup_record_denial(r, pol.min_acr, pol.max_age);
+        stepup_record_denial(r, pol.min_acr,
+                             req->max_age == 0 ? 0 : pol.max_age);
         return AUTHZ_DENIED;
     }
     st = stepup_token_verify(r->pool, sc->keys, value, strlen(value), &pol,
@@ -112,10 +168,20 @@ static authz_status check_authorization(request_rec *r, const char *line,
         ap_log_rerror(APLOG_MARK, level, 0, r, "STEPUP0004: user %s from %s: "
                       "step-up token refused for %s: %s", r->user,
                       r->useragent_ip, r->uri, stepup_token_status_str(st));
-        stepup_record_denial(r, pol.min_acr, pol.max_age);
+        stepup_record_denial(r, pol.min_acr,
+                             req->max_age == 0 ? 0 : pol.max_age);
         return AUTHZ_DENIED;
     }
 
+    if (req->max_age == 0) {
+        authz_status once = spend_once(r, value, &tok);
+
+        if (once != AUTHZ_GRANTED) {
+            if (once == AUTHZ_DENIED)
+                stepup_record_denial(r, pol.min_acr, 0);
+            return once;
+        }
+    }
     apr_table_setn(r->subprocess_env, "STEPUP_USER", tok.user);
     apr_table_setn(r->subprocess_env, "STEPUP_ACR", stepup_acr_name(tok.acr));
     apr_table_setn(r->subprocess_env, "STEPUP_AUTH_TIME",

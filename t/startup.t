@@ -172,7 +172,7 @@ for my $c (
     [ 'max-age=abc', qr/Require stepup max-age: "abc"/ ],
     [ 'acr=xyz',     qr/Require stepup: unknown level "xyz"/ ],
     [ 'foo=1',       qr/Require stepup: unknown argument "foo=1"/ ],
-    [ 'max-age=0',   qr/Require stepup max-age=0/ ],
+    [ 'max-age=86401', qr/Require stepup max-age: "86401"/ ],
     [ 'max-age=-1',  qr/Require stepup max-age: "-1"/ ],
     [ 'max-age=60 max-age=30', qr/Require stepup: "max-age=30" is given twice/ ],
 ) {
