@@ -4,6 +4,7 @@ set -euo pipefail
 
 packages=(
   apache2 apache2-dev libapache2-mod-perl2 libwww-perl
+  libcryptx-perl libcbor-xs-perl
   libaprutil1-dbd-sqlite3 sqlite3
   libcbor-dev libjansson-dev libssl-dev libcmocka-dev
   pkg-config autoconf automake libtool make gcc valgrind
