@@ -1,11 +1,11 @@
 #include <string.h>
 
-#include <apr_file_io.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
 #include <apr_uuid.h>
 
 #include "stepup_aaguid.h"
+#include "stepup_file.h"
 
 #define LIST_MAX (1024 * 1024)
 
@@ -72,35 +72,12 @@ int stepup_aaguid_list_parse(apr_pool_t *p, const char *text, size_t len,
 int stepup_aaguid_list_load(apr_pool_t *p, const char *path,
                             stepup_aaguid_list **out, const char **err)
 {
-    apr_file_t *f;
-    apr_finfo_t fi;
-    apr_size_t got;
-    apr_status_t rv;
-    char *buf, errbuf[128];
+    apr_size_t len;
+    char *text;
 
-    rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY,
-                       APR_OS_DEFAULT, p);
-    if (rv == APR_SUCCESS)
-        rv = apr_file_info_get(&fi, APR_FINFO_SIZE | APR_FINFO_TYPE, f);
-    if (rv != APR_SUCCESS) {
-        *err = apr_pstrdup(p, apr_strerror(rv, errbuf, sizeof(errbuf)));
+    if (stepup_file_read(p, path, LIST_MAX, 0, &text, &len, err) != 0)
         return -1;
-    }
-    if (fi.filetype != APR_REG || fi.size > LIST_MAX) {
-        apr_file_close(f);
-        *err = fi.filetype != APR_REG ? "not a regular file"
-                                      : "file is too large";
-        return -1;
-    }
-    got = (apr_size_t)fi.size;
-    buf = apr_palloc(p, got + 1);
-    rv = apr_file_read_full(f, buf, got, &got);
-    apr_file_close(f);
-    if (rv != APR_SUCCESS && !(rv == APR_EOF && got == 0)) {
-        *err = apr_pstrdup(p, apr_strerror(rv, errbuf, sizeof(errbuf)));
-        return -1;
-    }
-    return stepup_aaguid_list_parse(p, buf, got, out, err);
+    return stepup_aaguid_list_parse(p, text, len, out, err);
 }
 
 int stepup_aaguid_listed(const stepup_aaguid_list *l,

@@ -9,6 +9,7 @@
 #include <openssl/rand.h>
 
 #include "stepup_b64url.h"
+#include "stepup_file.h"
 #include "stepup_keys.h"
 
 int stepup_kid_valid(const char *kid, size_t len)
@@ -184,61 +185,17 @@ int stepup_keyset_parse(apr_pool_t *p, const char *text, size_t len,
 int stepup_keyset_load(apr_pool_t *p, const char *path,
                        stepup_keyset **out, const char **err)
 {
-    apr_file_t *f;
-    apr_finfo_t fi;
-    apr_status_t rv;
-    apr_size_t got;
-    char *text, errbuf[128];
+    apr_size_t len;
+    char *text;
     int ret;
 
     *out = NULL;
-    /* non-blocking: opening a FIFO must not wait for a writer (it is then
-     * refused below as not a regular file); regular files read the same */
-    rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY
-                       | APR_FOPEN_NONBLOCK, APR_OS_DEFAULT, p);
-    if (rv != APR_SUCCESS) {
-        *err = apr_pstrdup(p, apr_strerror(rv, errbuf, sizeof(errbuf)));
+    if (stepup_file_read(p, path, STEPUP_KEYFILE_MAX,
+                         STEPUP_FILE_PRIVATE | STEPUP_FILE_NONEMPTY, &text,
+                         &len, err) != 0)
         return -1;
-    }
-    /* check the opened file, not the name, so nothing can swap it */
-    rv = apr_file_info_get(&fi, APR_FINFO_TYPE | APR_FINFO_PROT
-                           | APR_FINFO_SIZE, f);
-    if (rv != APR_SUCCESS) {
-        *err = apr_pstrdup(p, apr_strerror(rv, errbuf, sizeof(errbuf)));
-        apr_file_close(f);
-        return -1;
-    }
-    if (fi.filetype != APR_REG) {
-        *err = "not a regular file";
-        apr_file_close(f);
-        return -1;
-    }
-    if (fi.protection & (APR_GREAD | APR_GWRITE | APR_GEXECUTE
-                         | APR_WREAD | APR_WWRITE | APR_WEXECUTE)) {
-        *err = "group or others have access to it (chmod 600)";
-        apr_file_close(f);
-        return -1;
-    }
-    if (fi.size == 0) {
-        *err = "file is empty";
-        apr_file_close(f);
-        return -1;
-    }
-    if (fi.size > STEPUP_KEYFILE_MAX) {
-        *err = "file is too large";
-        apr_file_close(f);
-        return -1;
-    }
-    got = (apr_size_t)fi.size;
-    text = apr_palloc(p, got + 1);
-    rv = apr_file_read_full(f, text, got, &got);
-    apr_file_close(f);
-    if (rv != APR_SUCCESS && rv != APR_EOF) {
-        *err = apr_pstrdup(p, apr_strerror(rv, errbuf, sizeof(errbuf)));
-        return -1;
-    }
-    ret = stepup_keyset_parse(p, text, got, out, err);
-    OPENSSL_cleanse(text, got);
+    ret = stepup_keyset_parse(p, text, len, out, err);
+    OPENSSL_cleanse(text, len);
     return ret;
 }
 

@@ -1,9 +1,9 @@
 #include <string.h>
 
-#include <apr_file_io.h>
 #include <apr_strings.h>
 #include <apr_tables.h>
 
+#include "stepup_file.h"
 #include "stepup_template.h"
 
 #define TEMPLATE_MAX (256 * 1024)
@@ -91,35 +91,13 @@ int stepup_template_load(apr_pool_t *p, const char *path,
                          const char *const *names, stepup_template **out,
                          const char **err)
 {
-    apr_file_t *f;
-    apr_finfo_t fi;
-    apr_size_t got;
-    apr_status_t rv;
-    char *buf, errbuf[128];
+    apr_size_t len;
+    char *text;
 
-    rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY,
-                       APR_OS_DEFAULT, p);
-    if (rv == APR_SUCCESS)
-        rv = apr_file_info_get(&fi, APR_FINFO_SIZE | APR_FINFO_TYPE, f);
-    if (rv != APR_SUCCESS) {
-        *err = apr_pstrdup(p, apr_strerror(rv, errbuf, sizeof(errbuf)));
+    if (stepup_file_read(p, path, TEMPLATE_MAX, STEPUP_FILE_NONEMPTY, &text,
+                         &len, err) != 0)
         return -1;
-    }
-    if (fi.filetype != APR_REG || fi.size > TEMPLATE_MAX) {
-        apr_file_close(f);
-        *err = fi.filetype != APR_REG ? "not a regular file"
-                                      : "template is too large";
-        return -1;
-    }
-    got = (apr_size_t)fi.size;
-    buf = apr_palloc(p, got + 1);
-    rv = apr_file_read_full(f, buf, got, &got);
-    apr_file_close(f);
-    if (rv != APR_SUCCESS && !(rv == APR_EOF && got == 0)) {
-        *err = apr_pstrdup(p, apr_strerror(rv, errbuf, sizeof(errbuf)));
-        return -1;
-    }
-    return stepup_template_parse(p, buf, got, names, out, err);
+    return stepup_template_parse(p, text, len, names, out, err);
 }
 
 char *stepup_template_render(apr_pool_t *p, const stepup_template *t,
