@@ -105,13 +105,15 @@ static authz_status spend_once(request_rec *r, const char *value,
     if (rv != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, "STEPUP0006: "
                       "StepupCache %s is unavailable: refusing one-time "
-                      "step-up for %s", c->spec, r->uri);
+                      "step-up for %s", c->spec,
+                      ap_escape_logitem(r->pool, r->uri));
         return AUTHZ_GENERAL_ERROR;
     }
     if (op.spent) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "STEPUP0007: user %s "
                       "from %s: one-time step-up token already spent (%s)",
-                      r->user, r->useragent_ip, r->uri);
+                      ap_escape_logitem(r->pool, r->user), r->useragent_ip,
+                      ap_escape_logitem(r->pool, r->uri));
         return AUTHZ_DENIED;
     }
     apr_table_setn(r->notes, SPENT_NOTE, mac);
@@ -154,7 +156,9 @@ static authz_status check_authorization(request_rec *r, const char *line,
     value = stepup_request_token(r, dc);
     if (!value || !*value) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "STEPUP0003: user %s: "
-                      "no step-up token for %s", r->user, r->uri);
+                      "no step-up token for %s",
+                      ap_escape_logitem(r->pool, r->user),
+                      ap_escape_logitem(r->pool, r->uri));
         stepup_record_denial(r, pol.min_acr,
                              req->max_age == 0 ? 0 : pol.max_age);
         return AUTHZ_DENIED;
@@ -166,8 +170,10 @@ static authz_status check_authorization(request_rec *r, const char *line,
         int level = (st == STEPUP_TOKEN_EXPIRED || st == STEPUP_TOKEN_TOO_OLD
                      || st == STEPUP_TOKEN_ACR_LOW) ? APLOG_DEBUG : APLOG_INFO;
         ap_log_rerror(APLOG_MARK, level, 0, r, "STEPUP0004: user %s from %s: "
-                      "step-up token refused for %s: %s", r->user,
-                      r->useragent_ip, r->uri, stepup_token_status_str(st));
+                      "step-up token refused for %s: %s",
+                      ap_escape_logitem(r->pool, r->user), r->useragent_ip,
+                      ap_escape_logitem(r->pool, r->uri),
+                      stepup_token_status_str(st));
         stepup_record_denial(r, pol.min_acr,
                              req->max_age == 0 ? 0 : pol.max_age);
         return AUTHZ_DENIED;
@@ -187,8 +193,10 @@ static authz_status check_authorization(request_rec *r, const char *line,
     apr_table_setn(r->subprocess_env, "STEPUP_AUTH_TIME",
                    apr_psprintf(r->pool, "%" APR_INT64_T_FMT, tok.auth_time));
     ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "STEPUP0005: user %s: "
-                  "step-up token (%s, key %s) accepted for %s", r->user,
-                  stepup_acr_name(tok.acr), tok.kid, r->uri);
+                  "step-up token (%s, key %s) accepted for %s",
+                  ap_escape_logitem(r->pool, r->user),
+                  stepup_acr_name(tok.acr), tok.kid,
+                  ap_escape_logitem(r->pool, r->uri));
     return AUTHZ_GRANTED;
 }
 

@@ -24,10 +24,11 @@ void stepup_log_attempt(request_rec *r, const char *method, const char *acr,
                         const char *outcome)
 {
     /* notice: always logged, whatever LogLevel says */
+    /* outcomes may quote what the client sent: escaped like the user */
     ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "STEPUP0100: user %s from "
                   "%s: step-up by %s (acr %s): %s",
                   ap_escape_logitem(r->pool, r->user), r->useragent_ip,
-                  method, acr, outcome);
+                  method, acr, ap_escape_logitem(r->pool, outcome));
 }
 
 int stepup_send_json(request_rec *r, int status, json_t *json_object)
@@ -51,7 +52,8 @@ int stepup_bad_request(request_rec *r, int status, const char *why)
     const char *accept = apr_table_get(r->headers_in, "Accept");
 
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "STEPUP0101: %s %s: %d %s",
-                  r->method, r->uri, status, why);
+                  r->method, ap_escape_logitem(r->pool, r->uri), status,
+                  ap_escape_logitem(r->pool, why));
     if (accept && ap_strcasestr(accept, "application/json"))
         return stepup_send_json(r, status, json_pack("{s:b, s:s}", "ok", 0,
                                                      "error", why));

@@ -152,7 +152,8 @@ static int registration_refused(request_rec *r, int status, const char *why)
 {
     ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "STEPUP0070: user %s from "
                   "%s: passkey registration refused: %s",
-                  ap_escape_logitem(r->pool, r->user), r->useragent_ip, why);
+                  ap_escape_logitem(r->pool, r->user), r->useragent_ip,
+                  ap_escape_logitem(r->pool, why));
     return stepup_send_json(r, status, json_pack("{s:b, s:s}", "ok", 0,
                                                  "error", why));
 }

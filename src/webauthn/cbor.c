@@ -6,10 +6,11 @@
  * libcbor frees trees recursively. So an item is first walked with
  * libcbor's streaming decoder (cbor_stream_decode: one head per call,
  * callbacks per item) keeping a small stack of open collections: it finds
- * where the item ends, refuses truncation, nesting deeper than
- * STEPUP_WEBAUTHN_CBOR_DEPTH, collections announcing more entries than
- * bytes remain, misplaced "break" codes and foreign chunks inside
- * indefinite-length strings. Only then does cbor_load build it, from
+ * where the item ends, refuses truncation (a collection announcing more
+ * entries than bytes remain is truncated too, before anything is
+ * allocated for it), nesting deeper than STEPUP_WEBAUTHN_CBOR_DEPTH,
+ * misplaced "break" codes and foreign chunks inside indefinite-length
+ * strings. Only then does cbor_load build it, from
  * exactly those bytes.
  */
 #include <string.h>
@@ -35,7 +36,8 @@ typedef struct {
     int depth;
     int done;             /* the top-level item is complete */
     size_t avail;         /* bytes from the current head to the end */
-    size_t announced;     /* for the reason */
+    size_t announced;     /* a collection too large for what remains */
+    int announced_map;
     const char *err;      /* static reason */
 } scan;
 
@@ -146,7 +148,7 @@ static void definite(scan *s, int kind, size_t n)
     }
     if (n > s->avail) {
         s->announced = n;
-        s->err = "a collection announces more entries than bytes remain";
+        s->err = "truncated";
         return;
     }
     push(s, kind, n);
@@ -161,7 +163,8 @@ static void cb_map(void *c, size_t n)
     if (n > s->avail / 2) {
         if (enter(s, IT_OTHER)) {
             s->announced = n;
-            s->err = "a map announces more entries than bytes remain";
+            s->announced_map = 1;
+            s->err = "truncated";
         }
         return;
     }
@@ -248,6 +251,14 @@ int stepup_cbor_item_length(apr_pool_t *p, const unsigned char *buf,
             return failf(p, why, what, apr_psprintf(p, "malformed CBOR at "
                                                     "byte %" APR_SIZE_T_FMT,
                                                     pos));
+        if (s.err && s.announced)
+            return failf(p, why, what, apr_psprintf(
+                             p, "truncated CBOR (a%s of %" APR_SIZE_T_FMT
+                             " %s at byte %" APR_SIZE_T_FMT ", %"
+                             APR_SIZE_T_FMT " bytes left)",
+                             s.announced_map ? " map" : "n array",
+                             s.announced, s.announced_map ? "pairs"
+                             : "items", pos, len - pos));
         if (s.err)
             return failf(p, why, what, apr_psprintf(p, "CBOR refused at byte "
                                                     "%" APR_SIZE_T_FMT ": %s",
