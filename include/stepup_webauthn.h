@@ -308,7 +308,9 @@ int stepup_cose_key_decode(apr_pool_t *p, const unsigned char *buf,
 
 /* Verifies sig over msg with pkey as COSE algorithm alg (ES256: DER
  * ECDSA P-256 with SHA-256; RS256: RSASSA-PKCS1-v1_5 with SHA-256; EdDSA:
- * Ed25519 over msg itself). The key's type must fit alg. */
+ * Ed25519 over msg itself). That the key's type fits alg is the caller's
+ * to know (stepup_cose_key_decode makes them so; stepup_x5c_key_fits
+ * checks a certificate's key). */
 int stepup_sig_verify(struct evp_pkey_st *pkey, int alg,
                       const unsigned char *msg, size_t msglen,
                       const unsigned char *sig, size_t siglen,

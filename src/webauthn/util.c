@@ -2,6 +2,7 @@
  * Small helpers of the WebAuthn core: reasons fit for one log line, the
  * failure idiom, SHA-256, the hex AAGUID and the names of COSE algorithms.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include <apr_strings.h>
@@ -34,12 +35,24 @@ int stepup_wa_fail(const char **why, const char *reason)
     return -1;
 }
 
+/* SHA-256 fetched once per process: EVP_sha256() would be looked up in
+ * the provider's method store at every digest. Read only afterwards. */
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+static EVP_MD *sha256_md;
+
+static void sha256_init(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 int stepup_wa_sha256(const void *data, size_t len, unsigned char out[32])
 {
+    const EVP_MD *md = EVP_sha256();
     unsigned int outlen = 0;
 
-    if (EVP_Digest(data, len, out, &outlen, EVP_sha256(), NULL) != 1
-        || outlen != 32)
+    if (pthread_once(&sha256_once, sha256_init) == 0 && sha256_md)
+        md = sha256_md;
+    if (EVP_Digest(data, len, out, &outlen, md, NULL) != 1 || outlen != 32)
         return -1;
     return 0;
 }
