@@ -105,8 +105,8 @@ static const char *methods_html(request_rec *r, const stepup_dir_conf *dc,
                                passkey_button(r, "confirm", "Use passkey",
                                               base, csrf, return_to, acr, 1),
                                NULL);
-        return apr_pstrcat(r->pool, html, "<p>You have no ", what,
-                           " registered here. Add one from your passkeys "
+        return apr_pstrcat(r->pool, html, "<p>You have not registered ",
+                           what, " here yet. Add one from your passkeys "
                            "page (<a href=\"", base, "manage\">Manage "
                            "passkeys</a>) after confirming your identity "
                            "another way, then come back.</p>\n", NULL);
