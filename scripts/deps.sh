@@ -8,7 +8,11 @@ packages=(
   libaprutil1-dbd-sqlite3 sqlite3
   libcbor-dev libjansson-dev libssl-dev libcmocka-dev
   pkg-config autoconf automake libtool make gcc valgrind
+  chromium nodejs
 )
+# npm for the browser tests (t/browser): NodeSource's nodejs package ships
+# its own npm and conflicts with Debian's, so only when there is none.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
