@@ -90,6 +90,12 @@ conf="$tmp/httpd.conf"
     [ -f "$moddir/mod_$m.so" ] || die "$moddir/mod_$m.so is missing"
     echo "LoadModule ${m}_module $moddir/mod_$m.so"
   done
+  # StepupCache providers: shmcb (the default: password throttling and
+  # one-time challenges) and memcache (t/handler_cache.t)
+  for m in socache_shmcb socache_memcache; do
+    [ -f "$moddir/mod_$m.so" ] || die "$moddir/mod_$m.so is missing"
+    echo "LoadModule ${m}_module $moddir/mod_$m.so"
+  done
   # mod_log_config is compiled into Debian's httpd
   echo "<IfModule !log_config_module>"
   echo "LoadModule log_config_module $moddir/mod_log_config.so"

@@ -1,0 +1,458 @@
+package StepupHandler;
+
+# Helpers of the Confirm access handler tests (t/handler_*.t), on top of
+# StepupTest.pm:
+# - write_fixtures(): the handler's own user files and page template,
+#   written by t/TEST.PL beside StepupTest's (t/conf/handler.conf.in uses
+#   them);
+# - the handler's users and their passwords (%USERS, %ALIAS_PASSWORDS);
+# - a Perl implementation of the CSRF token (include/stepup_csrf.h), form
+#   posts, the page's fields, the Set-Cookie line, the security headers,
+#   the new lines of t/logs/error_log;
+# - configtest() (httpd -t on a small configuration) and mini_server() (a
+#   private httpd -X with its own modules, for what the suite's server
+#   cannot show: no socache_shmcb, an unreachable StepupCache).
+
+use strict;
+use warnings;
+
+use Digest::SHA qw(sha1 hmac_sha256);
+use File::Spec::Functions qw(catfile);
+use File::Temp qw(tempdir);
+use IO::Socket::INET ();
+use MIME::Base64 qw(encode_base64);
+use POSIX ();
+use Time::HiRes ();
+use Exporter 'import';
+
+use StepupTest ();
+use StepupToken ();
+
+our @EXPORT_OK = qw(%USERS %ALIAS_PASSWORDS csrf_mint form_body post_form
+                    page_field page_csrf html_unescape set_cookies
+                    cookie_parts token_from security_checks CSP
+                    log_offset log_since configtest mini_server
+                    json_of);
+
+# ---- the handler's users ---------------------------------------------------
+# Basic users of t/conf/stepup/handler.htpasswd (the primary authentication
+# of the /handler-* locations, and the "file" provider's there):
+#   carol  page, template, alias tests      dave  throttled (3 per 60 s)
+#   erin   throttle: another user           fred  federated at /handler-alias/
+#   gina   throttle: a 3 s window           hank  throttle: a success resets
+#   ivan   bind, Secure, cookie name        x<b>&"'y  escaping of the user
+our %USERS = (
+    'carol'     => 'carol-pw-Hq27',
+    'dave'      => 'dave-pw-8Lmc',
+    'erin'      => 'erin-pw-Vb41',
+    'fred'      => 'fred-pw-Zt90',
+    'gina'      => 'gina-pw-Nw35',
+    'hank'      => 'hank-pw-Qe62',
+    'ivan'      => 'ivan-pw-Rx18',
+    q{x<b>&"'y} => 'xss-pw-Ub77',
+);
+
+# t/conf/stepup/handler-alias.htpasswd, read through AuthnProviderAlias
+# "stepup_alias" at /handler-alias/: carol has another password there, fred
+# is unknown there (a federated user: signed in elsewhere, no password).
+our %ALIAS_PASSWORDS = (
+    'carol' => 'carol-alias-pw-T5m9',
+);
+
+# The custom page of /handler-template/ (StepupTemplate): every
+# placeholder, some twice, and braces that are not placeholders.
+my $TEMPLATE = <<'EOT';
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{{title}} | Example Corp</title>
+<link rel="stylesheet" href="{{base}}stepup.css">
+<script src="{{base}}stepup.js" defer></script>
+</head>
+<body class="corp">
+<h1 id="corp-title">{{title}}</h1>
+<p id="corp-user">[{{user}}]</p>
+<div id="corp-error">{{error}}</div>
+<div id="corp-methods">{{methods}}</div>
+<p id="corp-return">[{{return_to}}]</p>
+<p id="corp-csrf">[{{csrf}}]</p>
+<p id="corp-braces">{ single } {not a placeholder} }} end</p>
+</body>
+</html>
+EOT
+
+sub _htpasswd_line {
+    my ($user, $password) = @_;
+    return "$user:{SHA}" . encode_base64(sha1($password), '') . "\n";
+}
+
+sub _write_private {
+    my ($path, $text) = @_;
+    my $old = umask 077;
+    open my $fh, '>', $path or die "$path: $!\n";
+    print $fh $text;
+    close $fh or die "$path: $!\n";
+    umask $old;
+    chmod 0600, $path or die "chmod $path: $!\n";
+}
+
+# Writes into $tdir/conf/stepup/ (made by StepupTest::write_fixtures):
+# handler.htpasswd, handler-alias.htpasswd, handler-template.html. Existing
+# files are kept (a server still running from an earlier -start).
+sub write_fixtures {
+    my ($tdir) = @_;
+    my $dir = StepupTest::write_fixtures($tdir);
+    my %files = (
+        'handler.htpasswd' => join('', map { _htpasswd_line($_, $USERS{$_}) }
+                                       sort keys %USERS),
+        'handler-alias.htpasswd' =>
+            join('', map { _htpasswd_line($_, $ALIAS_PASSWORDS{$_}) }
+                     sort keys %ALIAS_PASSWORDS),
+        'handler-template.html' => $TEMPLATE,
+    );
+    for my $name (sort keys %files) {
+        my $path = catfile($dir, $name);
+        _write_private($path, $files{$name}) unless -e $path;
+    }
+    return $dir;
+}
+
+# ---- CSRF tokens (include/stepup_csrf.h), from the specification ------------
+# "<kid>.<issued>.<mac>", mac = b64url(HMAC-SHA256(key, "csrf|<issued>|<user>"))
+sub csrf_mint {
+    my (%a) = @_;
+    my $kid    = exists $a{kid} ? $a{kid} : 'k1';
+    my $issued = exists $a{issued} ? $a{issued} : time;
+    my $user   = $a{user};
+    my $secret = exists $a{secret} ? $a{secret} : StepupTest::secret($kid);
+    return "$kid.$issued."
+         . StepupToken::b64url(hmac_sha256("csrf|$issued|$user", $secret));
+}
+
+# ---- forms and pages -------------------------------------------------------
+
+sub _esc {
+    my ($s) = @_;
+    $s =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge;
+    return $s;
+}
+
+# application/x-www-form-urlencoded text of [name, value, ...] in order.
+sub form_body {
+    my @pairs = @_;
+    my @out;
+    while (my ($k, $v) = splice @pairs, 0, 2) {
+        push @out, _esc($k) . '=' . _esc($v);
+    }
+    return join '&', @out;
+}
+
+# POST $path with a form body ([name, value, ...] or a raw string) and the
+# given headers.
+sub post_form {
+    my ($path, $fields, @headers) = @_;
+    require Apache::TestRequest;
+    my $body = ref $fields ? form_body(@$fields) : $fields;
+    return Apache::TestRequest::POST($path,
+        'Content-Type' => 'application/x-www-form-urlencoded',
+        @headers, content => $body);
+}
+
+sub html_unescape {
+    my ($s) = @_;
+    return undef unless defined $s;
+    my %named = (lt => '<', gt => '>', amp => '&', quot => '"',
+                 apos => "'");
+    $s =~ s/&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);/
+        my $e = $1;
+        $e =~ m{^#x}i ? chr(hex substr $e, 2)
+        : $e =~ m{^#} ? chr(substr $e, 1) : $named{$e}/ge;
+    return $s;
+}
+
+# The raw (still escaped) value attribute of the hidden input $name of the
+# password form, or undef.
+sub page_field {
+    my ($html, $name) = @_;
+    return $1 if $html =~ /<input type="hidden" name="\Q$name\E" value="([^"]*)">/;
+    return undef;
+}
+
+# The CSRF token of a page (the password form's field, else a button's).
+sub page_csrf {
+    my ($html) = @_;
+    my $v = page_field($html, 'csrf');
+    $v = $1 if !defined $v && $html =~ /data-csrf="([^"]*)"/;
+    return html_unescape($v);
+}
+
+# ---- responses -------------------------------------------------------------
+
+sub json_of {
+    my ($res) = @_;
+    require JSON::PP;
+    my $v = eval { JSON::PP->new->decode($res->content) };
+    return ref $v eq 'HASH' ? $v : undef;
+}
+
+sub set_cookies {
+    my ($res) = @_;
+    my @v = $res->header('Set-Cookie');
+    return @v;
+}
+
+# (name, value, {attribute => value or 1}) of one Set-Cookie line.
+sub cookie_parts {
+    my ($line) = @_;
+    my ($pair, @attrs) = split /;\s*/, $line;
+    my ($name, $value) = split /=/, $pair, 2;
+    my %a;
+    for (@attrs) {
+        my ($k, $v) = split /=/, $_, 2;
+        $a{$k} = defined $v ? $v : 1;
+    }
+    return ($name, $value, \%a);
+}
+
+# The value the response sets for cookie $name, or undef.
+sub token_from {
+    my ($res, $name) = @_;
+    $name = 'stepup' unless defined $name;
+    for (set_cookies($res)) {
+        my ($n, $v) = cookie_parts($_);
+        return $v if $n eq $name;
+    }
+    return undef;
+}
+
+use constant CSP =>
+    "default-src 'none'; script-src 'self'; style-src 'self'; "
+  . "img-src 'self'; connect-src 'self'; form-action 'self'; "
+  . "frame-ancestors 'none'; base-uri 'none'";
+
+# 6 checks: the headers every answer of the handler carries.
+sub security_checks {
+    my ($res, $name, %o) = @_;
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+    my $cc = join ', ', $res->header('Cache-Control');
+    if ($o{asset}) {
+        StepupTest::check($cc, qr/^(?!.*\bpublic\b).*\S/,
+            "$name: Cache-Control set and not public ($cc)");
+    }
+    else {
+        StepupTest::check($cc, 'no-store', "$name: Cache-Control: no-store");
+    }
+    my $csp = join ' | ', $res->header('Content-Security-Policy');
+    StepupTest::check($csp, CSP,
+        "$name: the strict Content-Security-Policy (no inline script, "
+        . "frame-ancestors 'none')");
+    StepupTest::check(join(' | ', $res->header('X-Frame-Options')), 'DENY',
+        "$name: X-Frame-Options: DENY");
+    StepupTest::check(join(' | ', $res->header('Referrer-Policy')),
+        'same-origin', "$name: Referrer-Policy: same-origin");
+    StepupTest::check(join(' | ', $res->header('X-Content-Type-Options')),
+        'nosniff', "$name: X-Content-Type-Options: nosniff");
+    StepupTest::check($csp, qr/^(?!.*unsafe-inline)(?!.*unsafe-eval)/,
+        "$name: the CSP allows no unsafe-inline nor unsafe-eval");
+}
+
+# ---- the error log ---------------------------------------------------------
+
+sub _error_log_path {
+    require Apache::Test;
+    return catfile(Apache::Test::vars('t_logs'), 'error_log');
+}
+
+sub log_offset { my $f = _error_log_path(); return -s $f || 0 }
+
+# What the error log gained since log_offset() returned $offset.
+sub log_since {
+    my ($offset) = @_;
+    # the server writes the log before it answers; give a slow disk a moment
+    Time::HiRes::sleep(0.05);
+    my $f = _error_log_path();
+    open my $fh, '<', $f or return '';
+    seek $fh, $offset, 0;
+    local $/;
+    my $text = <$fh>;
+    close $fh;
+    return defined $text ? $text : '';
+}
+
+# ---- httpd of its own ------------------------------------------------------
+
+sub _module_paths {
+    require Apache::Test;
+    my $cfg = Apache::Test::config();
+    my %mod = %{ $cfg->{modules} };
+    my $dir = $mod{'mod_authn_file.c'};
+    $dir =~ s{/[^/]+$}{} if defined $dir;
+    return (\%mod, $dir, $cfg->{vars}->{httpd} || '/usr/sbin/apache2');
+}
+
+# LoadModule lines for the given short names (authn_core, ...), found where
+# the suite's own modules are.
+sub load_lines {
+    my (@names) = @_;
+    my ($mod, $dir) = _module_paths();
+    my $text = '';
+    for my $m (@names) {
+        my $path = $mod->{"mod_$m.c"} || "$dir/mod_$m.so";
+        die "mod_$m.so not found\n" unless -f $path;
+        $text .= "LoadModule ${m}_module \"$path\"\n";
+    }
+    $text .= "LoadModule stepup_module \"" . ($ENV{STEPUP_MODULE}
+        || $mod->{'mod_stepup.c'}) . "\"\n";
+    return $text;
+}
+
+my $seq = 0;
+my $workdir;
+sub _workdir {
+    require FindBin;
+    $workdir ||= tempdir('handler-XXXXXX', DIR => $FindBin::Bin, CLEANUP => 1);
+    return $workdir;
+}
+
+sub _write {
+    my ($path, $text, $mode) = @_;
+    open my $fh, '>', $path or die "$path: $!";
+    print $fh $text;
+    close $fh;
+    chmod(($mode || 0600), $path) or die "chmod $path: $!";
+    return $path;
+}
+
+# A file of the private work directory, for configurations.
+sub work_file {
+    my ($name, $text, $mode) = @_;
+    return _write(_workdir() . "/$name", $text, $mode);
+}
+
+# httpd -t on the modules @$modules and $body; returns (exit status,
+# stderr lines).
+sub configtest {
+    my ($modules, $body) = @_;
+    my (undef, undef, $httpd) = _module_paths();
+    my $dir = _workdir();
+    my $n = ++$seq;
+    my $conf = _write("$dir/t$n.conf", <<EOC);
+ServerRoot "$dir"
+ServerName localhost
+Listen 127.0.0.1:9
+PidFile "$dir/t$n.pid"
+ErrorLog "$dir/t$n.error_log"
+DefaultRuntimeDir "$dir"
+@{[ load_lines(@$modules) ]}
+$body
+EOC
+    my $err = "$dir/t$n.stderr";
+    my $pid = fork;
+    die "fork: $!" unless defined $pid;
+    if (!$pid) {
+        open STDIN, '<', '/dev/null';
+        open STDOUT, '>', "$dir/t$n.stdout" or POSIX::_exit(126);
+        open STDERR, '>', $err or POSIX::_exit(126);
+        exec $httpd, '-t', '-f', $conf or POSIX::_exit(127);
+    }
+    waitpid $pid, 0;
+    my $status = $? >> 8 || ($? & 127 ? 128 + ($? & 127) : 0);
+    open my $fh, '<', $err or die "$err: $!";
+    chomp(my @lines = <$fh>);
+    close $fh;
+    return ($status, @lines);
+}
+
+sub _free_port {
+    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+                                  LocalPort => 0, Proto => 'tcp', ReuseAddr => 1)
+        or die "no free port: $!";
+    my $port = $s->sockport;
+    close $s;
+    return $port;
+}
+
+# A private httpd -X (one process: what one request leaves in the process is
+# seen by the next) on a free port of 127.0.0.1, with the modules
+# @$modules and $body. Returns an object with url(PATH), error_log(),
+# stop(); undef (and a reason in $@) when it does not start.
+sub mini_server {
+    my ($modules, $body) = @_;
+    my (undef, undef, $httpd) = _module_paths();
+    my $dir = _workdir();
+    my $n = ++$seq;
+    my $port = _free_port();
+    my $log = "$dir/s$n.error_log";
+    my $conf = _write("$dir/s$n.conf", <<EOC);
+ServerRoot "$dir"
+ServerName 127.0.0.1:$port
+Listen 127.0.0.1:$port
+PidFile "$dir/s$n.pid"
+ErrorLog "$log"
+DefaultRuntimeDir "$dir"
+DocumentRoot "$dir"
+Mutex file:$dir default
+LogLevel info stepup:debug
+@{[ load_lines(@$modules) ]}
+$body
+EOC
+    my $pid = fork;
+    die "fork: $!" unless defined $pid;
+    if (!$pid) {
+        open STDIN, '<', '/dev/null';
+        open STDOUT, '>', "$dir/s$n.stdout" or POSIX::_exit(126);
+        open STDERR, '>', "$dir/s$n.stderr" or POSIX::_exit(126);
+        exec $httpd, '-X', '-f', $conf or POSIX::_exit(127);
+    }
+    my $self = bless { pid => $pid, port => $port, log => $log,
+                       dir => $dir, n => $n }, 'StepupHandler::Server';
+    for (1 .. 100) {
+        my $c = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port",
+                                      Timeout => 1);
+        if ($c) { close $c; return $self; }
+        if (waitpid($pid, POSIX::WNOHANG()) == $pid) {
+            $@ = "httpd -X exited: " . $self->stderr;
+            return undef;
+        }
+        Time::HiRes::sleep(0.1);
+    }
+    $self->stop;
+    $@ = "httpd -X did not listen on $port";
+    return undef;
+}
+
+package StepupHandler::Server;
+
+sub url { my ($self, $path) = @_; return "http://127.0.0.1:$self->{port}$path" }
+
+sub _slurp {
+    my ($f) = @_;
+    open my $fh, '<', $f or return '';
+    local $/;
+    my $t = <$fh>;
+    close $fh;
+    return defined $t ? $t : '';
+}
+
+sub error_log { my ($self) = @_; return _slurp($self->{log}) }
+sub stderr { my ($self) = @_; return _slurp("$self->{dir}/s$self->{n}.stderr") }
+
+sub stop {
+    my ($self) = @_;
+    return unless $self->{pid};
+    kill 'TERM', $self->{pid};
+    for (1 .. 50) {
+        last if waitpid($self->{pid}, POSIX::WNOHANG()) == $self->{pid};
+        Time::HiRes::sleep(0.1);
+    }
+    if (kill 0, $self->{pid}) {
+        kill 'KILL', $self->{pid};
+        waitpid $self->{pid}, 0;
+    }
+    delete $self->{pid};
+}
+
+sub DESTROY { $_[0]->stop }
+
+1;
