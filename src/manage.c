@@ -41,7 +41,7 @@ static const char *when(request_rec *r, apr_int64_t t)
 static const char *kind(const stepup_credential *c)
 {
     if (c->level >= STEPUP_ACR_PHRH)
-        return "Security key, high assurance";
+        return "Hardware-bound, high assurance";
     return c->backup_eligible ? "Synced passkey" : "Device-bound passkey";
 }
 

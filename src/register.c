@@ -128,7 +128,9 @@ int stepup_post_register_begin(request_rec *r)
         "excludeCredentials", exclude,
         "authenticatorSelection", "residentKey", "preferred",
         "userVerification", stepup_passkey_uv(dc),
-        "attestation", dc->roots ? "direct" : "none");
+        /* with "none", browsers zero a security key's AAGUID, so neither
+         * the roots nor the AAGUID list could ever recognise it */
+        "attestation", dc->roots || dc->aaguids ? "direct" : "none");
     if (!options)
         return stepup_bad_request(r, HTTP_INTERNAL_SERVER_ERROR,
                                   "user name is not valid UTF-8");

@@ -9,7 +9,7 @@ import {
   removeAllPasskeys,
 } from './helpers.mjs';
 
-const HIGH = 'Security key, high assurance';   // the manage page's label for phrh
+const HIGH = 'Hardware-bound, high assurance';   // the manage page's label for phrh
 
 let browser;
 before(async () => { browser = await launch(); });
