@@ -102,6 +102,9 @@ conf="$tmp/httpd.conf"
   echo "</IfModule>"
   echo "LoadModule stepup_module $module"
   echo "TypesConfig /etc/mime.types"
+  # the passkey store (t/conf/passkey.conf.in: DBDriver sqlite3)
+  [ -f "$moddir/mod_dbd.so" ] || die "$moddir/mod_dbd.so is missing"
+  echo "LoadModule dbd_module $moddir/mod_dbd.so"
 } >"$conf"
 
 if ((${#run_as[@]})); then
