@@ -172,8 +172,6 @@ typedef const char *(*stepup_cache_update_fn)(request_rec *r,
 apr_status_t stepup_cache_update(request_rec *r, stepup_cache *c,
                                  const char *key,
                                  stepup_cache_update_fn update, void *baton);
-apr_status_t stepup_cache_get(request_rec *r, stepup_cache *c,
-                              const char *key, const char **value);
 
 /* throttle.c: failed password tries per user (StepupMaxAttempts) */
 typedef enum {
@@ -181,11 +179,11 @@ typedef enum {
     STEPUP_THROTTLE_LOCKED,      /* *retry_after seconds to wait */
     STEPUP_THROTTLE_UNAVAILABLE  /* cache error: fail closed */
 } stepup_throttle_result;
-stepup_throttle_result stepup_throttle_check(request_rec *r,
-                                             const stepup_dir_conf *dc,
-                                             apr_int64_t *retry_after);
-stepup_throttle_result stepup_throttle_fail(request_rec *r,
-                                            const stepup_dir_conf *dc);
+/* Counts this attempt (a write that must succeed), then says whether the
+ * user is locked out; stepup_throttle_reset forgives after a success. */
+stepup_throttle_result stepup_throttle_attempt(request_rec *r,
+                                               const stepup_dir_conf *dc,
+                                               apr_int64_t *retry_after);
 stepup_throttle_result stepup_throttle_reset(request_rec *r,
                                              const stepup_dir_conf *dc);
 
@@ -272,12 +270,13 @@ stepup_store_status stepup_store_get(request_rec *r, const char *id,
                                      stepup_credential **out);
 stepup_store_status stepup_store_add(request_rec *r,
                                      const stepup_credential *c);
-/* After an assertion: counter, backup state and last use, only if the
- * counter is still the one read (CONFLICT otherwise). */
+/* After an assertion: counter, backup state, level and last use, only if
+ * the counter is still the one read (CONFLICT otherwise). */
 stepup_store_status stepup_store_used(request_rec *r,
                                       const stepup_credential *c,
                                       apr_int64_t sign_count,
-                                      int backup_state, apr_int64_t now);
+                                      int backup_state, stepup_acr level,
+                                      apr_int64_t now);
 stepup_store_status stepup_store_delete(request_rec *r, const char *user,
                                         const char *id);
 stepup_store_status stepup_store_rename(request_rec *r, const char *user,
@@ -294,6 +293,11 @@ int stepup_challenge_take(request_rec *r, const char *ceremony,
 /* passkey.c: shared by the passkey endpoints */
 const char *stepup_rp_id(request_rec *r, const stepup_dir_conf *dc);
 const char *stepup_passkey_uv(const stepup_dir_conf *dc);
+/* A passkey's name as stored: at most STEPUP_PASSKEY_NAME_MAX bytes,
+ * control characters as spaces; fallback when empty, NULL when not UTF-8. */
+#define STEPUP_PASSKEY_NAME_MAX 64
+const char *stepup_passkey_name(request_rec *r, const char *name,
+                                const char *fallback);
 /* The WebAuthn policy of this location for a challenge. */
 void stepup_passkey_policy(request_rec *r, const stepup_dir_conf *dc,
                            const unsigned char *challenge, size_t len,

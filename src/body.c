@@ -96,7 +96,7 @@ int stepup_read_form(request_rec *r, apr_table_t **form, const char **why)
         }
         if (apr_table_get(fields, name)) {
             *why = apr_psprintf(r->pool, "form field \"%s\" is given twice",
-                                ap_escape_logitem(r->pool, name));
+                                name);
             return HTTP_BAD_REQUEST;
         }
         apr_table_setn(fields, name, value);

@@ -213,19 +213,6 @@ static apr_status_t get_unlocked(request_rec *r, stepup_cache *c,
     return APR_SUCCESS;
 }
 
-apr_status_t stepup_cache_get(request_rec *r, stepup_cache *c,
-                              const char *key, const char **value)
-{
-    apr_status_t rv;
-
-    if (lock(c) && (rv = apr_global_mutex_lock(cache_mutex)) != APR_SUCCESS)
-        return rv;
-    rv = get_unlocked(r, c, key, value);
-    if (lock(c))
-        apr_global_mutex_unlock(cache_mutex);
-    return rv;
-}
-
 apr_status_t stepup_cache_update(request_rec *r, stepup_cache *c,
                                  const char *key,
                                  stepup_cache_update_fn update, void *baton)

@@ -206,10 +206,11 @@ int stepup_handler(request_rec *r)
     }
     if (!rt->path)
         return HTTP_NOT_FOUND;
-    r->allowed = (AP_METHOD_BIT << rt->method)
-        | (rt->method == M_GET ? (AP_METHOD_BIT << M_OPTIONS) : 0);
-    if (r->method_number != rt->method)
+    if (r->method_number != rt->method) {
+        /* httpd's Allow header comes from allowed_methods (GET adds HEAD) */
+        ap_allow_standard_methods(r, REPLACE_ALLOW, rt->method, -1);
         return HTTP_METHOD_NOT_ALLOWED;
+    }
 
     if (!r->user) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "STEPUP0103: no "

@@ -129,6 +129,31 @@ int stepup_issue_token(request_rec *r, const stepup_dir_conf *dc,
     return OK;
 }
 
+const char *stepup_passkey_name(request_rec *r, const char *name,
+                                const char *fallback)
+{
+    json_t *valid;
+    char *copy;
+    size_t i, n;
+
+    if (!name || !*name)
+        return fallback;
+    n = strlen(name) > STEPUP_PASSKEY_NAME_MAX ? STEPUP_PASSKEY_NAME_MAX
+                                               : strlen(name);
+    /* do not cut a UTF-8 sequence in two */
+    while (n > 0 && ((unsigned char)name[n] & 0xc0) == 0x80)
+        n--;
+    copy = apr_pstrmemdup(r->pool, name, n);
+    for (i = 0; i < n; i++) {
+        if ((unsigned char)copy[i] < 0x20 || copy[i] == 0x7f)
+            copy[i] = ' ';
+    }
+    if (!(valid = json_stringn(copy, n)))   /* jansson checks UTF-8 */
+        return NULL;
+    json_decref(valid);
+    return *copy ? copy : fallback;
+}
+
 /* A credential at acr or above, as it would assert now. */
 static int reaches(const stepup_credential *c, stepup_acr acr)
 {
@@ -305,8 +330,9 @@ int stepup_post_passkey_finish(request_rec *r)
                       out.backup_eligible, out.backup_state);
         level = STEPUP_ACR_PHR;
     }
+    /* the stored level follows, so it is not offered for phrh again */
     switch (stepup_store_used(r, cred, out.sign_count, out.backup_state,
-                              apr_time_sec(r->request_time))) {
+                              level, apr_time_sec(r->request_time))) {
     case STEPUP_STORE_OK:
         break;
     case STEPUP_STORE_CONFLICT:

@@ -119,9 +119,12 @@ static int change_passkey(request_rec *r, int rename)
     if (!rename)
         return change_status(r, stepup_store_delete(r, r->user, id),
                              "removed", id);
-    if (!name || !*name || strlen(name) > 64)
+    if (!name || !*name || strlen(name) > STEPUP_PASSKEY_NAME_MAX)
         return stepup_bad_request(r, HTTP_BAD_REQUEST, "a name of 1 to 64 "
                                   "bytes is required");
+    if (!(name = stepup_passkey_name(r, name, NULL)) || !*name)
+        return stepup_bad_request(r, HTTP_BAD_REQUEST, "the name must be "
+                                  "UTF-8 text");
     return change_status(r, stepup_store_rename(r, r->user, id, name),
                          "renamed", id);
 }

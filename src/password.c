@@ -138,7 +138,9 @@ int stepup_post_password(request_rec *r)
         return stepup_bad_request(r, HTTP_BAD_REQUEST,
                                   "missing form field \"password\"");
 
-    switch (stepup_throttle_check(r, dc, &retry_after)) {
+    if (!*password)
+        return refuse(r, HTTP_BAD_REQUEST, return_to, "Enter your password.");
+    switch (stepup_throttle_attempt(r, dc, &retry_after)) {
     case STEPUP_THROTTLE_UNAVAILABLE:
         stepup_log_attempt(r, "password", "pwd", "refused: cache unavailable");
         return refuse(r, HTTP_SERVICE_UNAVAILABLE, return_to, "Confirming "
@@ -156,25 +158,20 @@ int stepup_post_password(request_rec *r)
     default:
         break;
     }
-    if (!*password)
-        return refuse(r, HTTP_BAD_REQUEST, return_to, "Enter your password.");
 
     switch (stepup_password_check(r, dc, r->user, password)) {
     case AUTH_GRANTED:
-        if (stepup_throttle_reset(r, dc) != STEPUP_THROTTLE_OK)
-            return refuse(r, HTTP_SERVICE_UNAVAILABLE, return_to,
-                          "Confirming is unavailable right now. Try again "
-                          "later.");
-        return grant(r, dc, return_to);
-    case AUTH_DENIED:
-    case AUTH_USER_NOT_FOUND:
-        if (stepup_throttle_fail(r, dc) != STEPUP_THROTTLE_OK) {
+        if (stepup_throttle_reset(r, dc) != STEPUP_THROTTLE_OK) {
             stepup_log_attempt(r, "password", "pwd",
                                "refused: cache unavailable");
             return refuse(r, HTTP_SERVICE_UNAVAILABLE, return_to,
                           "Confirming is unavailable right now. Try again "
                           "later.");
         }
+        return grant(r, dc, return_to);
+    case AUTH_DENIED:
+    case AUTH_USER_NOT_FOUND:
+        /* already counted */
         stepup_log_attempt(r, "password", "pwd", "failed: wrong password");
         return refuse(r, HTTP_UNAUTHORIZED, return_to, "Incorrect password.");
     default:

@@ -20,7 +20,6 @@
 
 #define CEREMONY_CREATE "create"
 #define TIMEOUT_MS 300000
-#define NAME_MAX_LEN 64
 
 /* May this request register? OK, or a status with why. */
 static int may_register(request_rec *r, const stepup_dir_conf *dc,
@@ -53,28 +52,6 @@ static const char *user_handle(request_rec *r, const char *rp_id)
     return stepup_b64url_encode(r->pool, md, 16);
 }
 
-static const char *clean_name(request_rec *r, const char *name)
-{
-    char *copy;
-    size_t i, n;
-
-    if (!name || !*name)
-        return "Passkey";
-    n = strlen(name) > NAME_MAX_LEN ? NAME_MAX_LEN : strlen(name);
-    copy = apr_pstrmemdup(r->pool, name, n);
-    for (i = 0; i < n; i++) {
-        if ((unsigned char)copy[i] < 0x20 || copy[i] == 0x7f)
-            copy[i] = ' ';
-    }
-    /* do not cut a UTF-8 sequence in two */
-    while (n > 0 && ((unsigned char)copy[n - 1] & 0xc0) == 0x80)
-        n--;
-    if (n > 0 && ((unsigned char)copy[n - 1] & 0xc0) == 0xc0)
-        n--;
-    copy[n] = '\0';
-    return *copy ? copy : "Passkey";
-}
-
 int stepup_post_register_begin(request_rec *r)
 {
     const stepup_dir_conf *dc =
@@ -102,8 +79,8 @@ int stepup_post_register_begin(request_rec *r)
             "{s:s, s:s}", "type", "public-key", "id",
             APR_ARRAY_IDX(creds, i, stepup_credential *)->id));
     extra = json_pack("{s:s, s:s}", "name",
-                      clean_name(r, json_string_value(
-                          json_object_get(args, "name"))),
+                      stepup_passkey_name(r, json_string_value(
+                          json_object_get(args, "name")), "Passkey"),
                       "return_to", stepup_return_to(json_string_value(
                           json_object_get(args, "return_to"))));
     rc = stepup_challenge_issue(r, CEREMONY_CREATE, extra, &challenge);

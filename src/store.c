@@ -36,8 +36,8 @@ static const struct {
     { "stepup_add", "INSERT INTO stepup_credentials (" COLUMNS ") VALUES "
       "(%s, %s, %s, %d, %lld, %s, %d, %d, %s, %s, %d, %s, %s, %lld, %lld)" },
     { "stepup_used", "UPDATE stepup_credentials SET sign_count = %lld, "
-      "backup_state = %d, last_used = %lld WHERE credential_id = %s "
-      "AND user_name = %s AND sign_count = %lld" },
+      "backup_state = %d, level = %s, last_used = %lld "
+      "WHERE credential_id = %s AND user_name = %s AND sign_count = %lld" },
     { "stepup_delete", "DELETE FROM stepup_credentials "
       "WHERE credential_id = %s AND user_name = %s" },
     { "stepup_rename", "UPDATE stepup_credentials SET name = %s "
@@ -282,7 +282,8 @@ stepup_store_status stepup_store_add(request_rec *r,
 stepup_store_status stepup_store_used(request_rec *r,
                                       const stepup_credential *c,
                                       apr_int64_t sign_count,
-                                      int backup_state, apr_int64_t now)
+                                      int backup_state, stepup_acr level,
+                                      apr_int64_t now)
 {
     ap_dbd_t *dbd = connection(r);
     stepup_store_status st;
@@ -292,10 +293,10 @@ stepup_store_status stepup_store_used(request_rec *r,
         return STEPUP_STORE_UNAVAILABLE;
     {
         const char *args[] = {
-            num(r, sign_count), num(r, backup_state), num(r, now), c->id,
-            c->user, num(r, c->sign_count)
+            num(r, sign_count), num(r, backup_state), stepup_acr_name(level),
+            num(r, now), c->id, c->user, num(r, c->sign_count)
         };
-        st = change(r, dbd, ST_USED, &nrows, args, 6);
+        st = change(r, dbd, ST_USED, &nrows, args, 7);
     }
     if (st == STEPUP_STORE_OK && nrows != 1)
         return STEPUP_STORE_CONFLICT;

@@ -69,6 +69,14 @@ int stepup_template_parse(apr_pool_t *p, const char *text, size_t len,
             return -1;
         }
         namelen = (size_t)(close - open - 2);
+        /* a "}}" on a later line closes nothing: this "{{" is unclosed
+         * (and the reason stays on one line) */
+        if (memchr(open + 2, '\n', namelen)) {
+            *err = apr_psprintf(p, "line %d: \"{{\" is not closed by "
+                                "\"}}\" (placeholders are {{name}})",
+                                lineno_at(copy, open));
+            return -1;
+        }
         for (i = 0; names[i]; i++) {
             if (strlen(names[i]) == namelen
                 && !memcmp(names[i], open + 2, namelen))

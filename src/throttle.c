@@ -2,7 +2,10 @@
  * StepupMaxAttempts: after N failed passwords for a user within the window,
  * every try (even the right password) gets 429 until the window ends. The
  * count lives in StepupCache as "<count>|<window start>" under the user's
- * name, so a farm sharing the cache counts across servers.
+ * name, so a farm sharing the cache counts across servers. Each attempt is
+ * counted (written) before the password is checked and forgiven after a
+ * success: a cache that cannot be written (memcache answers "not found"
+ * for a dead server) refuses the attempt rather than let it through.
  */
 #include <httpd.h>
 #include <apr_strings.h>
@@ -61,24 +64,18 @@ static const char *clear_failures(request_rec *r, const char *old,
     return NULL;
 }
 
-/* fn NULL: read the record only. */
 static stepup_throttle_result run(request_rec *r, const stepup_dir_conf *dc,
                                   stepup_cache_update_fn fn,
                                   throttle_state *st)
 {
     stepup_cache *c = stepup_cache_of(r);
-    const char *old = NULL;
     apr_status_t rv;
 
     if (!c)
         return STEPUP_THROTTLE_UNAVAILABLE;
     st->now = apr_time_sec(r->request_time);
     st->window = stepup_conf_attempt_window(dc);
-    if (fn)
-        rv = stepup_cache_update(r, c, throttle_key(r), fn, st);
-    else if ((rv = stepup_cache_get(r, c, throttle_key(r), &old))
-             == APR_SUCCESS)
-        read_record(old, st);
+    rv = stepup_cache_update(r, c, throttle_key(r), fn, st);
     if (rv != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, "STEPUP0020: "
                       "StepupCache %s is unavailable: refusing password "
@@ -88,30 +85,23 @@ static stepup_throttle_result run(request_rec *r, const stepup_dir_conf *dc,
     return STEPUP_THROTTLE_OK;
 }
 
-stepup_throttle_result stepup_throttle_check(request_rec *r,
-                                             const stepup_dir_conf *dc,
-                                             apr_int64_t *retry_after)
+stepup_throttle_result stepup_throttle_attempt(request_rec *r,
+                                               const stepup_dir_conf *dc,
+                                               apr_int64_t *retry_after)
 {
     throttle_state st = { 0 };
-    stepup_throttle_result res = run(r, dc, NULL, &st);
+    stepup_throttle_result res = run(r, dc, update_failures, &st);
 
     if (res != STEPUP_THROTTLE_OK)
         return res;
-    if (st.count >= stepup_conf_max_attempts(dc)) {
+    /* st.count includes this attempt */
+    if (st.count > stepup_conf_max_attempts(dc)) {
         *retry_after = st.start + st.window - st.now;
         if (*retry_after < 1)
             *retry_after = 1;
         return STEPUP_THROTTLE_LOCKED;
     }
     return STEPUP_THROTTLE_OK;
-}
-
-stepup_throttle_result stepup_throttle_fail(request_rec *r,
-                                            const stepup_dir_conf *dc)
-{
-    throttle_state st = { 0 };
-
-    return run(r, dc, update_failures, &st);
 }
 
 stepup_throttle_result stepup_throttle_reset(request_rec *r,
