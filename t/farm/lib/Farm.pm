@@ -1,0 +1,519 @@
+package Farm;
+
+# Helpers of the farm and fault tests (t/farm/*.t), run by
+# scripts/farm-test.sh, which starts Redis, memcached and PostgreSQL on
+# 127.0.0.1 and exports where they are (FARM_*). Here: httpd servers with
+# mod_stepup (written like conf/demo/httpd.conf.in, on free loopback ports,
+# one key file per farm), requests through LWP, the password and passkey
+# ceremonies (the software authenticator t/lib/SoftAuthn.pm), tokens minted
+# in Perl (t/lib/StepupToken.pm), stopping and restarting the cache and the
+# database. Every server started here is stopped in END.
+
+use strict;
+use warnings;
+
+use File::Path qw(make_path);
+use File::Spec::Functions qw(catfile);
+use HTTP::Request ();
+use IO::Socket::INET ();
+use JSON::PP ();
+use LWP::UserAgent ();
+use MIME::Base64 qw(encode_base64);
+use POSIX ();
+use Time::HiRes ();
+
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use SoftAuthn ();
+use StepupToken ();
+
+our $TOP = $ENV{FARM_TOP} || "$FindBin::Bin/../..";
+our $DIR = $ENV{FARM_DIR} or die "FARM_DIR is not set: run scripts/farm-test.sh\n";
+our $HTTPD = $ENV{FARM_HTTPD} || '/usr/sbin/apache2';
+our $MODULE = $ENV{FARM_MODULE} || "$TOP/.libs/mod_stepup.so";
+our $MODDIR = $ENV{FARM_MODDIR} || '/usr/lib/apache2/modules';
+our $RP_ID = 'localhost';
+# the origin of the (imaginary) load balancer in front of the farm
+our $ORIGIN = 'http://localhost:8443';
+our $MAX_ATTEMPTS = 3;
+
+our %PASSWORDS;    # user => password of every farm's htpasswd
+
+my @started;       # httpd config files to stop in END
+my $seq = 0;
+
+sub free_port {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                  Proto => 'tcp', Listen => 1, ReuseAddr => 1)
+        or die "free_port: $!";
+    my $p = $s->sockport;
+    close $s;
+    return $p;
+}
+
+sub redis_spec    { "redis:127.0.0.1:$ENV{FARM_REDIS_PORT}" }
+sub memcache_spec { "memcache:127.0.0.1:$ENV{FARM_MEMCACHED_PORT}" }
+
+sub _write {
+    my ($path, $text, $mode) = @_;
+    open my $fh, '>', $path or die "$path: $!";
+    print $fh $text;
+    close $fh or die "$path: $!";
+    chmod $mode, $path if defined $mode;
+}
+
+sub _run {
+    my (@cmd) = @_;
+    my $out = `@cmd 2>&1`;
+    return ($? >> 8, $out);
+}
+
+# A key line "KID SECRET" from stepupctl.
+sub keygen {
+    my ($kid) = @_;
+    my $line = `$TOP/tools/stepupctl keygen $kid`;
+    die "stepupctl keygen failed\n" if $?;
+    chomp $line;
+    return $line;
+}
+
+sub secret_of {
+    my ($line) = @_;
+    my (undef, $b64) = split ' ', $line;
+    return StepupToken::secret_from_b64url($b64);
+}
+
+sub write_keys {
+    my ($farm, @lines) = @_;
+    _write($farm->{keys}, join('', map { "$_\n" } @lines), 0600);
+    $farm->{key_lines} = [@lines];
+}
+
+# new_farm(cache => SPEC, users => {u => pw}, servers => 2, conf => TEXT):
+# a key file, an htpasswd and N httpd servers (started) sharing them.
+sub new_farm {
+    my (%o) = @_;
+    my $name = 'farm' . ++$seq . "-$$";
+    my $dir = catfile($DIR, $name);
+    make_path($dir);
+    chmod 0755, $dir;
+    my $farm = bless { dir => $dir, cache => $o{cache}, servers => [],
+                       keys => catfile($dir, 'stepup.keys'),
+                       conf => $o{conf} || '' }, 'Farm::Pair';
+    write_keys($farm, keygen('k1'));
+    my %users = %{ $o{users} || {} };
+    %PASSWORDS = (%PASSWORDS, %users);
+    my $ht = catfile($dir, 'users');
+    unlink $ht;
+    for my $u (sort keys %users) {
+        my ($rc, $out) = _run('htpasswd', '-bB', (-e $ht ? () : '-c'), $ht,
+                              $u, $users{$u});
+        die "htpasswd: $out" if $rc;
+    }
+    chmod 0644, $ht;
+    for my $i (1 .. ($o{servers} || 2)) {
+        my $s = _server($farm, chr(ord('a') + $i - 1));
+        push @{ $farm->{servers} }, $s;
+        start($s) unless $o{no_start};
+    }
+    return $farm;
+}
+
+sub _server {
+    my ($farm, $label) = @_;
+    my $dir = catfile($farm->{dir}, $label);
+    make_path("$dir/htdocs/account", "$dir/htdocs/stepup");
+    _write("$dir/htdocs/account/index.html", "account page\n");
+    _write("$dir/htdocs/index.html", "home\n");
+    my $port = free_port();
+    my $s = { label => $label, dir => $dir, port => $port, farm => $farm,
+              conf => "$dir/httpd.conf", pidfile => "$dir/httpd.pid",
+              error_log => "$dir/error_log",
+              url => "http://127.0.0.1:$port" };
+    write_conf($s);
+    return $s;
+}
+
+sub write_conf {
+    my ($s) = @_;
+    my $farm = $s->{farm};
+    my $dir = $s->{dir};
+    my $ug = $> == 0 ? "User www-data\nGroup www-data" : '';
+    my $cache_mod = $farm->{cache} =~ /^redis:/ ? 'socache_redis'
+                  : $farm->{cache} =~ /^memcache:/ ? 'socache_memcache'
+                  : 'socache_shmcb';
+    my $users = catfile($farm->{dir}, 'users');
+    _write($s->{conf}, <<EOC);
+# written by t/farm/lib/Farm.pm (server $s->{label} of $farm->{dir})
+ServerRoot "$dir"
+Listen 127.0.0.1:$s->{port}
+ServerName 127.0.0.1:$s->{port}
+PidFile "$s->{pidfile}"
+ErrorLog "$s->{error_log}"
+DefaultRuntimeDir "$dir"
+LogLevel info
+$ug
+LoadModule mpm_event_module $MODDIR/mod_mpm_event.so
+LoadModule authn_core_module $MODDIR/mod_authn_core.so
+LoadModule authn_file_module $MODDIR/mod_authn_file.so
+LoadModule authz_core_module $MODDIR/mod_authz_core.so
+LoadModule authz_user_module $MODDIR/mod_authz_user.so
+LoadModule auth_basic_module $MODDIR/mod_auth_basic.so
+LoadModule mime_module $MODDIR/mod_mime.so
+LoadModule dir_module $MODDIR/mod_dir.so
+LoadModule ${cache_mod}_module $MODDIR/mod_$cache_mod.so
+LoadModule dbd_module $MODDIR/mod_dbd.so
+LoadModule stepup_module $MODULE
+TypesConfig /etc/mime.types
+DirectoryIndex index.html
+DocumentRoot "$dir/htdocs"
+LogFormat "%h %u \\"%r\\" %>s %b" farm
+CustomLog "$dir/access_log" farm
+MaxRequestWorkers 150
+GracefulShutdownTimeout 10
+
+StepupKeyFile "$farm->{keys}"
+StepupCache $farm->{cache}
+StepupLifetime 600
+
+DBDriver pgsql
+DBDParams "host=127.0.0.1 port=$ENV{FARM_PG_PORT} dbname=stepup user=stepup connect_timeout=3"
+DBDMin 0
+DBDKeep 4
+DBDMax 16
+
+<Location />
+    AuthType Basic
+    AuthName "mod_stepup farm"
+    AuthUserFile "$users"
+    Require valid-user
+    StepupRPID $RP_ID
+    StepupOrigin $ORIGIN
+</Location>
+<Location /stepup/>
+    SetHandler stepup
+    StepupMaxAttempts $MAX_ATTEMPTS 300
+</Location>
+<Location /account/>
+    Require stepup max-age=300
+</Location>
+$farm->{conf}
+EOC
+}
+
+sub _pid {
+    my ($s) = @_;
+    open my $fh, '<', $s->{pidfile} or return;
+    my $pid = <$fh>;
+    close $fh;
+    return ($pid && $pid =~ /^(\d+)/) ? $1 : undef;
+}
+
+sub wait_up {
+    my ($s, $secs) = @_;
+    my $until = Time::HiRes::time() + ($secs || 15);
+    while (Time::HiRes::time() < $until) {
+        my $c = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                      PeerPort => $s->{port}, Timeout => 1);
+        return 1 if $c;
+        Time::HiRes::sleep(0.1);
+    }
+    return 0;
+}
+
+sub start {
+    my ($s) = @_;
+    my ($rc, $out) = _run($HTTPD, '-f', $s->{conf}, '-k', 'start');
+    die "httpd $s->{label} did not start ($rc): $out" . error_log($s) if $rc;
+    push @started, $s unless grep { $_ == $s } @started;
+    wait_up($s) or die "httpd $s->{label} is not listening:\n" . error_log($s);
+}
+
+sub stop {
+    my ($s) = @_;
+    my $pid = _pid($s) or return;
+    _run($HTTPD, '-f', $s->{conf}, '-k', 'stop');
+    for (1 .. 100) {
+        last unless kill 0, $pid;
+        Time::HiRes::sleep(0.1);
+    }
+    kill 'KILL', $pid if kill 0, $pid;
+    unlink $s->{pidfile};
+}
+
+sub graceful {
+    my ($s) = @_;
+    my ($rc, $out) = _run($HTTPD, '-f', $s->{conf}, '-k', 'graceful');
+    die "graceful $s->{label}: $out" if $rc;
+}
+
+sub error_log {
+    my ($s, $offset) = @_;
+    open my $fh, '<', $s->{error_log} or return '';
+    seek $fh, $offset || 0, 0;
+    local $/;
+    my $t = <$fh>;
+    return defined $t ? $t : '';
+}
+sub log_offset { -s $_[0]->{error_log} || 0 }
+
+# httpd children's RSS (kB) for the server, by pid: {pid => kB}.
+sub rss {
+    my ($s) = @_;
+    my $ppid = _pid($s) or return {};
+    my %r;
+    for my $line (`ps -o pid=,ppid=,rss= -e`) {
+        my ($pid, $pp, $kb) = split ' ', $line;
+        $r{$pid} = $kb if $pid == $ppid || $pp == $ppid;
+    }
+    return \%r;
+}
+
+END {
+    my $status = $?;
+    stop($_) for @started;
+    $? = $status;
+}
+
+# ---- requests ---------------------------------------------------------------
+
+my $ua = LWP::UserAgent->new(timeout => 20, max_redirect => 0,
+                             keep_alive => 0);
+
+sub basic {
+    my ($user) = @_;
+    my $pw = $PASSWORDS{$user};
+    die "no such farm user $user\n" unless defined $pw;
+    return (Authorization => 'Basic ' . encode_base64("$user:$pw", ''));
+}
+
+# request($server, METHOD, PATH, USER, headers => [...], content => ...)
+sub request {
+    my ($s, $method, $path, $user, %o) = @_;
+    my $req = HTTP::Request->new($method, "$s->{url}$path");
+    my @h = (basic($user), @{ $o{headers} || [] });
+    while (my ($k, $v) = splice @h, 0, 2) {
+        $req->header($k => $v);
+    }
+    $req->header(Cookie => "stepup=$o{token}") if defined $o{token};
+    if (defined $o{content}) {
+        $req->content($o{content});
+        $req->header('Content-Length' => length $o{content});
+    }
+    return $ua->request($req);
+}
+
+sub json_of {
+    my ($res) = @_;
+    my $v = eval { JSON::PP->new->decode($res->content) };
+    return ref $v ? $v : undef;
+}
+
+sub err_of {
+    my ($res) = @_;
+    my $j = json_of($res);
+    return ref $j eq 'HASH' && defined $j->{error} ? $j->{error} : undef;
+}
+
+sub token_from {
+    my ($res) = @_;
+    for my $line ($res->header('Set-Cookie')) {
+        return $1 if defined $line && $line =~ /^stepup=([^;]+)/;
+    }
+    return undef;
+}
+
+sub status {
+    my ($s, $user, %o) = @_;
+    my $res = request($s, 'GET', '/stepup/status', $user,
+                      headers => [Accept => 'application/json'], %o);
+    return json_of($res) || {};
+}
+
+sub csrf { status(@_[0, 1])->{csrf} }
+
+sub _form {
+    my (%f) = @_;
+    return join '&', map {
+        my $v = $f{$_};
+        $v =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge;
+        "$_=$v";
+    } sort keys %f;
+}
+
+# POST password as JSON: the response.
+sub password {
+    my ($s, $user, $password, %o) = @_;
+    my $csrf = exists $o{csrf} ? $o{csrf} : csrf($s, $user);
+    $password = $PASSWORDS{$user} unless defined $password;
+    return request($s, 'POST', '/stepup/password', $user,
+        headers => [Accept => 'application/json',
+                    'Content-Type' => 'application/x-www-form-urlencoded'],
+        content => _form(csrf => $csrf, password => $password,
+                         return_to => '/account/'));
+}
+
+sub post_json {
+    my ($s, $endpoint, $user, $body, %o) = @_;
+    my $csrf = exists $o{csrf} ? $o{csrf} : csrf($s, $user);
+    return request($s, 'POST', "/stepup/$endpoint", $user,
+        headers => [Accept => 'application/json',
+                    'Content-Type' => 'application/json',
+                    'X-Stepup-CSRF' => $csrf],
+        content => ref $body ? SoftAuthn::to_json($body) : $body,
+        (defined $o{token} ? (token => $o{token}) : ()));
+}
+
+sub authn {
+    my (%o) = @_;
+    return SoftAuthn->new(origin => $ORIGIN, rp_id => $RP_ID, %o);
+}
+
+# A valid token for $user under the farm's first key (or kid/secret given).
+sub token_for {
+    my ($farm, $user, %o) = @_;
+    my ($kid) = split ' ', $farm->{key_lines}[0];
+    return StepupToken::mint(secret => secret_of($farm->{key_lines}[0]),
+                             kid => $kid, user => $user, %o);
+}
+
+sub register_begin {
+    my ($s, $user, %o) = @_;
+    my $res = post_json($s, 'passkey/register/begin', $user,
+                        { name => $o{name} || 'key' },
+                        token => $o{token});
+    return ($res, $res->code == 200 ? json_of($res) : undef);
+}
+
+sub register_finish {
+    my ($s, $user, $body, %o) = @_;
+    return post_json($s, 'passkey/register/finish', $user, $body,
+                     token => $o{token});
+}
+
+sub login_begin {
+    my ($s, $user) = @_;
+    my $res = post_json($s, 'passkey/begin', $user,
+                        { return_to => '/account/' });
+    return ($res, $res->code == 200 ? json_of($res) : undef);
+}
+
+sub login_finish {
+    my ($s, $user, $body) = @_;
+    return post_json($s, 'passkey/finish', $user, $body);
+}
+
+sub passkeys {
+    my ($s, $user) = @_;
+    my $j = json_of(request($s, 'GET', '/stepup/passkeys', $user,
+                            headers => [Accept => 'application/json']));
+    return ref $j eq 'HASH' && ref $j->{passkeys} eq 'ARRAY'
+        ? $j->{passkeys} : undef;
+}
+
+sub protected {
+    my ($s, $user, $token) = @_;
+    return request($s, 'GET', '/account/', $user,
+                   headers => [Accept => 'application/json'],
+                   token => $token);
+}
+
+# race($n, @subs): runs each sub (one request; returns the response) in its
+# own process at once; returns the status codes in the order of the subs.
+sub race {
+    my (@subs) = @_;
+    my @pipes;
+    my @pids;
+    pipe my $go_r, my $go_w or die "pipe: $!";
+    for my $sub (@subs) {
+        pipe my $rd, my $wr or die "pipe: $!";
+        my $pid = fork;
+        die "fork: $!" unless defined $pid;
+        if (!$pid) {
+            close $rd;
+            close $go_w;
+            sysread $go_r, my $x, 1;    # the start signal (EOF)
+            my $code = eval { $sub->()->code } || 'died';
+            syswrite $wr, "$code\n";
+            POSIX::_exit(0);
+        }
+        close $wr;
+        push @pipes, $rd;
+        push @pids, $pid;
+    }
+    close $go_r;
+    close $go_w;    # all start
+    my @codes = map { my $c = readline($_); chomp $c if defined $c; $c } @pipes;
+    waitpid $_, 0 for @pids;
+    return @codes;
+}
+
+# ---- the cache and the database ---------------------------------------------
+
+sub _pidfile_pid {
+    my ($f) = @_;
+    open my $fh, '<', $f or return;
+    my $p = <$fh>;
+    return ($p && $p =~ /(\d+)/) ? $1 : undef;
+}
+
+sub _port_open {
+    my ($port) = @_;
+    return IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
+                                 Timeout => 1) ? 1 : 0;
+}
+
+sub _wait_port {
+    my ($port, $open) = @_;
+    for (1 .. 100) {
+        return 1 if _port_open($port) == $open;
+        Time::HiRes::sleep(0.1);
+    }
+    return 0;
+}
+
+# The farm-test.sh servers, stopped and started again with the same
+# command line ($FARM_DIR/<name>.cmd).
+sub cache_stop {
+    my ($which) = @_;    # redis | memcached
+    my $pid = _pidfile_pid("$DIR/$which.pid") or die "no $which pid";
+    kill 'TERM', $pid;
+    for (1 .. 100) { last unless kill 0, $pid; Time::HiRes::sleep(0.1) }
+    my $port = $which eq 'redis' ? $ENV{FARM_REDIS_PORT}
+                                 : $ENV{FARM_MEMCACHED_PORT};
+    return _wait_port($port, 0);
+}
+
+sub cache_start {
+    my ($which) = @_;
+    my ($rc, $out) = _run('bash', "$DIR/$which.cmd");
+    die "$which start: $out" if $rc;
+    my $port = $which eq 'redis' ? $ENV{FARM_REDIS_PORT}
+                                 : $ENV{FARM_MEMCACHED_PORT};
+    return _wait_port($port, 1);
+}
+
+sub pg_ctl { my ($what) = @_; _run('bash', "$DIR/pg.cmd", $what) }
+
+# psql as the database owner: (exit status, output)
+sub psql {
+    my ($sql) = @_;
+    return _run('psql', '-X', '-q', '-t', '-A', '-h', '127.0.0.1',
+                '-p', $ENV{FARM_PG_PORT}, '-U', 'stepup', '-d', 'stepup',
+                '-c', quotemeta($sql));
+}
+
+sub db_rows {
+    my ($user) = @_;
+    my ($rc, $out) = psql("SELECT count(*) FROM stepup_credentials WHERE "
+                          . "user_name = '$user'");
+    chomp $out;
+    return $rc ? "psql failed: $out" : $out;
+}
+
+package Farm::Pair;
+sub a { $_[0]{servers}[0] }
+sub b { $_[0]{servers}[1] }
+sub servers { @{ $_[0]{servers} } }
+
+1;
