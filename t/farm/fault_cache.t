@@ -1,0 +1,87 @@
+# Faults (issue 8 item 3a): the cache (Redis, then memcached) stopped
+# mid-run. Passkey begin and finish and the password step-up fail closed
+# with 503 and a JSON reason; valid tokens keep working on both servers;
+# once the cache is back, step-up works again. Run by scripts/farm-test.sh.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib", "$FindBin::Bin/../lib";
+use Test::More;
+use Time::HiRes ();
+use Farm ();
+
+for my $case (['redis', Farm::redis_spec()],
+              ['memcached', Farm::memcache_spec()]) {
+    my ($which, $spec) = @$case;
+    my $u = "cache$which";
+    my $farm = Farm::new_farm(cache => $spec, users => { $u => "$u-pw-7" });
+    my ($A, $B) = ($farm->a, $farm->b);
+    my $key = Farm::authn();
+    my $tok = Farm::token_for($farm, $u);
+    my (undef, $ro) = Farm::register_begin($A, $u, token => $tok);
+    is(Farm::register_finish($A, $u, $key->register($ro || {}),
+                             token => $tok)->code, 200,
+       "$which: setup, a passkey");
+    my $ptok = Farm::token_from(Farm::password($A, $u));
+    ok($ptok, "$which: setup, a token from the password");
+    # an assertion begun while the cache is up, finished while it is down
+    my (undef, $pending) = Farm::login_begin($B, $u);
+    ok($pending, "$which: setup, passkey/begin while the cache is up");
+
+    ok(Farm::cache_stop($which), "$which stopped");
+
+    for my $s ($A, $B) {
+        my $L = uc $s->{label};
+        my ($res) = Farm::login_begin($s, $u);
+        is($res->code, 503, "$which down: passkey/begin on $L: 503");
+        like($res->header('Content-Type') || '', qr{^application/json},
+             "... JSON");
+        ok(Farm::err_of($res), '... with a reason: ' . (Farm::err_of($res) || ''));
+
+        my $fin = Farm::login_finish($s, $u, $key->assert($pending || {}));
+        is($fin->code, 503, "$which down: passkey/finish on $L: 503");
+        ok(Farm::err_of($fin), '... with a JSON reason: ' . (Farm::err_of($fin) || ''));
+        ok(!Farm::token_from($fin), '... and no token');
+
+        my $pw = Farm::password($s, $u);
+        is($pw->code, 503, "$which down: the right password on $L: 503");
+        like($pw->header('Content-Type') || '', qr{^application/json},
+             '... JSON');
+        ok(Farm::err_of($pw), '... with a reason: ' . (Farm::err_of($pw) || ''));
+        ok(!Farm::token_from($pw), '... and no token');
+        is(Farm::password($s, $u, 'wrong')->code, 503,
+           "$which down: a wrong password on $L: 503 (not counted, not 401)");
+
+        is(Farm::protected($s, $u, $ptok)->code, 200,
+           "$which down: a valid token still opens /account/ on $L");
+        is(Farm::protected($s, $u, $tok)->code, 200,
+           "$which down: a minted token too");
+    }
+    my $log = Farm::error_log($A) . Farm::error_log($B);
+    like($log, qr/STEPUP00(20|50|51): StepupCache \Q$spec\E is unavailable/,
+         "$which down: the error log says the cache is unavailable");
+
+    ok(Farm::cache_start($which), "$which started again");
+    # apr_redis / apr_memcache retry a server marked dead after a few
+    # seconds, per child: wait until both servers answer again
+    for my $s ($A, $B) {
+        my $L = uc $s->{label};
+        my ($code, $pcode, $t0) = (0, 0, Time::HiRes::time());
+        while (Time::HiRes::time() - $t0 < 30) {
+            ($code) = map { $_->code } (Farm::login_begin($s, $u))[0];
+            $pcode = Farm::password($s, $u)->code;
+            last if $code == 200 && $pcode == 200;
+            Time::HiRes::sleep(0.5);
+        }
+        is("$code $pcode", '200 200', sprintf("$which back: passkey/begin "
+           . "and password on $L work again (after %.1f s)",
+           Time::HiRes::time() - $t0));
+    }
+    my ($r, $o) = Farm::login_begin($B, $u);
+    is($r->code, 200, "$which back: passkey/begin on B");
+    my $fin = Farm::login_finish($A, $u, $key->assert($o || {}));
+    is($fin->code, 200, "$which back: ... finished on A")
+        or diag $fin->as_string;
+    Farm::stop($_) for $farm->servers;
+}
+done_testing();
