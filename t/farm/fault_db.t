@@ -1,0 +1,124 @@
+# Faults (issue 8 item 3b): the passkey store (PostgreSQL) unavailable, then
+# read-only. Passkey flows fail closed with 503 and a JSON reason, nothing
+# is half-written (no row, the sign counter unchanged, the challenge spent
+# or kept as designed), valid tokens keep working, and the flows work again
+# once the database is back. Run by scripts/farm-test.sh.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib", "$FindBin::Bin/../lib";
+use Test::More;
+use Time::HiRes ();
+use Farm ();
+
+my $u = 'dbf';
+my $farm = Farm::new_farm(cache => Farm::redis_spec(),
+                          users => { $u => 'dbf-pw-12' });
+my ($A, $B) = ($farm->a, $farm->b);
+my $key = Farm::authn();
+my $tok = Farm::token_for($farm, $u, expires => time + 590);
+my (undef, $ro) = Farm::register_begin($A, $u, token => $tok);
+is(Farm::register_finish($A, $u, $key->register($ro || {}), token => $tok)
+   ->code, 200, 'setup: a passkey');
+is(Farm::db_rows($u), 1, 'setup: one row');
+my ($count0) = (Farm::psql("SELECT sign_count FROM stepup_credentials "
+                           . "WHERE user_name = '$u'"))[1] =~ /(\d+)/;
+
+
+# ---- the database stopped ----------------------------------------------------
+# what is begun while it is up, finished while it is down
+my (undef, $reg_opts) = Farm::register_begin($A, $u, token => $tok);
+my $key2 = Farm::authn();
+my (undef, $login_opts) = Farm::login_begin($B, $u);
+ok($reg_opts && $login_opts, 'setup: register/begin and passkey/begin while up');
+
+my ($rc, $out) = Farm::pg_ctl('stop');
+is($rc, 0, 'PostgreSQL stopped') or diag $out;
+
+for my $s ($A, $B) {
+    my $L = uc $s->{label};
+    my ($res) = Farm::login_begin($s, $u);
+    is($res->code, 503, "db down: passkey/begin on $L: 503");
+    ok(Farm::err_of($res), '... with a JSON reason: ' . (Farm::err_of($res) || ''));
+}
+my $fin = Farm::login_finish($A, $u, $key->assert($login_opts));
+is($fin->code, 503, 'db down: passkey/finish on A (begun on B while up): 503');
+ok(Farm::err_of($fin), '... with a JSON reason: ' . (Farm::err_of($fin) || ''));
+ok(!Farm::token_from($fin), '... and no token');
+my $rf = Farm::register_finish($B, $u, $key2->register($reg_opts), token => $tok);
+is($rf->code, 503, 'db down: register/finish on B (begun on A while up): 503');
+ok(Farm::err_of($rf), '... with a JSON reason: ' . (Farm::err_of($rf) || ''));
+my ($rbres) = Farm::register_begin($A, $u, token => $tok);
+is($rbres->code, 503, 'db down: register/begin on A: 503');
+is(Farm::request($A, 'GET', '/stepup/passkeys', $u,
+                 headers => [Accept => 'application/json'])->code, 503,
+   'db down: the passkey list: 503');
+is(Farm::protected($B, $u, $tok)->code, 200,
+   'db down: a valid token still opens /account/ on B');
+is(Farm::password($A, $u)->code, 200,
+   'db down: password step-up still works on A');
+
+($rc, $out) = Farm::pg_ctl('start');
+is($rc, 0, 'PostgreSQL started again') or diag $out;
+is(Farm::db_rows($u), 1, 'nothing half-written: still one row');
+my ($count1) = (Farm::psql("SELECT sign_count FROM stepup_credentials "
+                           . "WHERE user_name = '$u'"))[1] =~ /(\d+)/;
+is($count1, $count0, 'nothing half-written: the sign counter unchanged');
+
+sub until_ok {
+    my ($sub) = @_;
+    my ($code, $t0) = (0, Time::HiRes::time());
+    while (Time::HiRes::time() - $t0 < 20) {
+        $code = $sub->();
+        last if $code == 200;
+        Time::HiRes::sleep(0.5);
+    }
+    return ($code, Time::HiRes::time() - $t0);
+}
+for my $s ($A, $B) {
+    my ($code, $t) = until_ok(sub { (Farm::login_begin($s, $u))[0]->code });
+    is($code, 200, sprintf("db back: passkey/begin on %s (after %.1f s)",
+                           uc $s->{label}, $t));
+}
+{
+    my (undef, $o) = Farm::login_begin($B, $u);
+    my $f = Farm::login_finish($A, $u, $key->assert($o || {}));
+    is($f->code, 200, 'db back: a passkey step-up (B then A)') or diag $f->as_string;
+}
+
+# ---- the database read-only -------------------------------------------------
+($rc, $out) = Farm::psql("ALTER SYSTEM SET default_transaction_read_only = on");
+my ($rc2, $out2) = Farm::psql("SELECT pg_reload_conf()");
+is("$rc $rc2", '0 0', 'PostgreSQL made read-only') or diag "$out $out2";
+sleep 1;
+my ($before) = (Farm::psql("SELECT sign_count || ',' || last_used FROM "
+                           . "stepup_credentials WHERE user_name = '$u'"))[1];
+{
+    my (undef, $o) = Farm::register_begin($A, $u, token => $tok);
+    my $k3 = Farm::authn();
+    my $r = Farm::register_finish($B, $u, $k3->register($o || {}), token => $tok);
+    is($r->code, 503, 'read-only: register/finish: 503');
+    ok(Farm::err_of($r), '... with a JSON reason: ' . (Farm::err_of($r) || ''));
+    is(Farm::db_rows($u), 1, '... and no row added');
+}
+{
+    my ($b, $o) = Farm::login_begin($B, $u);
+    is($b->code, 200, 'read-only: passkey/begin (a read) still works');
+    my $f = Farm::login_finish($A, $u, $key->assert($o || {}));
+    is($f->code, 503, 'read-only: passkey/finish (must record the counter): 503');
+    ok(Farm::err_of($f), '... with a JSON reason: ' . (Farm::err_of($f) || ''));
+    ok(!Farm::token_from($f), '... and no token');
+    my ($after) = (Farm::psql("SELECT sign_count || ',' || last_used FROM "
+                              . "stepup_credentials WHERE user_name = '$u'"))[1];
+    is($after, $before, '... and the row unchanged');
+}
+Farm::psql("ALTER SYSTEM RESET default_transaction_read_only");
+Farm::psql("SELECT pg_reload_conf()");
+sleep 1;
+{
+    my (undef, $o) = Farm::login_begin($B, $u);
+    my $f = Farm::login_finish($A, $u, $key->assert($o || {}));
+    is($f->code, 200, 'writable again: a passkey step-up') or diag $f->as_string;
+}
+Farm::stop($_) for $A, $B;
+done_testing();
