@@ -106,7 +106,7 @@ sub new_farm {
     my $ht = catfile($dir, 'users');
     unlink $ht;
     for my $u (sort keys %users) {
-        my ($rc, $out) = _run('htpasswd', '-bB', (-e $ht ? () : '-c'), $ht,
+        my ($rc, $out) = _run('htpasswd', '-bm', (-e $ht ? () : '-c'), $ht,
                               $u, $users{$u});
         die "htpasswd: $out" if $rc;
     }
@@ -171,6 +171,12 @@ LogFormat "%h %u \\"%r\\" %>s %b" farm
 CustomLog "$dir/access_log" farm
 MaxRequestWorkers 150
 GracefulShutdownTimeout 10
+MaxKeepAliveRequests 0
+StartServers 6
+MinSpareThreads 25
+MaxSpareThreads 150
+ThreadsPerChild 25
+ServerLimit 16
 
 StepupKeyFile "$farm->{keys}"
 StepupCache $farm->{cache}

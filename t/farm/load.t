@@ -1,0 +1,91 @@
+# Load (issue 8 item 5): FARM_LOAD_SECONDS (default 60) of mixed load with
+# wrk at 64 connections against server A of a redis + pgsql farm: protected
+# requests with a valid token, status, and passkey/begin. Zero non-2xx,
+# zero socket errors, nothing above info in the error log, stable RSS of
+# the httpd children. Run by scripts/farm-test.sh.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib", "$FindBin::Bin/../lib";
+use Test::More;
+use MIME::Base64 qw(encode_base64);
+use Farm ();
+
+my $secs = $ENV{FARM_LOAD_SECONDS} || 60;
+my ($u, $pw) = ('load', 'load-pw-64');
+my $farm = Farm::new_farm(cache => Farm::redis_spec(), users => { $u => $pw },
+                          servers => 1);
+my $A = $farm->a;
+my $tok = Farm::token_for($farm, $u, expires => time + 590);
+my $key = Farm::authn();
+my (undef, $ro) = Farm::register_begin($A, $u, token => $tok);
+is(Farm::register_finish($A, $u, $key->register($ro || {}), token => $tok)
+   ->code, 200, 'setup: a passkey (for passkey/begin)');
+my $csrf = Farm::csrf($A, $u);
+my $auth = encode_base64("$u:$pw", '');
+my $lua = "$A->{dir}/mixed.lua";
+open my $fh, '>', $lua or die;
+print $fh <<LUA;
+local auth = "Basic $auth"
+local n = 0
+request = function()
+  n = n + 1
+  local k = n % 3
+  if k == 0 then
+    return wrk.format("GET", "/account/", { ["Authorization"] = auth,
+      ["Cookie"] = "stepup=$tok", ["Accept"] = "application/json" })
+  elseif k == 1 then
+    return wrk.format("GET", "/stepup/status", { ["Authorization"] = auth,
+      ["Accept"] = "application/json" })
+  else
+    return wrk.format("POST", "/stepup/passkey/begin", { ["Authorization"] = auth,
+      ["Accept"] = "application/json", ["Content-Type"] = "application/json",
+      ["X-Stepup-CSRF"] = "$csrf" }, "{}")
+  end
+end
+LUA
+close $fh;
+my $log0 = Farm::log_offset($A);
+my $out = "$A->{dir}/wrk.out";
+my $pid = fork;
+die "fork: $!" unless defined $pid;
+if (!$pid) {
+    open STDOUT, '>', $out or die;
+    open STDERR, '>&', \*STDOUT;
+    exec 'wrk', '-t', 2, '-c', 64, '-d', "${secs}s", '--timeout', '10s',
+         '-s', $lua, "$A->{url}/";
+    exit 127;
+}
+sleep(($secs > 20 ? int($secs / 4) : 5));
+my $rss1 = Farm::rss($A);
+my $t_end = time + $secs - ($secs > 20 ? int($secs / 4) : 5) - 2;
+sleep 1 while time < $t_end;
+my $rss2 = Farm::rss($A);
+waitpid $pid, 0;
+open my $wf, '<', $out or die;
+my $text = do { local $/; <$wf> };
+note $text;
+my ($reqs) = $text =~ /(\d+) requests in/;
+my ($non) = $text =~ /Non-2xx or 3xx responses:\s+(\d+)/;
+my ($sockerr) = $text =~ /Socket errors:(.*)/;
+ok(($reqs || 0) > 1000, "wrk: " . ($reqs || 0) . " requests in ${secs} s")
+    or diag $text;
+is($non || 0, 0, 'zero non-2xx/3xx responses') or diag $text;
+is($sockerr, undef, 'no socket errors') or diag $text;
+my $log = Farm::error_log($A, $log0);
+my @bad = grep { /:(notice|warn|error|crit|alert|emerg)\]/ } split /\n/, $log;
+is(scalar @bad, 0, 'error log: nothing above info during the load')
+    or diag join "\n", @bad[0 .. ($#bad < 9 ? $#bad : 9)];
+# RSS: the children alive at a quarter and at the end of the run
+my @common = grep { exists $rss2->{$_} } keys %$rss1;
+my ($grow) = (0);
+for my $p (@common) {
+    my $d = $rss2->{$p} - $rss1->{$p};
+    $grow = $d if $d > $grow;
+}
+ok(@common >= 1, 'RSS: ' . scalar(@common) . ' processes seen twice');
+cmp_ok($grow, '<', 20_000, "RSS: no process grew by 20 MB or more after "
+       . "the warm-up (largest growth $grow kB)")
+    or diag explain { before => $rss1, after => $rss2 };
+Farm::stop($A);
+done_testing();
