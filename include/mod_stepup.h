@@ -164,7 +164,8 @@ void stepup_cache_child_init(apr_pool_t *p, server_rec *s);
 stepup_cache *stepup_cache_of(request_rec *r);
 /* Reads-modifies-writes under the cache lock where the provider needs it:
  * update(NULL or the stored value) returns the value to store (NULL:
- * delete) and its expiry. */
+ * delete) and its expiry. APR_NOTFOUND: a delete found the value gone
+ * already (taken by another server of a farm meanwhile). */
 typedef const char *(*stepup_cache_update_fn)(request_rec *r,
                                               const char *old,
                                               apr_time_t *expiry,

@@ -233,6 +233,8 @@ apr_status_t stepup_cache_update(request_rec *r, stepup_cache *c,
                                     (unsigned char *)value,
                                     (unsigned int)strlen(value), r->pool);
         else if (old)
+            /* APR_NOTFOUND: another server removed it between our read and
+             * this remove (no lock across a farm); the caller decides */
             rv = c->provider->remove(c->instance, r->server, id, idlen,
                                      r->pool);
     }

@@ -90,7 +90,9 @@ int stepup_challenge_take(request_rec *r, const char *ceremony,
         return HTTP_SERVICE_UNAVAILABLE;
     rv = stepup_cache_update(r, c, challenge_key(r, ceremony), take_value,
                              &op);
-    if (rv != APR_SUCCESS) {
+    if (rv == APR_NOTFOUND)
+        op.old = NULL; /* another server took it first: not ours to use */
+    else if (rv != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, "STEPUP0051: "
                       "StepupCache %s is unavailable: cannot check a "
                       "challenge for %s", c->spec, r->user);

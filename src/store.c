@@ -197,8 +197,10 @@ static stepup_store_status select_rows(request_rec *r, int which,
 
     if (!dbd)
         return STEPUP_STORE_UNAVAILABLE;
+    /* random access: the driver fetches every row now and reports a
+     * failed query here; sequential results turn errors into "no rows" */
     rv = apr_dbd_pselect(dbd->driver, r->pool, dbd->handle, &res,
-                         statement(dbd, which), 0, 1, &arg);
+                         statement(dbd, which), 1, 1, &arg);
     if (rv) {
         log_db_error(r, dbd, rv, statements[which].label);
         return STEPUP_STORE_UNAVAILABLE;
