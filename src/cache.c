@@ -228,10 +228,15 @@ apr_status_t stepup_cache_update(request_rec *r, stepup_cache *c,
     rv = get_unlocked(r, c, key, &old);
     if (rv == APR_SUCCESS) {
         value = update(r, old, &expiry, baton);
-        if (value)
+        if (value) {
             rv = c->provider->store(c->instance, r->server, id, idlen, expiry,
                                     (unsigned char *)value,
                                     (unsigned int)strlen(value), r->pool);
+            /* redis and memcache say "not found" for a dead server: a
+             * store that did not happen is a failure, whatever its code */
+            if (rv == APR_NOTFOUND)
+                rv = APR_EGENERAL;
+        }
         else if (old)
             /* APR_NOTFOUND: another server removed it between our read and
              * this remove (no lock across a farm); the caller decides */

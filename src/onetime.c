@@ -98,8 +98,25 @@ int stepup_challenge_take(request_rec *r, const char *ceremony,
                       "challenge for %s", c->spec, r->user);
         return HTTP_SERVICE_UNAVAILABLE;
     }
-    if (!op.old || !(doc = json_loads(op.old, 0, NULL))) {
+    if (!op.old) {
+        /* redis and memcache also say "not found" for a dead server: a
+         * write tells an absent challenge from an absent cache */
+        challenge_op probe = { "1", apr_time_from_sec(
+            apr_time_sec(r->request_time) + 10), NULL };
+
+        if (stepup_cache_update(r, c, "stepup:probe", put_value, &probe)
+            != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "STEPUP0052: "
+                          "StepupCache %s is unavailable: cannot check a "
+                          "challenge for %s", c->spec,
+                          ap_escape_logitem(r->pool, r->user));
+            return HTTP_SERVICE_UNAVAILABLE;
+        }
         *why = "no pending challenge (begin again)";
+        return HTTP_BAD_REQUEST;
+    }
+    if (!(doc = json_loads(op.old, 0, NULL))) {
+        *why = "damaged challenge record";
         return HTTP_BAD_REQUEST;
     }
     apr_pool_cleanup_register(r->pool, doc, stepup_json_release,

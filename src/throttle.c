@@ -76,7 +76,7 @@ static stepup_throttle_result run(request_rec *r, const stepup_dir_conf *dc,
     st->now = apr_time_sec(r->request_time);
     st->window = stepup_conf_attempt_window(dc);
     rv = stepup_cache_update(r, c, throttle_key(r), fn, st);
-    if (rv == APR_NOTFOUND)
+    if (rv == APR_NOTFOUND && fn == clear_failures)
         rv = APR_SUCCESS; /* forgiven by another server meanwhile */
     if (rv != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, "STEPUP0020: "

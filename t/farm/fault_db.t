@@ -81,8 +81,18 @@ for my $s ($A, $B) {
                            uc $s->{label}, $t));
 }
 {
-    my (undef, $o) = Farm::login_begin($B, $u);
-    my $f = Farm::login_finish($A, $u, $key->assert($o || {}));
+    # each pooled connection that died with the database fails once (503,
+    # fail closed) before mod_dbd replaces it: retry the pair for a while
+    my ($f, $t0) = (undef, Time::HiRes::time());
+    while (Time::HiRes::time() - $t0 < 20) {
+        my ($b, $o) = Farm::login_begin($B, $u);
+        if ($b->code == 200) {
+            $f = Farm::login_finish($A, $u, $key->assert($o || {}));
+            last if $f->code == 200;
+        }
+        Time::HiRes::sleep(0.5);
+    }
+    $f ||= HTTP::Response->new(0);
     is($f->code, 200, 'db back: a passkey step-up (B then A)') or diag $f->as_string;
 }
 
