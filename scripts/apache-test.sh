@@ -11,11 +11,16 @@
 #
 # Environment: KEEP_T=1 keeps the temporary directory (its path is printed);
 # APXS, HTTPD override /usr/bin/apxs and /usr/sbin/apache2.
+# STEPUP_MODULE_OVERRIDE, STEPUPCTL_OVERRIDE: a module and a stepupctl
+# built elsewhere (scripts/apache-test-asan.sh).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 module="$top/.libs/mod_stepup.so"
 stepupctl="$top/tools/stepupctl"
+# builds from elsewhere (scripts/apache-test-asan.sh: sanitized ones)
+module=${STEPUP_MODULE_OVERRIDE:-$module}
+stepupctl=${STEPUPCTL_OVERRIDE:-$stepupctl}
 apxs=${APXS:-/usr/bin/apxs}
 httpd=${HTTPD:-/usr/sbin/apache2}
 test_user=${STEPUP_TEST_USER:-stepuptest}
