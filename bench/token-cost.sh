@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Instructions (callgrind) per token verification against one bare
-# HMAC-SHA256 over the same bytes. Build first (scripts/build.sh).
+# HMAC-SHA256 over the same bytes (the signed part of the token), done
+# three ways. Build first (scripts/build.sh).
 #   bench/token-cost.sh [ITERATIONS] [USER]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,10 +27,13 @@ per_op() {  # mode -> instructions per operation (start-up subtracted)
 
 verify=$(per_op verify)
 hmac=$(per_op hmac)
+reuse=$(per_op reuse)
 oneshot=$(per_op oneshot)
-printf '%-44s %12s\n' "operation (user \"$user\", $n runs)" "instructions"
-printf '%-44s %12d\n' "stepup_token_verify (whole check)" "$verify"
-printf '%-44s %12d\n' "HMAC-SHA256, keyed state prepared once" "$hmac"
-printf '%-44s %12d\n' "HMAC-SHA256, OpenSSL HMAC() one-shot" "$oneshot"
-awk -v v="$verify" -v h="$hmac" -v o="$oneshot" 'BEGIN {
-  printf "verify / prepared HMAC: %.2fx   verify / one-shot HMAC: %.2fx\n", v / h, v / o }'
+bytes=$("$bin" verify 0 "$user" | sed -n 's/.*token_bytes=\([0-9]*\).*/\1/p')
+printf '%-58s %12s\n' "operation (user \"${user:0:20}$([ ${#user} -gt 20 ] && echo ...)\", token of $bytes bytes)" "instructions"
+printf '%-58s %12d\n' "stepup_token_verify (whole check)" "$verify"
+printf '%-58s %12d\n' "HMAC-SHA256, copy of a keyed context (stepup_key_mac)" "$hmac"
+printf '%-58s %12d\n' "HMAC-SHA256, one keyed context re-initialised" "$reuse"
+printf '%-58s %12d\n' "HMAC-SHA256, OpenSSL HMAC() one-shot" "$oneshot"
+awk -v v="$verify" -v h="$hmac" -v r="$reuse" -v o="$oneshot" 'BEGIN {
+  printf "verify / bare HMAC: %.2fx (copied context), %.2fx (re-initialised), %.2fx (one-shot); goal <= 2x\n", v / h, v / r, v / o }'
