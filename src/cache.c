@@ -7,6 +7,7 @@
  * in each child, lock only when the provider is not multi-process safe.
  */
 #include <httpd.h>
+#include <apr_hash.h>
 #include <apr_strings.h>
 #include <ap_provider.h>
 #include <http_log.h>
@@ -213,19 +214,31 @@ static apr_status_t get_unlocked(request_rec *r, stepup_cache *c,
     return APR_SUCCESS;
 }
 
+/* shmcb picks one of its sub-caches by the id's first byte: a hash byte
+ * first spreads this module's keys (all "stepup:...") over all of them,
+ * rather than crowd one thirty-second of the cache. */
+static const char *cache_id(request_rec *r, const char *key)
+{
+    apr_ssize_t len = (apr_ssize_t)strlen(key);
+    unsigned int h = apr_hashfunc_default(key, &len);
+
+    return apr_psprintf(r->pool, "%02x%s", h & 0xff, key);
+}
+
 apr_status_t stepup_cache_update(request_rec *r, stepup_cache *c,
                                  const char *key,
                                  stepup_cache_update_fn update, void *baton)
 {
-    const unsigned char *id = (const unsigned char *)key;
-    unsigned int idlen = (unsigned int)strlen(key);
+    const char *idstr = cache_id(r, key);
+    const unsigned char *id = (const unsigned char *)idstr;
+    unsigned int idlen = (unsigned int)strlen(idstr);
     const char *old = NULL, *value;
     apr_time_t expiry = 0;
     apr_status_t rv;
 
     if (lock(c) && (rv = apr_global_mutex_lock(cache_mutex)) != APR_SUCCESS)
         return rv;
-    rv = get_unlocked(r, c, key, &old);
+    rv = get_unlocked(r, c, idstr, &old);
     if (rv == APR_SUCCESS) {
         value = update(r, old, &expiry, baton);
         if (value) {
