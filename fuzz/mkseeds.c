@@ -1,6 +1,7 @@
 /*
- * Writes the seed corpora of the fuzz targets: fuzz/mkseeds DIR fills
- * DIR/<target>/ (`make fuzz-seeds` does it for fuzz/corpus). A
+ * Writes the seed corpora of the fuzz targets: fuzz/mkseeds DIR [TARGET...]
+ * fills DIR/<target>/, for every target or those named (`make fuzz-seeds
+ * [FUZZ_SEEDS="cookie body"]` does it for fuzz/corpus). A
  * development tool, run by hand when a target or an input format
  * changes; the corpora it wrote are committed.
  *
@@ -41,6 +42,7 @@ static const char root_key_pem[] =
 static const char *outdir;
 static apr_pool_t *pool;
 static int nfiles;
+static char **only;   /* the targets to write; NULL: all */
 
 static void die(const char *what)
 {
@@ -54,7 +56,12 @@ static void put(const char *target, const char *name, const void *data,
     char *dir = apr_pstrcat(pool, outdir, "/", target, NULL);
     char *path = apr_pstrcat(pool, dir, "/", name, NULL);
     FILE *f;
+    char **t;
 
+    for (t = only; t && *t && strcmp(*t, target); t++)
+        ;
+    if (t && !*t)
+        return;
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
         die(dir);
     if (!(f = fopen(path, "wb")) || fwrite(data, 1, len, f) != len
@@ -735,13 +742,75 @@ static void authdata_seeds(void)
     put("authdata", "bs-without-be-other-rp", ad, len);
 }
 
+/* flags byte, then lines: 'C' Cookie, '2' Cookie2, 'H' the token header */
+static void cookie_seeds(void)
+{
+    const char *ok = "1699999900|1700003600|phr|hwk|-|alice";
+    unsigned char md[32];
+    char *bind, *bound;
+
+    wa_sha256("abc", 3, md);
+    bind = wa_b64url(pool, md, 16);
+    bound = apr_pstrcat(pool, "1699999990|1700000100|pwd|pwd|", bind,
+                        "|alice", NULL);
+    put_mode("cookie", "valid", 0, apr_pstrcat(pool, "Cother=1; stepup=",
+                                               token("k1", 0, ok, strlen(ok)),
+                                               "; session=abc", NULL));
+    put_mode("cookie", "bound", 0, apr_pstrcat(pool, "Csession=abc\nCstepup=",
+                                               token("k1", 0, bound,
+                                                     strlen(bound)), NULL));
+    put_mode("cookie", "twice-differing", 0, "Cstepup=a; stepup=b");
+    put_mode("cookie", "twice-same", 0, "Cstepup=a\nCstepup=a");
+    put_mode("cookie", "cookie2", 0, "2stepup=x; $Version=1");
+    put_mode("cookie", "spaces-commas", 0, "C \t stepup=x , session=y,z");
+    put_mode("cookie", "prefixes", 0, "Cxstepup=1; stepup2=3; stepup");
+    put_mode("cookie", "empty-values", 0, "Cstepup=; session=");
+    put_mode("cookie", "header", 1, "Hv1.k1.x.y\nCstepup=other");
+    put_mode("cookie", "header-off", 0, "Hv1.k1.x.y");
+    put_mode("cookie", "empty", 0, "C");
+}
+
+/* flags byte (bit 0 JSON; bits 1-2 Content-Type; bit 3 7-byte reads;
+ * bit 4 read error; bit 5 chunked), then the body */
+static void body_seeds(void)
+{
+    char *big = apr_palloc(pool, 8200);
+
+    put_mode("body", "form", 0, "password=secret%21&csrf=k1.1699999000.x"
+             "&return_to=%2Faccount%2Fsettings");
+    put_mode("body", "form-charset-chunked", 2 | 8 | 32,
+             "password=a+b&csrf=c");
+    put_mode("body", "form-no-type", 4, "password=x");
+    put_mode("body", "form-wrong-type", 6, "password=x");
+    put_mode("body", "form-read-error", 16, "password=x");
+    put_mode("body", "form-bad-escape", 0, "password=%zz");
+    put_mode("body", "form-nul-escape", 0, "password=%00");
+    put_mode("body", "form-duplicate", 0, "a=1&A=2");
+    put_mode("body", "form-no-name", 0, "=x&b");
+    put_mode("body", "form-empty-pairs", 0, "&&a&&=&");
+    put_mode("body", "form-empty", 0, "");
+    memset(big, 'a', 8193);
+    big[0] = 'x';
+    big[1] = '=';
+    big[8193] = '\0';
+    put_mode("body", "form-too-large", 0, big);
+    put_mode("body", "json", 1, "{\"id\":\"AAAA\",\"name\":\"Key 1\"}");
+    put_mode("body", "json-chunked-7", 1 | 8 | 32, "{\"a\":[1,2,{\"b\":null}]}");
+    put_mode("body", "json-array", 1, "[1]");
+    put_mode("body", "json-duplicate", 1, "{\"a\":1,\"a\":2}");
+    put_mode("body", "json-malformed", 1, "{\"a\":");
+    put_mode("body", "json-wrong-type", 1 | 6, "{}");
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: mkseeds DIR\n");
+    if (argc < 2) {
+        fprintf(stderr, "usage: mkseeds DIR [TARGET...]\n");
         return 2;
     }
     outdir = argv[1];
+    if (argc > 2)
+        only = argv + 2;
     if (apr_initialize() != APR_SUCCESS
         || apr_pool_create(&pool, NULL) != APR_SUCCESS)
         die("APR");
@@ -757,6 +826,8 @@ int main(int argc, char **argv)
     cose_seeds();
     clientdata_seeds();
     authdata_seeds();
+    cookie_seeds();
+    body_seeds();
     wa_fixture_free();
     X509_free(root_cert);
     EVP_PKEY_free(root_key);
