@@ -57,7 +57,8 @@ cd "$top"
 echo "apache-test-asan: building with $san in $work"
 (
   cd "$work"
-  ./configure -q CFLAGS="$san" LDFLAGS="-fsanitize=address,undefined"
+  ./configure -q --disable-dependency-tracking CFLAGS="$san" \
+    LDFLAGS="-fsanitize=address,undefined"
   make -s -j"$(nproc)" src/assets.c
   make -s -j"$(nproc)" mod_stepup.la tools/stepupctl
 ) || die "build failed"
