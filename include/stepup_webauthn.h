@@ -338,7 +338,9 @@ void stepup_wa_pkey_to_pool(apr_pool_t *p, struct evp_pkey_st *pkey);
 
 typedef struct {
     const char *fmt;                          /* from the pool */
-    const unsigned char *auth_data; size_t auth_data_len;  /* into buf */
+    /* auth_data and att_stmt point into the decoded object (libcbor
+     * copies byte strings), not into buf: valid until p is cleared */
+    const unsigned char *auth_data; size_t auth_data_len;
     const struct cbor_item_t *att_stmt;       /* a map */
 } stepup_attestation;
 
