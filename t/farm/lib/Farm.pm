@@ -409,6 +409,44 @@ sub login_finish {
     return post_json($s, 'passkey/finish', $user, $body);
 }
 
+# After a cache or database comes back, each httpd child (apr_redis and
+# apr_memcache mark a server dead per child for a while) and each pooled
+# database connection that died with it (mod_dbd replaces it on its next
+# use) may still answer 503 once: fail closed, as designed. The checks
+# after a recovery therefore retry for a while and report the time taken.
+#
+# until_ok(SUB, SECONDS): calls SUB (it returns a response) until one is
+# 200; returns the last response and the seconds taken.
+sub until_ok {
+    my ($sub, $seconds) = @_;
+    my ($res, $t0) = (undef, Time::HiRes::time());
+    while (1) {
+        $res = $sub->();
+        last if $res->code == 200 || Time::HiRes::time() - $t0 > ($seconds || 20);
+        Time::HiRes::sleep(0.5);
+    }
+    return ($res, Time::HiRes::time() - $t0);
+}
+
+# A passkey step-up begun on one server and finished on another, the pair
+# retried as above (a finish is only tried with a challenge from a begin
+# that succeeded): (the last finish or failed begin, seconds).
+sub passkey_stepup_until_ok {
+    my ($begin_on, $finish_on, $user, $authn, $seconds) = @_;
+    return until_ok(sub {
+        my ($b, $o) = login_begin($begin_on, $user);
+        return $b unless $b->code == 200;
+        return login_finish($finish_on, $user, $authn->assert($o));
+    }, $seconds);
+}
+
+# register/begin retried as above; the options of the one that succeeded.
+sub register_begin_until_ok {
+    my ($s, $user, %o) = @_;
+    my ($res) = until_ok(sub { (register_begin($s, $user, %o))[0] });
+    return ($res, $res->code == 200 ? json_of($res) : undef);
+}
+
 sub passkeys {
     my ($s, $user) = @_;
     my $j = json_of(request($s, 'GET', '/stepup/passkeys', $user,
