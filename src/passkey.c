@@ -194,7 +194,7 @@ int stepup_post_passkey_begin(request_rec *r)
     apr_array_header_t *creds;
     json_t *args, *allow, *extra, *options;
     const char *why, *challenge, *acr_text, *return_to;
-    stepup_acr acr = STEPUP_ACR_PHR;
+    stepup_acr acr = STEPUP_ACR_PWD;    /* the level the page asks for */
     int rc, i;
 
     if ((rc = stepup_passkeys_enabled(r, dc, &why)) != OK)
@@ -209,8 +209,6 @@ int stepup_post_passkey_begin(request_rec *r)
     if (acr_text && stepup_acr_parse(acr_text, strlen(acr_text), &acr))
         return stepup_bad_request(r, HTTP_BAD_REQUEST,
                                   "acr must be pwd, phr or phrh");
-    if (acr < STEPUP_ACR_PHR)
-        acr = STEPUP_ACR_PHR; /* a passkey reaches phr at least */
 
     if (stepup_store_list(r, r->user, &creds) != STEPUP_STORE_OK)
         return stepup_bad_request(r, HTTP_SERVICE_UNAVAILABLE,
@@ -239,9 +237,12 @@ int stepup_post_passkey_begin(request_rec *r)
         return stepup_bad_request(r, rc, "cannot start a passkey "
                                   "confirmation right now");
     }
+    /* phr and above are passkeys that verified the user (DESIGN 5),
+     * whatever StepupUserVerification allows for a plain step-up */
     options = json_pack("{s:s, s:s, s:o, s:s, s:i}", "challenge", challenge,
                         "rpId", stepup_rp_id(r, dc), "allowCredentials",
-                        allow, "userVerification", stepup_passkey_uv(dc),
+                        allow, "userVerification", acr >= STEPUP_ACR_PHR
+                        ? "required" : stepup_passkey_uv(dc),
                         "timeout", TIMEOUT_MS);
     return stepup_send_json(r, HTTP_OK, options);
 }
@@ -270,7 +271,7 @@ int stepup_post_passkey_finish(request_rec *r)
     const char *why, *return_to, *wanted_text;
     char *body;
     apr_size_t body_len;
-    stepup_acr wanted = STEPUP_ACR_PHR, level;
+    stepup_acr wanted = STEPUP_ACR_PWD, level, stored;
     apr_int64_t expires = 0;
     int rc;
 
@@ -314,13 +315,15 @@ int stepup_post_passkey_finish(request_rec *r)
         return assertion_refused(r, HTTP_INTERNAL_SERVER_ERROR, "-",
                                  "stored public key is damaged");
     stepup_passkey_policy(r, dc, challenge, challenge_len, &pol);
+    if (wanted >= STEPUP_ACR_PHR)
+        pol.require_uv = 1;
     if (stepup_webauthn_verify_authentication(r->pool, &pol, key, key_len,
                                               (uint32_t)cred->sign_count,
                                               &resp, &out, &why) != 0)
         return assertion_refused(r, HTTP_UNAUTHORIZED,
                                  stepup_acr_name(cred->level), why);
 
-    level = cred->level;
+    stored = level = cred->level;
     if (level == STEPUP_ACR_PHRH && (out.backup_eligible || out.backup_state)) {
         /* hardware-bound at registration, synced now: no longer phrh */
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "STEPUP0061: user %s: "
@@ -328,11 +331,20 @@ int stepup_post_passkey_finish(request_rec *r)
                       "token lowered to phr",
                       ap_escape_logitem(r->pool, r->user), cred->id,
                       out.backup_eligible, out.backup_state);
-        level = STEPUP_ACR_PHR;
+        stored = level = STEPUP_ACR_PHR;
+    }
+    if (!out.user_verified) {
+        /* StepupUserVerification preferred|discouraged: possession of the
+         * passkey alone, one factor like a password; phr and phrh are
+         * passkeys that verified the user (DESIGN 5) */
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "STEPUP0062: user %s: "
+                      "passkey %s did not verify the user (UV): token at "
+                      "pwd", ap_escape_logitem(r->pool, r->user), cred->id);
+        level = STEPUP_ACR_PWD;
     }
     /* the stored level follows, so it is not offered for phrh again */
     switch (stepup_store_used(r, cred, out.sign_count, out.backup_state,
-                              level, apr_time_sec(r->request_time))) {
+                              stored, apr_time_sec(r->request_time))) {
     case STEPUP_STORE_OK:
         break;
     case STEPUP_STORE_CONFLICT:

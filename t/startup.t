@@ -10,19 +10,12 @@ use lib "$FindBin::Bin/lib";
 
 use Apache::Test qw(-withtestmore plan need_module);
 use File::Temp qw(tempdir);
-use POSIX ();
 use StepupTest qw(check);
 use StepupToken ();
 
 plan tests => 50, need_module('stepup', 'auth_basic', 'authz_core');
 
-my $cfg = Apache::Test::config();
-my $httpd = $cfg->{vars}->{httpd} || '/usr/sbin/apache2';
-my %mod = %{ $cfg->{modules} };
-my $module = $ENV{STEPUP_MODULE} || $mod{'mod_stepup.c'};
-
 my $dir = tempdir('startup-XXXXXX', DIR => $FindBin::Bin, CLEANUP => 1);
-my $seq = 0;
 
 sub random_b64 {
     my ($n) = @_;
@@ -46,45 +39,8 @@ sub write_file {
 my $good_keys = write_file('good.keys',
     "# good\nk1 " . random_b64(32) . "\nk2 " . random_b64(40) . "\n", 0600);
 
-# httpd -t on a configuration made of the common part and $body; returns
-# (exit status, stderr lines).
-sub configtest {
-    my ($body) = @_;
-    my $n = ++$seq;
-    my $loads = '';
-    for my $m ([mpm_event_module  => 'mod_mpm_event.c'],
-               [authn_core_module => 'mod_authn_core.c'],
-               [authz_core_module => 'mod_authz_core.c'],
-               [auth_basic_module => 'mod_auth_basic.c']) {
-        $loads .= "LoadModule $m->[0] \"$mod{$m->[1]}\"\n";
-    }
-    my $conf = write_file("case$n.conf", <<EOC, 0600);
-ServerRoot "$dir"
-ServerName localhost
-Listen 127.0.0.1:9
-PidFile "$dir/case$n.pid"
-ErrorLog "$dir/case$n.error_log"
-DefaultRuntimeDir "$dir"
-$loads
-LoadModule stepup_module "$module"
-$body
-EOC
-    my $err = "$dir/case$n.stderr";
-    my $pid = fork;
-    die "fork: $!" unless defined $pid;
-    if (!$pid) {
-        open STDIN, '<', '/dev/null';
-        open STDOUT, '>', "$dir/case$n.stdout" or POSIX::_exit(126);
-        open STDERR, '>', $err or POSIX::_exit(126);
-        exec $httpd, '-t', '-f', $conf or POSIX::_exit(127);
-    }
-    waitpid $pid, 0;
-    my $status = $? >> 8 || ($? & 127 ? 128 + ($? & 127) : 0);
-    open my $fh, '<', $err or die "$err: $!";
-    chomp(my @lines = <$fh>);
-    close $fh;
-    return ($status, @lines);
-}
+# httpd -t on the common modules and $body: (exit status, stderr lines).
+sub configtest { StepupTest::configtest(@_) }
 
 # 2 checks: httpd refuses to start, and exactly one stderr line names the
 # directive and the reason.

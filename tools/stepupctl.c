@@ -364,41 +364,68 @@ static const char *opt_name(const apr_getopt_option_t *opts, int optch)
     return "?";
 }
 
+/* The option reader both parsers share: options anywhere among the
+ * operands, APR's messages caught to be printed as one line. */
+typedef struct opt_reader {
+    apr_getopt_t *os;
+    getopt_error gerr;
+    const char *title;      /* argv[0], the command title */
+} opt_reader;
+
+static int opt_begin(apr_pool_t *p, int argc, const char *const *argv,
+                     opt_reader *r)
+{
+    r->title = argv[0];
+    if (apr_getopt_init(&r->os, p, argc, argv) != APR_SUCCESS) {
+        errorf("%s: out of memory", argv[0]);
+        return RC_FAIL;
+    }
+    r->os->interleave = 1;
+    r->os->errfn = getopt_errfn;
+    r->os->errarg = &r->gerr;
+    return RC_OK;
+}
+
+/* The next option: RC_OK with *optch and *arg set; OPT_DONE after the
+ * last; RC_USAGE, printed, for a bad one. */
+#define OPT_DONE (-1)
+static int opt_next(opt_reader *r, const apr_getopt_option_t *opts,
+                    int *optch, const char **arg)
+{
+    apr_status_t rv;
+
+    r->gerr.msg[0] = '\0';
+    rv = apr_getopt_long(r->os, opts, optch, arg);
+    if (rv == APR_EOF)
+        return OPT_DONE;
+    if (rv != APR_SUCCESS) {
+        /* APR's message starts with argv[0], the command title */
+        errorf("%s (see 'stepupctl %s --help')",
+               r->gerr.msg[0] ? r->gerr.msg : "bad option", r->title);
+        return RC_USAGE;
+    }
+    return RC_OK;
+}
+
 /* Parses argv (argv[0] being the command title) against opts. Prints the
  * usage error itself and returns RC_USAGE, else RC_OK. */
 static int parse_args(apr_pool_t *p, const apr_getopt_option_t *opts,
                       int argc, const char *const *argv, parsed_args *pa)
 {
     const char **marked = apr_palloc(p, (argc + 1) * sizeof(*marked));
-    getopt_error gerr;
-    apr_getopt_t *os;
-    apr_status_t rv;
+    opt_reader r;
     const char *arg, **operands;
-    int i, optch;
+    int i, optch, rc;
 
     memset(pa, 0, sizeof(*pa));
     for (i = 0; i < argc; i++)
         marked[i] = (i > 0 && !strcmp(argv[i], "-")) ? stdin_marker : argv[i];
     marked[argc] = NULL;
-    if (apr_getopt_init(&os, p, argc, marked) != APR_SUCCESS) {
-        errorf("%s: out of memory", argv[0]);
-        return RC_FAIL;
-    }
-    os->interleave = 1;
-    os->errfn = getopt_errfn;
-    os->errarg = &gerr;
-
-    for (;;) {
-        gerr.msg[0] = '\0';
-        rv = apr_getopt_long(os, opts, &optch, &arg);
-        if (rv == APR_EOF)
-            break;
-        if (rv != APR_SUCCESS) {
-            /* APR's message starts with argv[0], the command title */
-            errorf("%s (see 'stepupctl %s --help')",
-                   gerr.msg[0] ? gerr.msg : "bad option", argv[0]);
-            return RC_USAGE;
-        }
+    if ((rc = opt_begin(p, argc, marked, &r)) != RC_OK)
+        return rc;
+    while ((rc = opt_next(&r, opts, &optch, &arg)) != OPT_DONE) {
+        if (rc != RC_OK)
+            return rc;
         if (optch == 'h') {
             pa->help = 1;
             continue;
@@ -412,10 +439,10 @@ static int parse_args(apr_pool_t *p, const apr_getopt_option_t *opts,
         }
         OPTVAL(pa, optch) = unmark(arg);
     }
-    pa->nargs = os->argc - os->ind;
+    pa->nargs = r.os->argc - r.os->ind;
     operands = apr_palloc(p, (pa->nargs + 1) * sizeof(*operands));
     for (i = 0; i < pa->nargs; i++)
-        operands[i] = unmark(os->argv[os->ind + i]);
+        operands[i] = unmark(r.os->argv[r.os->ind + i]);
     operands[pa->nargs] = NULL;
     pa->args = operands;
     return RC_OK;
@@ -846,31 +873,17 @@ typedef struct wa_args {
 static int wa_parse_args(apr_pool_t *p, const apr_getopt_option_t *opts,
                          int argc, const char *const *argv, wa_args *wa)
 {
-    getopt_error gerr;
-    apr_getopt_t *os;
-    apr_status_t rv;
+    opt_reader r;
     const char *arg, **slot;
-    int optch;
+    int optch, rc;
 
     memset(wa, 0, sizeof(*wa));
     wa->origins = apr_array_make(p, 4, sizeof(const char *));
-    if (apr_getopt_init(&os, p, argc, argv) != APR_SUCCESS) {
-        errorf("%s: out of memory", argv[0]);
-        return RC_FAIL;
-    }
-    os->interleave = 1;
-    os->errfn = getopt_errfn;
-    os->errarg = &gerr;
-    for (;;) {
-        gerr.msg[0] = '\0';
-        rv = apr_getopt_long(os, opts, &optch, &arg);
-        if (rv == APR_EOF)
-            break;
-        if (rv != APR_SUCCESS) {
-            errorf("%s (see 'stepupctl %s --help')",
-                   gerr.msg[0] ? gerr.msg : "bad option", argv[0]);
-            return RC_USAGE;
-        }
+    if ((rc = opt_begin(p, argc, argv, &r)) != RC_OK)
+        return rc;
+    while ((rc = opt_next(&r, opts, &optch, &arg)) != OPT_DONE) {
+        if (rc != RC_OK)
+            return rc;
         slot = NULL;
         switch (optch) {
         case 'h': wa->help = 1; continue;
@@ -897,10 +910,10 @@ static int wa_parse_args(apr_pool_t *p, const apr_getopt_option_t *opts,
         }
         *slot = arg;
     }
-    if (os->ind < os->argc) {
+    if (r.os->ind < r.os->argc) {
         errorf("%s: unexpected argument \"%s\" (the response is read from "
                "standard input; see 'stepupctl %s --help')", argv[0],
-               os->argv[os->ind], argv[0]);
+               r.os->argv[r.os->ind], argv[0]);
         return RC_USAGE;
     }
     return RC_OK;

@@ -15,13 +15,9 @@ package PasskeyTest;
 use strict;
 use warnings;
 
-use Digest::SHA qw(sha1);
 use File::Spec::Functions qw(catfile);
-use File::Temp qw(tempdir);
 use JSON::PP ();
-use MIME::Base64 qw(encode_base64);
 use POSIX ();
-use Time::HiRes ();
 use Exporter 'import';
 
 use SoftAuthn ();
@@ -43,6 +39,7 @@ our @EXPORT_OK = qw(%USERS %FEDERATED @LISTED_AAGUIDS $UNLISTED_AAGUID
 #   passkey_assert.t    ada, ben
 #   passkey_manage.t    max, mia (+ finn, federated)
 #   assurance.t         hana, hugo, hal
+#   passkey_uv.t        uma
 our %USERS = (
     pat   => 'pat-pw-Lk28',
     quinn => 'quinn-pw-Wd73',
@@ -53,6 +50,7 @@ our %USERS = (
     hana  => 'hana-pw-Bx13',
     hugo  => 'hugo-pw-Mn85',
     hal   => 'hal-pw-Qa37',
+    uma   => 'uma-pw-Rf48',
 );
 
 # Signed in by the primary authentication, unknown to pk_passwords: no
@@ -71,21 +69,6 @@ our $UNLISTED_AAGUID = 'ee882879-721c-4913-9775-3dfcce97072a';
 
 # ---- fixtures (t/TEST.PL) -------------------------------------------------
 
-sub _htpasswd_line {
-    my ($user, $password) = @_;
-    return "$user:{SHA}" . encode_base64(sha1($password), '') . "\n";
-}
-
-sub _write_private {
-    my ($path, $text) = @_;
-    my $old = umask 077;
-    open my $fh, '>', $path or die "$path: $!\n";
-    print $fh $text;
-    close $fh or die "$path: $!\n";
-    umask $old;
-    chmod 0600, $path or die "chmod $path: $!\n";
-}
-
 # Writes into $tdir/conf/stepup/ (made by StepupTest::write_fixtures):
 # passkey.htpasswd, passkey-passwords.htpasswd, passkey-aaguids.txt and the
 # test CA passkey-ca.{key,pem}. Existing files are kept (a server still
@@ -96,9 +79,9 @@ sub write_fixtures {
     my %all = (%USERS, %FEDERATED);
     my %files = (
         'passkey.htpasswd' =>
-            join('', map { _htpasswd_line($_, $all{$_}) } sort keys %all),
+            join('', map { StepupTest::htpasswd_line($_, $all{$_}) } sort keys %all),
         'passkey-passwords.htpasswd' =>
-            join('', map { _htpasswd_line($_, $USERS{$_}) }
+            join('', map { StepupTest::htpasswd_line($_, $USERS{$_}) }
                      sort keys %USERS),
         'passkey-aaguids.txt' =>
             "# high-assurance authenticator models (t/assurance.t)\n"
@@ -106,7 +89,7 @@ sub write_fixtures {
     );
     for my $name (sort keys %files) {
         my $path = catfile($dir, $name);
-        _write_private($path, $files{$name}) unless -e $path;
+        StepupTest::write_private($path, $files{$name}) unless -e $path;
     }
     SoftAuthn::make_ca($dir, 'passkey-ca', cn => 'mod_stepup test '
                        . 'attestation root')
@@ -317,93 +300,12 @@ sub race {
     return sort @codes;
 }
 
-# ---- the error log ---------------------------------------------------------
+# ---- the error log, httpd -t: StepupTest's ----------------------------------
 
-sub _error_log_path {
-    require Apache::Test;
-    return catfile(Apache::Test::vars('t_logs'), 'error_log');
-}
-
-sub log_offset { return -s _error_log_path() || 0 }
-
-sub log_since {
-    my ($offset) = @_;
-    Time::HiRes::sleep(0.1);
-    open my $fh, '<', _error_log_path() or return '';
-    seek $fh, $offset, 0;
-    local $/;
-    my $text = <$fh>;
-    close $fh;
-    return defined $text ? $text : '';
-}
-
-# ---- httpd -t ----------------------------------------------------------------
-
-my $workdir;
-my $seq = 0;
-
-sub workdir {
-    require FindBin;
-    $workdir ||= tempdir('passkey-XXXXXX', DIR => $FindBin::Bin,
-                         CLEANUP => 1);
-    return $workdir;
-}
-
-sub work_file {
-    my ($name, $text) = @_;
-    my $path = catfile(workdir(), $name);
-    open my $fh, '>:raw', $path or die "$path: $!";
-    print $fh $text;
-    close $fh;
-    chmod 0600, $path;
-    return $path;
-}
-
-# httpd -t on $body with the suite's modules (mpm_event, authn_core,
-# authz_core, auth_basic and mod_stepup); returns (exit status, stderr
-# lines).
-sub configtest {
-    my ($body) = @_;
-    require Apache::Test;
-    my $cfg = Apache::Test::config();
-    my $httpd = $cfg->{vars}->{httpd} || '/usr/sbin/apache2';
-    my %mod = %{ $cfg->{modules} };
-    my $module = $ENV{STEPUP_MODULE} || $mod{'mod_stepup.c'};
-    my $dir = workdir();
-    my $n = ++$seq;
-    my $loads = '';
-    for my $m ([mpm_event_module  => 'mod_mpm_event.c'],
-               [authn_core_module => 'mod_authn_core.c'],
-               [authz_core_module => 'mod_authz_core.c'],
-               [auth_basic_module => 'mod_auth_basic.c']) {
-        $loads .= "LoadModule $m->[0] \"$mod{$m->[1]}\"\n";
-    }
-    my $conf = work_file("case$n.conf", <<EOC);
-ServerRoot "$dir"
-ServerName localhost
-Listen 127.0.0.1:9
-PidFile "$dir/case$n.pid"
-ErrorLog "$dir/case$n.error_log"
-DefaultRuntimeDir "$dir"
-$loads
-LoadModule stepup_module "$module"
-$body
-EOC
-    my $err = "$dir/case$n.stderr";
-    my $pid = fork;
-    die "fork: $!" unless defined $pid;
-    if (!$pid) {
-        open STDIN, '<', '/dev/null';
-        open STDOUT, '>', "$dir/case$n.stdout" or POSIX::_exit(126);
-        open STDERR, '>', $err or POSIX::_exit(126);
-        exec $httpd, '-t', '-f', $conf or POSIX::_exit(127);
-    }
-    waitpid $pid, 0;
-    my $status = $? >> 8 || ($? & 127 ? 128 + ($? & 127) : 0);
-    open my $fh, '<', $err or die "$err: $!";
-    chomp(my @lines = <$fh>);
-    close $fh;
-    return ($status, @lines);
-}
+*log_offset = \&StepupTest::log_offset;
+*log_since = \&StepupTest::log_since;
+*workdir = \&StepupTest::workdir;
+*work_file = \&StepupTest::work_file;
+*configtest = \&StepupTest::configtest;
 
 1;

@@ -16,11 +16,9 @@ package StepupHandler;
 use strict;
 use warnings;
 
-use Digest::SHA qw(sha1 hmac_sha256);
+use Digest::SHA qw(hmac_sha256);
 use File::Spec::Functions qw(catfile);
-use File::Temp qw(tempdir);
 use IO::Socket::INET ();
-use MIME::Base64 qw(encode_base64);
 use POSIX ();
 use Time::HiRes ();
 use Exporter 'import';
@@ -82,21 +80,6 @@ my $TEMPLATE = <<'EOT';
 </html>
 EOT
 
-sub _htpasswd_line {
-    my ($user, $password) = @_;
-    return "$user:{SHA}" . encode_base64(sha1($password), '') . "\n";
-}
-
-sub _write_private {
-    my ($path, $text) = @_;
-    my $old = umask 077;
-    open my $fh, '>', $path or die "$path: $!\n";
-    print $fh $text;
-    close $fh or die "$path: $!\n";
-    umask $old;
-    chmod 0600, $path or die "chmod $path: $!\n";
-}
-
 # Writes into $tdir/conf/stepup/ (made by StepupTest::write_fixtures):
 # handler.htpasswd, handler-alias.htpasswd, handler-template.html. Existing
 # files are kept (a server still running from an earlier -start).
@@ -104,16 +87,16 @@ sub write_fixtures {
     my ($tdir) = @_;
     my $dir = StepupTest::write_fixtures($tdir);
     my %files = (
-        'handler.htpasswd' => join('', map { _htpasswd_line($_, $USERS{$_}) }
+        'handler.htpasswd' => join('', map { StepupTest::htpasswd_line($_, $USERS{$_}) }
                                        sort keys %USERS),
         'handler-alias.htpasswd' =>
-            join('', map { _htpasswd_line($_, $ALIAS_PASSWORDS{$_}) }
+            join('', map { StepupTest::htpasswd_line($_, $ALIAS_PASSWORDS{$_}) }
                      sort keys %ALIAS_PASSWORDS),
         'handler-template.html' => $TEMPLATE,
     );
     for my $name (sort keys %files) {
         my $path = catfile($dir, $name);
-        _write_private($path, $files{$name}) unless -e $path;
+        StepupTest::write_private($path, $files{$name}) unless -e $path;
     }
     return $dir;
 }
@@ -257,111 +240,19 @@ sub security_checks {
         "$name: the CSP allows no unsafe-inline nor unsafe-eval");
 }
 
-# ---- the error log ---------------------------------------------------------
+# ---- the error log, httpd -t: StepupTest's ----------------------------------
 
-sub _error_log_path {
-    require Apache::Test;
-    return catfile(Apache::Test::vars('t_logs'), 'error_log');
-}
+*log_offset = \&StepupTest::log_offset;
+*log_since = \&StepupTest::log_since;
+*load_lines = \&StepupTest::load_lines;
+*work_file = \&StepupTest::work_file;
+*_workdir = \&StepupTest::workdir;
+*_module_paths = \&StepupTest::_module_paths;
 
-sub log_offset { my $f = _error_log_path(); return -s $f || 0 }
-
-# What the error log gained since log_offset() returned $offset.
-sub log_since {
-    my ($offset) = @_;
-    # the server writes the log before it answers; give a slow disk a moment
-    Time::HiRes::sleep(0.05);
-    my $f = _error_log_path();
-    open my $fh, '<', $f or return '';
-    seek $fh, $offset, 0;
-    local $/;
-    my $text = <$fh>;
-    close $fh;
-    return defined $text ? $text : '';
-}
-
-# ---- httpd of its own ------------------------------------------------------
-
-sub _module_paths {
-    require Apache::Test;
-    my $cfg = Apache::Test::config();
-    my %mod = %{ $cfg->{modules} };
-    my $dir = $mod{'mod_authn_file.c'};
-    $dir =~ s{/[^/]+$}{} if defined $dir;
-    return (\%mod, $dir, $cfg->{vars}->{httpd} || '/usr/sbin/apache2');
-}
-
-# LoadModule lines for the given short names (authn_core, ...), found where
-# the suite's own modules are.
-sub load_lines {
-    my (@names) = @_;
-    my ($mod, $dir) = _module_paths();
-    my $text = '';
-    for my $m (@names) {
-        my $path = $mod->{"mod_$m.c"} || "$dir/mod_$m.so";
-        die "mod_$m.so not found\n" unless -f $path;
-        $text .= "LoadModule ${m}_module \"$path\"\n";
-    }
-    $text .= "LoadModule stepup_module \"" . ($ENV{STEPUP_MODULE}
-        || $mod->{'mod_stepup.c'}) . "\"\n";
-    return $text;
-}
-
-my $seq = 0;
-my $workdir;
-sub _workdir {
-    require FindBin;
-    $workdir ||= tempdir('handler-XXXXXX', DIR => $FindBin::Bin, CLEANUP => 1);
-    return $workdir;
-}
-
-sub _write {
-    my ($path, $text, $mode) = @_;
-    open my $fh, '>', $path or die "$path: $!";
-    print $fh $text;
-    close $fh;
-    chmod(($mode || 0600), $path) or die "chmod $path: $!";
-    return $path;
-}
-
-# A file of the private work directory, for configurations.
-sub work_file {
-    my ($name, $text, $mode) = @_;
-    return _write(_workdir() . "/$name", $text, $mode);
-}
-
-# httpd -t on the modules @$modules and $body; returns (exit status,
-# stderr lines).
+# httpd -t on the modules @$modules and $body: (exit status, stderr lines).
 sub configtest {
     my ($modules, $body) = @_;
-    my (undef, undef, $httpd) = _module_paths();
-    my $dir = _workdir();
-    my $n = ++$seq;
-    my $conf = _write("$dir/t$n.conf", <<EOC);
-ServerRoot "$dir"
-ServerName localhost
-Listen 127.0.0.1:9
-PidFile "$dir/t$n.pid"
-ErrorLog "$dir/t$n.error_log"
-DefaultRuntimeDir "$dir"
-@{[ load_lines(@$modules) ]}
-$body
-EOC
-    my $err = "$dir/t$n.stderr";
-    my $pid = fork;
-    die "fork: $!" unless defined $pid;
-    if (!$pid) {
-        open STDIN, '<', '/dev/null';
-        open STDOUT, '>', "$dir/t$n.stdout" or POSIX::_exit(126);
-        open STDERR, '>', $err or POSIX::_exit(126);
-        exec $httpd, '-t', '-f', $conf or POSIX::_exit(127);
-    }
-    waitpid $pid, 0;
-    my $status = $? >> 8 || ($? & 127 ? 128 + ($? & 127) : 0);
-    open my $fh, '<', $err or die "$err: $!";
-    chomp(my @lines = <$fh>);
-    close $fh;
-    return ($status, @lines);
+    return StepupTest::configtest($body, @$modules);
 }
 
 sub _free_port {
@@ -377,6 +268,7 @@ sub _free_port {
 # seen by the next) on a free port of 127.0.0.1, with the modules
 # @$modules and $body. Returns an object with url(PATH), error_log(),
 # stop(); undef (and a reason in $@) when it does not start.
+my $seq = 0;
 sub mini_server {
     my ($modules, $body) = @_;
     my (undef, undef, $httpd) = _module_paths();
@@ -384,7 +276,7 @@ sub mini_server {
     my $n = ++$seq;
     my $port = _free_port();
     my $log = "$dir/s$n.error_log";
-    my $conf = _write("$dir/s$n.conf", <<EOC);
+    my $conf = work_file("s$n.conf", <<EOC);
 ServerRoot "$dir"
 ServerName 127.0.0.1:$port
 Listen 127.0.0.1:$port

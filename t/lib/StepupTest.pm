@@ -6,14 +6,19 @@ package StepupTest;
 #   while parsing its configuration);
 # - the test users and their passwords, the keys' secrets (read back from
 #   the key file, which only the test user can read);
-# - request helpers: Basic credentials, a token minted by StepupToken.pm.
+# - request helpers: Basic credentials, a token minted by StepupToken.pm;
+# - the error log, a private work directory, and httpd -t on a
+#   configuration of a test's own (t/startup.t, PasskeyTest, StepupHandler).
 
 use strict;
 use warnings;
 
 use Digest::SHA qw(sha1);
 use File::Spec::Functions qw(catfile);
+use File::Temp qw(tempdir);
 use MIME::Base64 qw(encode_base64);
+use POSIX ();
+use Time::HiRes ();
 use Exporter 'import';
 
 use StepupToken ();
@@ -41,7 +46,14 @@ sub _random_bytes {
     return $buf;
 }
 
-sub _write_private {
+# An htpasswd line: {SHA} is base64 of SHA-1, which apr_password_validate
+# understands.
+sub htpasswd_line {
+    my ($user, $password) = @_;
+    return "$user:{SHA}" . encode_base64(sha1($password), '') . "\n";
+}
+
+sub write_private {
     my ($path, $text) = @_;
     my $old = umask 077;
     open my $fh, '>', $path or die "$path: $!\n";
@@ -64,7 +76,7 @@ sub write_fixtures {
     chmod 0700, $dir;
     # t/TEST.PL run in a checkout: keep the secrets out of git
     my $ignore = catfile($dir, '.gitignore');
-    _write_private($ignore, "*\n") unless -e $ignore;
+    write_private($ignore, "*\n") unless -e $ignore;
 
     my $keys = catfile($dir, 'main.keys');
     unless (-e $keys) {
@@ -73,18 +85,13 @@ sub write_fixtures {
                  . "\n"
                  . "# a second key: verifies, never signs (rotation)\n"
                  . "k2\t" . StepupToken::b64url(_random_bytes(48)) . "\n";
-        _write_private($keys, $text);
+        write_private($keys, $text);
     }
 
     my $htpasswd = catfile($dir, 'htpasswd');
     unless (-e $htpasswd) {
-        my $text = '';
-        for my $user (sort keys %PASSWORDS) {
-            # {SHA}: base64 of SHA-1, understood by apr_password_validate
-            $text .= "$user:{SHA}"
-                   . encode_base64(sha1($PASSWORDS{$user}), '') . "\n";
-        }
-        _write_private($htpasswd, $text);
+        write_private($htpasswd, join '', map { htpasswd_line($_, $PASSWORDS{$_}) }
+                                              sort keys %PASSWORDS);
     }
     return $dir;
 }
@@ -177,15 +184,118 @@ sub hostport_url {
     return 'http://' . Apache::TestRequest::hostport() . $path;
 }
 
-# The whole error log of the test server.
-sub error_log_text {
+# ---- the error log ---------------------------------------------------------
+
+sub error_log_path {
     require Apache::Test;
-    my $file = catfile(Apache::Test::vars('t_logs'), 'error_log');
+    return catfile(Apache::Test::vars('t_logs'), 'error_log');
+}
+
+sub _slurp_from {
+    my ($file, $offset) = @_;
     open my $fh, '<', $file or return '';
+    seek $fh, $offset, 0 if $offset;
     local $/;
     my $text = <$fh>;
     close $fh;
+    return defined $text ? $text : '';
+}
+
+# The whole error log of the test server.
+sub error_log_text { _slurp_from(error_log_path()) }
+
+sub log_offset { return -s error_log_path() || 0 }
+
+# What the error log gained since log_offset() returned $offset.
+sub log_since {
+    my ($offset) = @_;
+    # the server writes the log before it answers; give a slow disk a moment
+    Time::HiRes::sleep(0.1);
+    return _slurp_from(error_log_path(), $offset);
+}
+
+# ---- a private work directory, httpd -t ------------------------------------
+
+my $workdir;
+sub workdir {
+    require FindBin;
+    $workdir ||= tempdir('work-XXXXXX', DIR => $FindBin::Bin, CLEANUP => 1);
+    return $workdir;
+}
+
+# A file of the work directory (mode 0600 unless given): its path.
+sub work_file {
+    my ($name, $text, $mode) = @_;
+    my $path = catfile(workdir(), $name);
+    open my $fh, '>:raw', $path or die "$path: $!";
+    print $fh $text;
+    close $fh;
+    chmod(($mode || 0600), $path) or die "chmod $path: $!";
+    return $path;
+}
+
+sub _module_paths {
+    require Apache::Test;
+    my $cfg = Apache::Test::config();
+    my %mod = %{ $cfg->{modules} };
+    my $dir = $mod{'mod_authn_file.c'};
+    $dir =~ s{/[^/]+$}{} if defined $dir;
+    return (\%mod, $dir, $cfg->{vars}->{httpd} || '/usr/sbin/apache2');
+}
+
+# LoadModule lines for the given short names (authn_core, ...), found where
+# the suite's own modules are, then mod_stepup (STEPUP_MODULE overrides).
+sub load_lines {
+    my (@names) = @_;
+    my ($mod, $dir) = _module_paths();
+    my $text = '';
+    for my $m (@names) {
+        my $path = $mod->{"mod_$m.c"} || "$dir/mod_$m.so";
+        die "mod_$m.so not found\n" unless -f $path;
+        $text .= "LoadModule ${m}_module \"$path\"\n";
+    }
+    $text .= "LoadModule stepup_module \"" . ($ENV{STEPUP_MODULE}
+        || $mod->{'mod_stepup.c'}) . "\"\n";
     return $text;
+}
+
+our @CONFIGTEST_MODULES = qw(mpm_event authn_core authz_core auth_basic);
+
+# httpd -t on $body after the modules @modules (default
+# @CONFIGTEST_MODULES) and mod_stepup; returns (exit status, stderr lines),
+# a signal as 128 + its number.
+my $seq = 0;
+sub configtest {
+    my ($body, @modules) = @_;
+    @modules = @CONFIGTEST_MODULES unless @modules;
+    my (undef, undef, $httpd) = _module_paths();
+    my $dir = workdir();
+    my $n = ++$seq;
+    my $conf = work_file("case$n.conf", <<EOC);
+ServerRoot "$dir"
+ServerName localhost
+Listen 127.0.0.1:9
+PidFile "$dir/case$n.pid"
+ErrorLog "$dir/case$n.error_log"
+DefaultRuntimeDir "$dir"
+@{[ load_lines(@modules) ]}
+$body
+EOC
+    my $err = "$dir/case$n.stderr";
+    my $pid = fork;
+    die "fork: $!" unless defined $pid;
+    if (!$pid) {
+        open STDIN, '<', '/dev/null';
+        open STDOUT, '>', "$dir/case$n.stdout" or POSIX::_exit(126);
+        open STDERR, '>', $err or POSIX::_exit(126);
+        exec $httpd, '-t', '-f', $conf or POSIX::_exit(127);
+    }
+    waitpid $pid, 0;
+    my $status = $? >> 8 || ($? & 127 ? 128 + ($? & 127) : 0);
+    open my $fh, '<', $err or die "$err: $!";
+    chomp(my @lines = <$fh>);
+    close $fh;
+    return ($status, @lines);
 }
 
 1;
