@@ -19,9 +19,11 @@ typedef struct evp_mac_ctx_st stepup_mac_ctx; /* OpenSSL's EVP_MAC_CTX */
 
 typedef struct stepup_key {
     char kid[STEPUP_KID_MAX + 1];
-    /* Keyed HMAC-SHA256 state prepared once; each MAC works on a copy, so
-     * the key set is read-only after loading and safe across threads. */
+    /* Keyed HMAC-SHA256 state prepared once and never changed, so the key
+     * set is read-only after loading and safe across threads: each thread
+     * MACs with a copy of its own (keys.c), made on first use. */
     stepup_mac_ctx *mac;
+    unsigned long serial;   /* unique per prepared key, names the copies */
 } stepup_key;
 
 typedef struct stepup_keyset {

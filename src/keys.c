@@ -1,3 +1,6 @@
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -54,6 +57,9 @@ static char *secret_copy(apr_pool_t *p, const char *text, size_t len)
     return copy;
 }
 
+/* Serials start at 1: 0 marks an empty per-thread slot. */
+static atomic_ulong next_serial = 1;
+
 static stepup_mac_ctx *keyed_hmac(apr_pool_t *p, const unsigned char *secret,
                                   size_t len)
 {
@@ -103,6 +109,8 @@ static const char *parse_key_line(apr_pool_t *p, apr_pool_t *scratch,
                            STEPUP_SECRET_MIN);
     else if (!(key->mac = keyed_hmac(p, raw, rawlen)))
         err = "cannot prepare HMAC-SHA256 (OpenSSL)";
+    else
+        key->serial = atomic_fetch_add(&next_serial, 1);
     OPENSSL_cleanse(raw, rawlen);
     if (!err)
         apr_cpystrn(key->kid, kid, sizeof(key->kid));
@@ -212,19 +220,85 @@ const stepup_key *stepup_keyset_find(const stepup_keyset *ks,
     return NULL;
 }
 
+/* Each thread keeps its own copies of the keys it used last, and
+ * re-initialises a copy for each MAC instead of duplicating the prepared
+ * state: EVP_MAC_CTX_dup makes about ten allocations, and on a protected
+ * request they cost more than the HMAC itself (bench/RESULTS.md). A copy
+ * is named by its key's serial, so a freed key set's copies are never
+ * used again; they go when their slot is reused or the thread ends. */
+#define MAC_SLOTS 4
+
+typedef struct mac_slots {
+    unsigned long serial[MAC_SLOTS];
+    EVP_MAC_CTX *ctx[MAC_SLOTS];
+    unsigned next;                  /* the slot to reuse on a miss */
+} mac_slots;
+
+static pthread_key_t slots_key;
+static int slots_ok;
+static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
+
+static void free_slots(void *data)
+{
+    mac_slots *t = data;
+    int i;
+
+    for (i = 0; i < MAC_SLOTS; i++)
+        EVP_MAC_CTX_free(t->ctx[i]);
+    free(t);
+}
+
+static void make_slots_key(void)
+{
+    slots_ok = pthread_key_create(&slots_key, free_slots) == 0;
+}
+
+/* This thread's working copy of key, ready for a new MAC; NULL when none
+ * can be kept (the caller then works on a copy of its own). */
+static EVP_MAC_CTX *thread_copy(const stepup_key *key)
+{
+    mac_slots *t;
+    unsigned i;
+
+    pthread_once(&slots_once, make_slots_key);
+    if (!slots_ok || key->serial == 0)
+        return NULL;
+    if (!(t = pthread_getspecific(slots_key))) {
+        if (!(t = calloc(1, sizeof(*t))))
+            return NULL;
+        if (pthread_setspecific(slots_key, t) != 0) {
+            free(t);
+            return NULL;
+        }
+    }
+    for (i = 0; i < MAC_SLOTS; i++) {
+        if (t->serial[i] == key->serial)
+            /* a NULL key re-initialises with the key it has */
+            return EVP_MAC_init(t->ctx[i], NULL, 0, NULL) ? t->ctx[i] : NULL;
+    }
+    i = t->next;
+    t->next = (i + 1) % MAC_SLOTS;
+    EVP_MAC_CTX_free(t->ctx[i]);
+    t->serial[i] = 0;
+    if (!(t->ctx[i] = EVP_MAC_CTX_dup((const EVP_MAC_CTX *)key->mac)))
+        return NULL;
+    t->serial[i] = key->serial;
+    return t->ctx[i];
+}
+
 int stepup_key_mac(const stepup_key *key, const void *data, size_t len,
                    unsigned char out[STEPUP_MAC_LEN])
 {
-    EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup((const EVP_MAC_CTX *)key->mac);
+    EVP_MAC_CTX *ctx = thread_copy(key), *own = NULL;
     size_t outlen = 0;
     int ok;
 
-    if (!ctx)
+    if (!ctx && !(ctx = own = EVP_MAC_CTX_dup((const EVP_MAC_CTX *)key->mac)))
         return -1;
     ok = EVP_MAC_update(ctx, data, len)
         && EVP_MAC_final(ctx, out, &outlen, STEPUP_MAC_LEN)
         && outlen == STEPUP_MAC_LEN;
-    EVP_MAC_CTX_free(ctx);
+    EVP_MAC_CTX_free(own);
     return ok ? 0 : -1;
 }
 

@@ -811,6 +811,57 @@ static void test_key_mac_state_reused(void **state)
     assert_memory_not_equal(a1, b1, STEPUP_MAC_LEN);
 }
 
+/* Each thread keeps copies of the few keys it used last: with more keys
+ * in use than it keeps, in turn, every MAC is still the right one. */
+static void test_key_mac_many_keys_in_turn(void **state)
+{
+    apr_pool_t *p = *state;
+    static const char *const kids[] = { "alpha", "beta", "gamma", "delta" };
+    stepup_keyset *a = unit_keyset(p, "alpha", "beta", "gamma", "delta", NULL);
+    stepup_keyset *b = unit_keyset(p, "delta", "gamma", "beta", "alpha", NULL);
+    int round, k;
+
+    for (round = 0; round < 3; round++) {
+        for (k = 0; k < 8; k++) {
+            const stepup_key *key = k < 4 ? &a->keys[k] : &b->keys[7 - k];
+            size_t keylen = 0;
+            const unsigned char *secret = unit_secret(kids[k % 4], &keylen);
+            unsigned char got[STEPUP_MAC_LEN], want[STEPUP_MAC_LEN];
+            char msg[32];
+            int n = snprintf(msg, sizeof(msg), "round %d key %d", round, k);
+
+            assert_string_equal(key->kid, kids[k % 4]);
+            assert_int_equal(stepup_key_mac(key, msg, (size_t)n, got), 0);
+            unit_hmac(secret, keylen, msg, (size_t)n, want);
+            assert_memory_equal(got, want, STEPUP_MAC_LEN);
+        }
+    }
+}
+
+/* A key set freed and another loaded, likely at the same address: the
+ * MACs are the new key's, never the old copy's. */
+static void test_key_mac_after_reload(void **state)
+{
+    apr_pool_t *p = *state, *sub;
+    const char *kids[] = { "alpha", "beta" };
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        const char *kid = kids[i % 2];
+        stepup_keyset *ks;
+        size_t keylen = 0;
+        const unsigned char *secret = unit_secret(kid, &keylen);
+        unsigned char got[STEPUP_MAC_LEN], want[STEPUP_MAC_LEN];
+
+        assert_int_equal(apr_pool_create(&sub, p), APR_SUCCESS);
+        ks = unit_keyset(sub, kid, NULL);
+        assert_int_equal(stepup_key_mac(&ks->keys[0], "msg", 3, got), 0);
+        unit_hmac(secret, keylen, "msg", 3, want);
+        assert_memory_equal(got, want, STEPUP_MAC_LEN);
+        apr_pool_destroy(sub);
+    }
+}
+
 /* The key set is read-only after loading and safe across threads. */
 #define MAC_THREADS 4
 #define MAC_ROUNDS  200
@@ -902,6 +953,8 @@ int main(void)
         UNIT_TEST(test_key_mac_matches_openssl),
         UNIT_TEST(test_key_mac_known_answer),
         UNIT_TEST(test_key_mac_state_reused),
+        UNIT_TEST(test_key_mac_many_keys_in_turn),
+        UNIT_TEST(test_key_mac_after_reload),
         UNIT_TEST(test_key_mac_threads),
     };
 
