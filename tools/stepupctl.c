@@ -698,17 +698,15 @@ static const apr_getopt_option_t verify_opts[] = {
     { NULL, 0, 0, NULL }
 };
 
-/* Reads the token from stdin, without surrounding white space. More than
- * STEPUP_TOKEN_MAX bytes come back as STEPUP_TOKEN_MAX + 1, which the
- * core refuses as malformed. */
-static int read_stdin_token(apr_pool_t *p, const char *name,
-                            const char **out, size_t *outlen)
+/* Standard input, up to cap bytes (the caller's parser refuses input
+ * that reaches cap as too long), NUL-terminated. */
+static int read_stdin(apr_pool_t *p, const char *name, apr_size_t cap,
+                      const char **out, size_t *outlen)
 {
-    apr_size_t cap = STEPUP_TOKEN_MAX + 64, len = 0;
+    apr_size_t len = 0;
     char *buf = apr_palloc(p, cap + 1);
     apr_file_t *in;
     apr_status_t rv;
-    char *start;
 
     if (apr_file_open_stdin(&in, p) != APR_SUCCESS) {
         errorf("%s: cannot open standard input", name);
@@ -728,13 +726,33 @@ static int read_stdin_token(apr_pool_t *p, const char *name,
         }
     }
     buf[len] = '\0';
+    *out = buf;
+    *outlen = len;
+    return RC_OK;
+}
+
+/* Reads the token from stdin, without surrounding white space. More than
+ * STEPUP_TOKEN_MAX bytes come back as STEPUP_TOKEN_MAX + 1, which the
+ * core refuses as malformed. */
+static int read_stdin_token(apr_pool_t *p, const char *name,
+                            const char **out, size_t *outlen)
+{
+    const char *buf;
+    size_t len;
+    int rc = read_stdin(p, name, STEPUP_TOKEN_MAX + 64, &buf, &len);
+
+    if (rc != RC_OK)
+        return rc;
     while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'
                    || buf[len - 1] == ' ' || buf[len - 1] == '\t'))
-        buf[--len] = '\0';
-    for (start = buf; *start == ' ' || *start == '\t' || *start == '\n'
-             || *start == '\r'; start++)
         len--;
-    *out = start;
+    while (len && (*buf == ' ' || *buf == '\t' || *buf == '\n'
+                   || *buf == '\r')) {
+        buf++;
+        len--;
+    }
+    /* the copy ends at the token (a verifier may read it as a string) */
+    *out = apr_pstrmemdup(p, buf, len);
     *outlen = len > STEPUP_TOKEN_MAX ? STEPUP_TOKEN_MAX + 1 : len;
     return RC_OK;
 }
@@ -960,39 +978,6 @@ static int wa_policy(apr_pool_t *p, const char *cmd, const wa_args *wa,
     return RC_OK;
 }
 
-/* Standard input, whole; more than STEPUP_WEBAUTHN_JSON_MAX bytes come
- * back as STEPUP_WEBAUTHN_JSON_MAX + 1, which the parser refuses. */
-static int wa_read_stdin(apr_pool_t *p, const char *cmd, const char **out,
-                         size_t *outlen)
-{
-    apr_size_t cap = STEPUP_WEBAUTHN_JSON_MAX + 1, len = 0;
-    char *buf = apr_palloc(p, cap + 1);
-    apr_file_t *in;
-    apr_status_t rv;
-
-    if (apr_file_open_stdin(&in, p) != APR_SUCCESS) {
-        errorf("%s: cannot open standard input", cmd);
-        return RC_FAIL;
-    }
-    while (len < cap) {
-        apr_size_t n = cap - len;
-        rv = apr_file_read(in, buf + len, &n);
-        len += n;
-        if (rv == APR_EOF)
-            break;
-        if (rv != APR_SUCCESS) {
-            char err[128];
-            errorf("%s: reading standard input: %s", cmd,
-                   apr_strerror(rv, err, sizeof(err)));
-            return RC_FAIL;
-        }
-    }
-    buf[len] = '\0';
-    *out = buf;
-    *outlen = len;
-    return RC_OK;
-}
-
 /* Prints obj as one compact JSON line and releases it. */
 static int wa_print(const char *cmd, json_t *obj)
 {
@@ -1036,7 +1021,7 @@ static int cmd_webauthn_verify_registration(apr_pool_t *p, const command *cmd,
         }
         pol.roots = roots;
     }
-    if ((rc = wa_read_stdin(p, name, &json, &len)) != RC_OK)
+    if ((rc = read_stdin(p, name, STEPUP_WEBAUTHN_JSON_MAX + 1, &json, &len)) != RC_OK)
         return rc;
     if (stepup_webauthn_parse_registration_json(p, json, len, &resp, &why)
         != 0
@@ -1103,7 +1088,7 @@ static int cmd_webauthn_verify_authentication(apr_pool_t *p,
             return RC_USAGE;
         }
     }
-    if ((rc = wa_read_stdin(p, name, &json, &len)) != RC_OK)
+    if ((rc = read_stdin(p, name, STEPUP_WEBAUTHN_JSON_MAX + 1, &json, &len)) != RC_OK)
         return rc;
     if (stepup_webauthn_parse_authentication_json(p, json, len, &resp, &why)
         != 0
