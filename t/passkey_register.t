@@ -22,7 +22,7 @@ use PasskeyTest qw(err_of pk_basic origin rp_id authn json_of csrf status
                    post_json register_begin register_finish register
                    passkeys wipe token_for token_from);
 
-plan tests => 117, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
+plan tests => 118, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
                                'socache_shmcb');
 
 reset_ua();
@@ -391,3 +391,8 @@ check(count('quinn'), 1, 'after the refused ceremonies quinn still has one passk
     check(err_of($r), qr/StepupMethods|not enabled/,
           '... reason: passkeys are not enabled here');
 }
+
+# The SQLite store writes ahead (journal mode WAL: one fsync per change):
+# its log sits beside the database once something was written.
+check(-e PasskeyTest::pk_dir() . '/passkeys.sqlite-wal' ? 'wal' : 'no log',
+      'wal', 'the SQLite store is in WAL mode (passkeys.sqlite-wal)');
