@@ -14,11 +14,12 @@
 #include "mod_stepup.h"
 #include "stepup_assets.h"
 #include "stepup_csrf.h"
+#include "stepup_returnto.h"
 
 static const char *const placeholders[] = {
-    "user", "base", "csrf", "list", "message", NULL
+    "user", "base", "csrf", "list", "message", "continue", NULL
 };
-enum { M_USER, M_BASE, M_CSRF, M_LIST, M_MESSAGE, M_COUNT };
+enum { M_USER, M_BASE, M_CSRF, M_LIST, M_MESSAGE, M_CONTINUE, M_COUNT };
 
 static const char *esc(request_rec *r, const char *s)
 {
@@ -85,21 +86,33 @@ int stepup_get_manage(request_rec *r)
     apr_array_header_t *creds;
     stepup_template *page;
     apr_table_t *args = NULL;
-    const char *done = NULL;
+    const char *done = NULL, *back = NULL;
     int rc, i;
 
     if ((rc = stepup_passkeys_enabled(r, dc, &why)) != OK)
         return stepup_bad_request(r, rc, why);
+    ap_args_to_table(r, &args);
+    if (args) {
+        done = apr_table_get(args, "done");
+        /* where the user was going (the confirm page for a security key
+         * sends them here): only a path on this site, as everywhere */
+        back = apr_table_get(args, "return_to");
+        if (back && !stepup_return_to_ok(back))
+            back = NULL;
+    }
     if (stepup_store_list(r, r->user, &creds) != STEPUP_STORE_OK)
         return stepup_bad_request(r, HTTP_SERVICE_UNAVAILABLE,
                                   "the passkey store is unavailable");
     if (!stepup_has_recent_token(r, dc, NULL)
         && !(creds->nelts == 0 && !stepup_has_password(r, dc))) {
+        const char *self = apr_pstrcat(r->pool, base, "manage", back
+            ? apr_pstrcat(r->pool, "?return_to=",
+                          apr_pescape_urlencoded(r->pool, back), NULL)
+            : "", NULL);
+
         apr_table_setn(r->headers_out, "Location", ap_construct_url(
             r->pool, apr_pstrcat(r->pool, base, "?return_to=",
-                                 apr_pescape_urlencoded(
-                                     r->pool, apr_pstrcat(r->pool, base,
-                                                          "manage", NULL)),
+                                 apr_pescape_urlencoded(r->pool, self),
                                  NULL), r));
         return HTTP_SEE_OTHER;
     }
@@ -118,9 +131,6 @@ int stepup_get_manage(request_rec *r)
     if (creds->nelts)
         list = apr_pstrcat(r->pool, list, "</ul>\n", NULL);
 
-    ap_args_to_table(r, &args);
-    if (args)
-        done = apr_table_get(args, "done");
     values[M_USER] = esc(r, r->user);
     values[M_BASE] = base;
     values[M_CSRF] = csrf;
@@ -131,6 +141,11 @@ int stepup_get_manage(request_rec *r)
         : !strcmp(done, "renamed") ? "<p class=\"notice\" role=\"status\">"
                                      "Passkey renamed.</p>"
         : "";
+    values[M_CONTINUE] = !back ? ""
+        : apr_pstrcat(r->pool, "<p class=\"continue\"><a href=\"",
+                      esc(r, back), "\">Continue where you were</a> (with "
+                      "a new security key, confirm with it there)</p>",
+                      NULL);
     values[M_COUNT] = NULL;
     if (stepup_template_parse(r->pool, stepup_asset_manage_html,
                               stepup_asset_manage_html_len, placeholders,

@@ -105,11 +105,15 @@ static const char *methods_html(request_rec *r, const stepup_dir_conf *dc,
                                passkey_button(r, "confirm", "Use passkey",
                                               base, csrf, return_to, acr, 1),
                                NULL);
+        /* the passkeys page leads back here once a key is added */
         return apr_pstrcat(r->pool, html, "<p>You have not registered ",
                            what, " here yet. Add one from your passkeys "
-                           "page (<a href=\"", base, "manage\">Manage "
-                           "passkeys</a>) after confirming your identity "
-                           "another way, then come back.</p>\n", NULL);
+                           "page (<a href=\"", base, "manage?return_to=",
+                           esc(r, apr_pescape_urlencoded(r->pool,
+                                                         a->return_to)),
+                           "\">Manage passkeys</a>) after confirming your "
+                           "identity another way, then come back.</p>\n",
+                           NULL);
     }
     if (password)
         html = password_form(r, base, esc(r, r->user), csrf, return_to,

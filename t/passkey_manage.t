@@ -13,6 +13,8 @@ use lib "$FindBin::Bin/lib";
 
 use Apache::Test qw(-withtestmore plan need_module);
 use Apache::TestRequest qw(GET POST);
+use URI::Escape qw(uri_escape);
+use StepupHandler ();
 use StepupTest qw(check reset_ua hostport_url);
 use SoftAuthn ();
 use URI ();
@@ -20,7 +22,7 @@ use PasskeyTest qw(err_of pk_basic authn json_of csrf status post_json register
                    login_begin login passkeys wipe token_for token_from
                    log_offset log_since);
 
-plan tests => 79, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
+plan tests => 89, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
                               'socache_shmcb');
 
 reset_ua();
@@ -136,6 +138,43 @@ check(join(' ', register($k1, $B, 'max', name => 'Laptop')->code,
 }
 
 # ---- GET manage ------------------------------------------------------------
+# The way back: the confirm page for a security key the user has not got
+# links to manage?return_to=<where they were>; manage keeps return_to
+# through its own step-up, then offers "Continue where you were".
+{
+    my $to = '/pk/phrh/pay?amount=10&to=<b>';
+    my $page = GET("${B}?return_to=" . uri_escape($to) . '&acr=phrh',
+                   pk_basic('max'), Accept => 'text/html');
+    my ($link) = $page->content =~ /<a href="([^"]*manage[^"]*)">Manage passkeys/;
+    check(defined $link ? 'link' : 'no link', 'link',
+          'confirm page for acr=phrh without a security key: a Manage link');
+    $link = StepupHandler::html_unescape($link || '');
+    check(decoded($link), "${B}manage return_to=$to",
+          '... to manage, return_to where the user was (escaped in the page)');
+    my $r = GET($link, pk_basic('max'), Accept => 'text/html');
+    check($r->code, 303, 'GET manage?return_to=... without a token: 303');
+    my ($confirm) = decoded($r->header('Location')) =~ /return_to=(.*)$/;
+    check(decoded($confirm || ''), "${B}manage return_to=$to",
+          '... to confirm, which returns to manage with its return_to');
+    $r = GET($link, pk_basic('max'), Accept => 'text/html',
+             Cookie => 'stepup=' . token_for('max'));
+    my ($back) = $r->content =~ /<a href="([^"]*)">Continue where you were/;
+    check(StepupHandler::html_unescape($back || 'none'), $to,
+          'GET manage?return_to=... with a token: "Continue where you were" '
+          . 'links back');
+    check($r->content, qr/\Qto=&lt;b&gt;\E/, '... escaped in the page');
+    for my $bad ('//evil.example/', 'https://evil.example/', 'javascript:x') {
+        $r = GET("${B}manage?return_to=" . uri_escape($bad), pk_basic('max'),
+                 Accept => 'text/html', Cookie => 'stepup=' . token_for('max'));
+        check(join(' ', $r->code, $r->content =~ /Continue where you were/
+                   ? 'link' : 'no link'), '200 no link',
+              "manage?return_to=$bad: no link off the site");
+    }
+    $r = GET("${B}manage", pk_basic('max'), Accept => 'text/html',
+             Cookie => 'stepup=' . token_for('max'));
+    check($r->content =~ /Continue where you were/ ? 'link' : 'no link',
+          'no link', 'manage without return_to: no Continue link');
+}
 {
     my $r = GET("${B}manage", pk_basic('max'), Accept => 'text/html');
     check($r->code, 303, 'GET manage without a token: 303');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import {
   BASE, fresh, launch, pathOf, stepupCookie, dropStepupCookie,
   addPlatformAuthenticator, addSecurityKey, addPasskey, openWithPassword,
-  removeAllPasskeys,
+  confirmWithPassword, removeAllPasskeys,
 } from './helpers.mjs';
 
 const HIGH = 'Hardware-bound, high assurance';   // the manage page's label for phrh
@@ -118,6 +118,34 @@ test('a USB security key added on the passkeys page counts as high assurance and
         + '01020304-0506-0708-0102-030405060708) is listed as high assurance; '
         + `the list says: "${text.replace(/\s+/g, ' ')}"`);
       await transferOnce(page, context);
+    } finally {
+      await context.close();
+    }
+  });
+
+test('from the transfer, "Manage passkeys" leads to adding a security key and back to the transfer',
+  { timeout: 90000 }, async () => {
+    const { context, page, cdp } = await fresh(browser);
+    try {
+      await addSecurityKey(cdp);
+      await page.goto(BASE + '/bank/transfer/');
+      await expectHardwareKeyRequest(page, 'without a security key yet');
+      await Promise.all([page.waitForNavigation(),
+        page.getByRole('link', { name: 'Manage passkeys' }).click()]);
+      // the passkeys page first asks for a confirmation the user can give
+      assert.equal(await page.title(), 'Confirm access', 'manage asks to confirm first');
+      await confirmWithPassword(page);
+      assert.equal(pathOf(page), '/stepup/manage', 'then shows the passkeys page');
+      await addPasskey(page, 'USB key');
+      const back = page.getByRole('link', { name: 'Continue where you were' });
+      assert.equal(await back.getAttribute('href'), '/bank/transfer/',
+        'the passkeys page leads back to the transfer');
+      await Promise.all([page.waitForNavigation(), back.click()]);
+      await expectHardwareKeyRequest(page, 'back at the transfer');
+      const use = page.getByRole('button', { name: 'Use passkey' });
+      assert.ok(await use.isVisible(), 'the new security key is offered');
+      await Promise.all([page.waitForURL(BASE + '/bank/transfer/'), use.click()]);
+      assert.equal(await page.title(), 'Transfer sent', 'the transfer goes through');
     } finally {
       await context.close();
     }
