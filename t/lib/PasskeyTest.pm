@@ -40,6 +40,7 @@ our @EXPORT_OK = qw(%USERS %FEDERATED @LISTED_AAGUIDS $UNLISTED_AAGUID
 #   passkey_manage.t    max, mia (+ finn, federated)
 #   assurance.t         hana, hugo, hal
 #   passkey_uv.t        uma
+#   passkey_bind.t      bea
 our %USERS = (
     pat   => 'pat-pw-Lk28',
     quinn => 'quinn-pw-Wd73',
@@ -51,6 +52,7 @@ our %USERS = (
     hugo  => 'hugo-pw-Mn85',
     hal   => 'hal-pw-Qa37',
     uma   => 'uma-pw-Rf48',
+    bea   => 'bea-pw-Hn27',
 );
 
 # Signed in by the primary authentication, unknown to pk_passwords: no
