@@ -67,11 +67,22 @@ my $text = do { local $/; <$wf> };
 note $text;
 my ($reqs) = $text =~ /(\d+) requests in/;
 my ($non) = $text =~ /Non-2xx or 3xx responses:\s+(\d+)/;
-my ($sockerr) = $text =~ /Socket errors:(.*)/;
+my %sock = (connect => 0, read => 0, write => 0, timeout => 0);
+if (my ($errs) = $text =~ /Socket errors:(.*)/) {
+    $sock{$1} = $2 while $errs =~ /(\w+) (\d+)/g;
+}
 ok(($reqs || 0) > 1000, "wrk: " . ($reqs || 0) . " requests in ${secs} s")
     or diag $text;
 is($non || 0, 0, 'zero non-2xx/3xx responses') or diag $text;
-is($sockerr, undef, 'no socket errors') or diag $text;
+is("$sock{connect} $sock{write} $sock{timeout}", '0 0 0',
+   'no connect, write or timeout errors') or diag $text;
+# A kept-alive connection that httpd closes (the event MPM sheds idle
+# connections when its workers are all busy) just as wrk sends on it is a
+# read error: the keep-alive race of HTTP/1.1 (RFC 9112 9.3.1, a client
+# retries), not an answer. At most one in 10,000 requests.
+ok($sock{read} <= ($reqs || 0) / 10000,
+   "read errors: $sock{read} in " . ($reqs || 0) . ' requests (at most 1 in 10,000)')
+    or diag $text;
 my $log = Farm::error_log($A, $log0);
 my @bad = grep { /:(notice|warn|error|crit|alert|emerg)\]/ } split /\n/, $log;
 is(scalar @bad, 0, 'error log: nothing above info during the load')
