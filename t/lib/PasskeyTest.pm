@@ -41,6 +41,7 @@ our @EXPORT_OK = qw(%USERS %FEDERATED @LISTED_AAGUIDS $UNLISTED_AAGUID
 #   assurance.t         hana, hugo, hal
 #   passkey_uv.t        uma
 #   passkey_bind.t      bea
+#   passkey_u2f.t       ulf
 our %USERS = (
     pat   => 'pat-pw-Lk28',
     quinn => 'quinn-pw-Wd73',
@@ -53,6 +54,7 @@ our %USERS = (
     hal   => 'hal-pw-Qa37',
     uma   => 'uma-pw-Rf48',
     bea   => 'bea-pw-Hn27',
+    ulf   => 'ulf-pw-Vc35',
 );
 
 # Signed in by the primary authentication, unknown to pk_passwords: no

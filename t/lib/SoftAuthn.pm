@@ -121,9 +121,9 @@ sub _hex_bytes {
 #   aaguid: 16 bytes or UUID text (default all zero)
 #   up (1), uv (1), be (0), bs (0): flags of every response
 #   counter (0): the current signature counter; counter_step (1)
-#   attestation: none (default), self, x5c
+#   attestation: none (default), self, x5c, fido-u2f
 #   x5c: [DER, ...] and att_key: PEM text of the attestation private key
-#     (ES256), for attestation x5c
+#     (ES256), for attestation x5c and fido-u2f (which sends x5c's first)
 #   transports: [ 'usb', ... ] (default [ 'internal' ])
 #   cred_id: bytes (default 32 random bytes)
 sub new {
@@ -283,6 +283,20 @@ sub register {
         $stmt = [ _t('alg') => _i(-7),
                   _t('sig') => _b($ak->sign_message($to_sign, 'SHA256')),
                   _t('x5c') => [ map { _b($_) } @{ $self->{x5c} } ] ];
+    }
+    elsif ($att eq 'fido-u2f') {
+        # WebAuthn L3 8.6: a U2F key signs 0x00 || rpIdHash ||
+        # clientDataHash || credentialId || the raw P-256 point, with its
+        # attestation key; x5c holds that one certificate
+        die "SoftAuthn: attestation fido-u2f needs ES256, x5c and att_key\n"
+            unless $self->{alg} eq 'ES256' && $self->{x5c} && $self->{att_key};
+        my $ak = Crypt::PK::ECC->new(\$self->{att_key});
+        my $msg = "\x00" . $self->_rp_id_hash(\%o) . sha256($cdj)
+                . $self->{cred_id} . $self->{key}->export_key_raw('public');
+        $msg = $o{u2f_signed} if exists $o{u2f_signed};
+        $fmt = 'fido-u2f';
+        $stmt = [ _t('sig') => _b($ak->sign_message($msg, 'SHA256')),
+                  _t('x5c') => [ _b($self->{x5c}[0]) ] ];
     }
     else {
         die "SoftAuthn: unknown attestation $att\n";
