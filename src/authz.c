@@ -190,8 +190,13 @@ static authz_status check_authorization(request_rec *r, const char *line,
     }
     apr_table_setn(r->subprocess_env, "STEPUP_USER", tok.user);
     apr_table_setn(r->subprocess_env, "STEPUP_ACR", stepup_acr_name(tok.acr));
+    /* every granted request: apr_off_t_toa where an apr_off_t holds the
+     * time (it does on 64-bit systems), not the formatter */
     apr_table_setn(r->subprocess_env, "STEPUP_AUTH_TIME",
-                   apr_psprintf(r->pool, "%" APR_INT64_T_FMT, tok.auth_time));
+                   sizeof(apr_off_t) >= sizeof(apr_int64_t)
+                   ? apr_off_t_toa(r->pool, (apr_off_t)tok.auth_time)
+                   : apr_psprintf(r->pool, "%" APR_INT64_T_FMT,
+                                  tok.auth_time));
     ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "STEPUP0005: user %s: "
                   "step-up token (%s, key %s) accepted for %s",
                   ap_escape_logitem(r->pool, r->user),

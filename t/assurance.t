@@ -18,11 +18,10 @@ use lib "$FindBin::Bin/lib";
 use Apache::Test qw(-withtestmore plan need_module);
 use Apache::TestRequest qw(GET POST);
 use File::Temp qw(tempdir);
-use URI ();
 use StepupTest qw(check reset_ua hostport_url);
 use StepupToken ();
 use SoftAuthn ();
-use PasskeyTest qw(err_of pk_basic authn json_of csrf status post_json
+use PasskeyTest qw(decoded err_of pk_basic authn json_of csrf status post_json
                    register_begin register login_begin login_finish login
                    passkeys wipe token_for token_from log_offset log_since
                    configtest ca);
@@ -52,17 +51,6 @@ sub get_as {
                (defined $token ? (Cookie => "stepup=$token") : ()), @h);
 }
 sub acr_of { my $t = token_from($_[0]); return $t ? StepupToken::parse($t) : {} }
-# "URL-without-query name=value&..." of a Location, the query decoded.
-sub decoded {
-    my ($loc) = @_;
-    return 'none' unless defined $loc;
-    my $u = URI->new($loc);
-    my @q = $u->query_form;
-    my @pairs;
-    push @pairs, shift(@q) . '=' . shift(@q) while @q;
-    $u->query(undef);
-    return "$u " . join('&', @pairs);
-}
 
 wipe($H, $_) for qw(hana hugo hal);
 

@@ -17,8 +17,7 @@ use URI::Escape qw(uri_escape);
 use StepupHandler ();
 use StepupTest qw(check reset_ua hostport_url);
 use SoftAuthn ();
-use URI ();
-use PasskeyTest qw(err_of pk_basic authn json_of csrf status post_json register
+use PasskeyTest qw(decoded err_of pk_basic authn json_of csrf status post_json register
                    login_begin login passkeys wipe token_for token_from
                    log_offset log_since);
 
@@ -43,17 +42,6 @@ sub page_of {
     my ($user, $path) = @_;
     return GET($path || "$B?return_to=%2Fpk%2Fprotected%2F", pk_basic($user),
                Accept => 'text/html');
-}
-# "URL-without-query name=value&..." of a Location, the query decoded.
-sub decoded {
-    my ($loc) = @_;
-    return 'none' unless defined $loc;
-    my $u = URI->new($loc);
-    my @q = $u->query_form;
-    my @pairs;
-    push @pairs, shift(@q) . '=' . shift(@q) while @q;
-    $u->query(undef);
-    return "$u " . join('&', @pairs);
 }
 my $PASSWORD_FIELD = qr/<input[^>]*type="password"/;
 my $USE_PASSKEY = qr/<button[^>]*data-action="confirm"[^>]*>Use passkey</;

@@ -29,7 +29,7 @@ our @EXPORT_OK = qw(%USERS %FEDERATED @LISTED_AAGUIDS $UNLISTED_AAGUID
                     post_json register_begin register_finish register
                     login_begin login_finish login passkeys wipe
                     token_for token_from cookie log_offset log_since
-                    configtest ca pk_dir race);
+                    configtest ca pk_dir race decoded);
 
 # Users of conf/stepup/passkey.htpasswd (the primary authentication of
 # /pk/), and of conf/stepup/passkey-passwords.htpasswd (StepupAuthnProvider
@@ -258,6 +258,20 @@ sub login {
     return $res unless $opts;
     return login_finish($base, $user,
                         $authn->assert($opts, %{ $o{over} || {} }), %o);
+}
+
+# A Location (or any URL) as "URL-without-query name=value&...", the query
+# decoded: what a redirect means, whatever its escaping.
+sub decoded {
+    my ($loc) = @_;
+    return 'none' unless defined $loc;
+    require URI;
+    my $u = URI->new($loc);
+    my @q = $u->query_form;
+    my @pairs;
+    push @pairs, shift(@q) . '=' . shift(@q) while @q;
+    $u->query(undef);
+    return "$u " . join('&', @pairs);
 }
 
 # GET <base>passkeys: the list (array of hashes), or undef.

@@ -16,7 +16,6 @@ use File::Path qw(make_path);
 use File::Spec::Functions qw(catfile);
 use HTTP::Request ();
 use IO::Socket::INET ();
-use JSON::PP ();
 use LWP::UserAgent ();
 use MIME::Base64 qw(encode_base64);
 use POSIX ();
@@ -24,6 +23,7 @@ use Time::HiRes ();
 
 use FindBin;
 use lib "$FindBin::Bin/../lib";
+use PasskeyTest ();
 use SoftAuthn ();
 use StepupToken ();
 
@@ -309,11 +309,7 @@ sub request {
     return $ua->request($req);
 }
 
-sub json_of {
-    my ($res) = @_;
-    my $v = eval { JSON::PP->new->decode($res->content) };
-    return ref $v ? $v : undef;
-}
+*json_of = \&PasskeyTest::json_of;
 
 sub err_of {
     my ($res) = @_;
