@@ -31,9 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc_stored == 0) {
         (void)stepup_cose_alg_name(p, stored->alg);
         /* the input's last bytes as a signature */
-        (void)stepup_sig_verify(stored->pkey, stored->alg, msg,
-                                sizeof(msg) - 1,
-                                data + size / 2, size - size / 2, &why);
+        (void)stepup_cose_verify(stored, msg, sizeof(msg) - 1,
+                                 data + size / 2, size - size / 2, &why);
     }
     apr_pool_destroy(p);
     return 0;

@@ -285,7 +285,9 @@ int stepup_authdata_check(const stepup_authdata *ad,
 typedef struct {
     int alg;                          /* STEPUP_COSE_* */
     int kty;                          /* 1 OKP, 2 EC2, 3 RSA */
-    struct evp_pkey_st *pkey;         /* freed when the pool is cleared */
+    struct evp_pkey_st *pkey;         /* freed when the pool is cleared;
+                                         NULL for an ES256 key decoded with
+                                         STEPUP_COSE_CHECK_STORED */
     unsigned char point[65];          /* ES256: 0x04 || x || y */
 } stepup_cose_key;
 
@@ -293,9 +295,15 @@ typedef struct {
 #define STEPUP_COSE_CHECK_FULL   1   /* a key offered for registration:
                                         EVP_PKEY_fromdata +
                                         EVP_PKEY_public_check */
-#define STEPUP_COSE_CHECK_STORED 0   /* a key stored at registration: the
-                                        import itself still refuses a point
-                                        off the curve */
+#define STEPUP_COSE_CHECK_STORED 0   /* a key stored at registration: an
+                                        ES256 point is imported when
+                                        stepup_cose_verify uses it, which
+                                        still refuses a point off the
+                                        curve */
+
+/* stepup_cose_verify's answer when the key itself is refused (rather
+ * than the signature). */
+#define STEPUP_COSE_BAD_KEY (-2)
 
 /* Decodes the COSE_Key buf[0..len) (one CBOR map, nothing after it):
  * kty (1), alg (3) and the parameters of ES256 (kty 2, crv 1, 32-byte x
@@ -305,6 +313,13 @@ typedef struct {
 int stepup_cose_key_decode(apr_pool_t *p, const unsigned char *buf,
                            size_t len, int check, stepup_cose_key **out,
                            const char **why);
+
+/* Verifies sig over msg with a decoded key: 0, -1 when the signature does
+ * not verify, STEPUP_COSE_BAD_KEY when a stored ES256 point is not on
+ * P-256. */
+int stepup_cose_verify(const stepup_cose_key *key, const unsigned char *msg,
+                       size_t msglen, const unsigned char *sig,
+                       size_t siglen, const char **why);
 
 /* Verifies sig over msg with pkey as COSE algorithm alg (ES256: DER
  * ECDSA P-256 with SHA-256; RS256: RSASSA-PKCS1-v1_5 with SHA-256; EdDSA:
@@ -327,9 +342,16 @@ int stepup_rs256_from_cose(apr_pool_t *p, const struct cbor_item_t *n,
 int stepup_eddsa_from_cose(apr_pool_t *p, const struct cbor_item_t *crv,
                            const struct cbor_item_t *x, stepup_cose_key *key,
                            const char **why);
-/* The P-256 public key 0x04 || x || y as an EVP_PKEY (freed with p). */
+/* The P-256 public key 0x04 || x || y as an EVP_PKEY, fully checked
+ * (freed with p). */
 int stepup_es256_pkey(apr_pool_t *p, const unsigned char point[65],
-                      int check, struct evp_pkey_st **out, const char **why);
+                      struct evp_pkey_st **out, const char **why);
+/* Verifies an ES256 signature with the point imported into this thread's
+ * P-256 key (as stepup_cose_verify). */
+int stepup_es256_verify_point(const unsigned char point[65],
+                              const unsigned char *msg, size_t msglen,
+                              const unsigned char *sig, size_t siglen,
+                              const char **why);
 
 /* Ties an EVP_PKEY to the pool (EVP_PKEY_free when it is cleared). */
 void stepup_wa_pkey_to_pool(apr_pool_t *p, struct evp_pkey_st *pkey);

@@ -108,6 +108,7 @@ int stepup_webauthn_verify_authentication(apr_pool_t *p,
     stepup_cose_key *key;
     unsigned char *msg;
     size_t msglen;
+    int rc;
 
     memset(out, 0, sizeof(*out));
     if (!r->client_data_json || !r->authenticator_data || !r->signature)
@@ -135,8 +136,11 @@ int stepup_webauthn_verify_authentication(apr_pool_t *p,
     if (stepup_wa_sha256(r->client_data_json, r->client_data_len,
                          msg + r->authenticator_data_len) != 0)
         return stepup_wa_fail(why, "SHA-256 failed (OpenSSL)");
-    if (stepup_sig_verify(key->pkey, key->alg, msg, msglen, r->signature,
-                          r->signature_len, why) != 0)
+    rc = stepup_cose_verify(key, msg, msglen, r->signature,
+                            r->signature_len, why);
+    if (rc == STEPUP_COSE_BAD_KEY)
+        return prefixed(p, why, "stored credential public key: ");
+    if (rc != 0)
         return prefixed(p, why, "assertion: ");
     /* 22: the signature counter */
     if ((stored_sign_count != 0 || ad.sign_count != 0)

@@ -216,6 +216,19 @@ int stepup_sig_verify(EVP_PKEY *pkey, int alg, const unsigned char *msg,
     return 0;
 }
 
+int stepup_cose_verify(const stepup_cose_key *key, const unsigned char *msg,
+                       size_t msglen, const unsigned char *sig,
+                       size_t siglen, const char **why)
+{
+    if (key->pkey)
+        return stepup_sig_verify(key->pkey, key->alg, msg, msglen, sig,
+                                 siglen, why);
+    if (key->alg == STEPUP_COSE_ES256)
+        return stepup_es256_verify_point(key->point, msg, msglen, sig, siglen,
+                                         why);
+    return stepup_wa_fail(why, "the key was not imported");
+}
+
 static apr_status_t pkey_cleanup(void *data)
 {
     EVP_PKEY_free(data);

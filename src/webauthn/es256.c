@@ -4,14 +4,15 @@
  *
  * A key offered for registration is imported with EVP_PKEY_fromdata and
  * checked with EVP_PKEY_public_check (coordinates in range, on the curve,
- * order). A stored key, imported again at each assertion, is made from a
- * P-256 key prepared once per process (EVP_PKEY_dup, which shares the
- * curve's precomputation, then EVP_PKEY_set1_encoded_public_key): the
- * import still refuses a point off the curve, and P-256's cofactor is 1,
- * so such a point has the right order. This import costs about a quarter
- * of EVP_PKEY_fromdata's (which builds the curve each time) and keeps the
- * whole assertion check about 10% above a bare ECDSA verification
- * (bench/webauthn-cost.sh).
+ * order). A stored key is imported only to check one signature, into a
+ * P-256 key each thread keeps for that (EVP_PKEY_set1_encoded_public_key
+ * on it still refuses a point off the curve, and P-256's cofactor is 1, so
+ * such a point has the right order). Making a new EVP_PKEY for every
+ * assertion (EVP_PKEY_dup of a prepared key, or EVP_PKEY_fromdata, which
+ * builds the curve) took a tenth of the whole check in allocations;
+ * bench/webauthn-cost.sh measures the check against a bare ECDSA
+ * verification. The thread's key never leaves stepup_es256_verify_point,
+ * so no caller can hold it while it changes.
  */
 #include <pthread.h>
 #include <string.h>
@@ -26,7 +27,7 @@
 
 #define COSE_CRV_P256 1
 
-/* The generator of P-256 (SEC 2), the public key of the template. */
+/* The generator of P-256 (SEC 2): each thread's key starts as it. */
 static const unsigned char p256_g[65] = {
     0x04,
     0x6b, 0x17, 0xd1, 0xf2, 0xe1, 0x2c, 0x42, 0x47,
@@ -60,34 +61,80 @@ static EVP_PKEY *p256_fromdata(const unsigned char point[65])
     return pkey;
 }
 
-/* The template lives as long as the process (read only: EVP_PKEY_dup
- * does not change it), so it is shared by every thread. */
-static pthread_once_t template_once = PTHREAD_ONCE_INIT;
-static EVP_PKEY *template_key;
+static pthread_key_t thread_key;
+static int thread_key_ok;
+static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
 
-static void template_init(void)
+static void free_thread_pkey(void *pkey)
 {
-    template_key = p256_fromdata(p256_g);
-    ERR_clear_error();
+    EVP_PKEY_free(pkey);
 }
 
-static EVP_PKEY *p256_from_template(const unsigned char point[65])
+static void make_thread_key(void)
+{
+    thread_key_ok = pthread_key_create(&thread_key, free_thread_pkey) == 0;
+}
+
+/* This thread's P-256 key, made on first use; NULL when none can be kept
+ * (the caller then imports a key of its own). */
+static EVP_PKEY *thread_pkey(void)
 {
     EVP_PKEY *pkey;
 
-    if (pthread_once(&template_once, template_init) != 0 || !template_key)
-        return p256_fromdata(point);
-    if (!(pkey = EVP_PKEY_dup(template_key)))
+    if (pthread_once(&thread_key_once, make_thread_key) != 0
+        || !thread_key_ok)
         return NULL;
-    if (EVP_PKEY_set1_encoded_public_key(pkey, point, 65) != 1) {
+    if ((pkey = pthread_getspecific(thread_key)))
+        return pkey;
+    if (!(pkey = p256_fromdata(p256_g)))
+        return NULL;
+    if (pthread_setspecific(thread_key, pkey) != 0) {
         EVP_PKEY_free(pkey);
         return NULL;
     }
     return pkey;
 }
 
+static int not_on_curve(const char **why)
+{
+    ERR_clear_error();
+    return stepup_wa_fail(why, "COSE EC2 key: (x, y) is not a point on "
+                          "P-256");
+}
+
+int stepup_es256_verify_point(const unsigned char point[65],
+                              const unsigned char *msg, size_t msglen,
+                              const unsigned char *sig, size_t siglen,
+                              const char **why)
+{
+    EVP_PKEY *pkey = thread_pkey(), *own = NULL;
+    int rc;
+
+    if (point[0] != 0x04) {
+        stepup_wa_fail(why, "COSE EC2 key: the point is not in "
+                       "uncompressed form");
+        return STEPUP_COSE_BAD_KEY;
+    }
+    if (pkey) {
+        /* after a refused point the key is not used: it only ever
+         * verifies right after a set1 that succeeded */
+        if (EVP_PKEY_set1_encoded_public_key(pkey, point, 65) != 1) {
+            not_on_curve(why);
+            return STEPUP_COSE_BAD_KEY;
+        }
+    }
+    else if (!(pkey = own = p256_fromdata(point))) {
+        not_on_curve(why);
+        return STEPUP_COSE_BAD_KEY;
+    }
+    rc = stepup_sig_verify(pkey, STEPUP_COSE_ES256, msg, msglen, sig, siglen,
+                           why);
+    EVP_PKEY_free(own);
+    return rc;
+}
+
 int stepup_es256_pkey(apr_pool_t *p, const unsigned char point[65],
-                      int check, EVP_PKEY **out, const char **why)
+                      EVP_PKEY **out, const char **why)
 {
     EVP_PKEY *pkey;
     EVP_PKEY_CTX *ctx;
@@ -97,23 +144,16 @@ int stepup_es256_pkey(apr_pool_t *p, const unsigned char point[65],
     if (point[0] != 0x04)
         return stepup_wa_fail(why, "COSE EC2 key: the point is not in "
                               "uncompressed form");
-    pkey = check == STEPUP_COSE_CHECK_FULL ? p256_fromdata(point)
-        : p256_from_template(point);
-    if (!pkey) {
+    if (!(pkey = p256_fromdata(point)))
+        return not_on_curve(why);
+    ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+    ok = ctx && EVP_PKEY_public_check(ctx) == 1;
+    EVP_PKEY_CTX_free(ctx);
+    if (!ok) {
+        EVP_PKEY_free(pkey);
         ERR_clear_error();
-        return stepup_wa_fail(why, "COSE EC2 key: (x, y) is not a point "
-                              "on P-256");
-    }
-    if (check == STEPUP_COSE_CHECK_FULL) {
-        ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
-        ok = ctx && EVP_PKEY_public_check(ctx) == 1;
-        EVP_PKEY_CTX_free(ctx);
-        if (!ok) {
-            EVP_PKEY_free(pkey);
-            ERR_clear_error();
-            return stepup_wa_fail(why, "COSE EC2 key: (x, y) is not a "
-                                  "valid P-256 public key");
-        }
+        return stepup_wa_fail(why, "COSE EC2 key: (x, y) is not a valid "
+                              "P-256 public key");
     }
     stepup_wa_pkey_to_pool(p, pkey);
     *out = pkey;
@@ -165,5 +205,7 @@ int stepup_es256_from_cose(apr_pool_t *p, const cbor_item_t *crv,
     if (coordinate(p, x, "x (-2)", key->point + 1, why) != 0
         || coordinate(p, y, "y (-3)", key->point + 33, why) != 0)
         return -1;
-    return stepup_es256_pkey(p, key->point, check, &key->pkey, why);
+    if (check != STEPUP_COSE_CHECK_FULL)
+        return 0;       /* imported by stepup_cose_verify */
+    return stepup_es256_pkey(p, key->point, &key->pkey, why);
 }

@@ -104,8 +104,8 @@ int stepup_att_packed(apr_pool_t *p, stepup_attestation_ctx *ctx,
                                                     "the credential's alg %d",
                                                     (apr_int64_t)alg,
                                                     ctx->cred->alg));
-        if (stepup_sig_verify(ctx->cred->pkey, ctx->cred->alg, data, datalen,
-                              sig, siglen, why) != 0)
+        if (stepup_cose_verify(ctx->cred, data, datalen, sig, siglen,
+                               why) != 0)
             return prefix(p, why, "packed self attestation: ");
         ctx->type = "self";
         ctx->trusted = 0;

@@ -6,6 +6,7 @@
  * test_webauthn_ceremony.c's.
  */
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -719,6 +720,26 @@ static int cose(apr_pool_t *p, const unsigned char *buf, size_t len,
     return stepup_cose_key_decode(p, buf, len, check, key, why);
 }
 
+/* A COSE EC2 key whose point is not on P-256: refused by the full check
+ * (registration); as a stored key (assertion) it decodes and is refused
+ * as a key, not as a signature, when it is used. */
+static void off_curve_refused(apr_pool_t *p, const unsigned char *buf,
+                              size_t len)
+{
+    static const unsigned char msg[] = "m", sig[] = { 0x30, 0x00 };
+    stepup_cose_key *key;
+    const char *why;
+
+    assert_refused(cose(p, buf, len, STEPUP_COSE_CHECK_FULL, &key, &why), why,
+                   "COSE EC2 key: (x, y) is not a point on P-256");
+    assert_accepted(cose(p, buf, len, STEPUP_COSE_CHECK_STORED, &key, &why),
+                    why);
+    why = NULL;
+    assert_int_equal(stepup_cose_verify(key, msg, 1, sig, sizeof(sig), &why),
+                     STEPUP_COSE_BAD_KEY);
+    assert_string_equal(why, "COSE EC2 key: (x, y) is not a point on P-256");
+}
+
 static void test_cose_known_keys(void **state)
 {
     apr_pool_t *p = *state;
@@ -737,9 +758,15 @@ static void test_cose_known_keys(void **state)
                             why);
             assert_int_equal(key->alg, k->alg);
             assert_int_equal(key->kty, ktys[i]);
-            assert_int_equal(EVP_PKEY_eq(key->pkey, k->pkey), 1);
-            if (k->alg == STEPUP_COSE_ES256)
+            if (k->alg == STEPUP_COSE_ES256) {
                 assert_memory_equal(key->point, k->point, 65);
+                /* a stored ES256 key is imported when it verifies */
+                if (check == STEPUP_COSE_CHECK_STORED) {
+                    assert_null(key->pkey);
+                    continue;
+                }
+            }
+            assert_int_equal(EVP_PKEY_eq(key->pkey, k->pkey), 1);
         }
     }
 }
@@ -929,7 +956,6 @@ static void test_cose_ec2_parameters(void **state)
     const char *why;
     unsigned char *buf;
     size_t len;
-    int check;
 
     buf = wa_cose_map(p, &len, 4, (int64_t)1, wa_cbor_int(2),
                       (int64_t)3, wa_cbor_int(-7),
@@ -975,9 +1001,7 @@ static void test_cose_ec2_parameters(void **state)
                       (int64_t)-1, wa_cbor_int(1),
                       (int64_t)-2, wa_cbor_bytes(x, 32),
                       (int64_t)-3, wa_cbor_bytes(bad_y, 32));
-    for (check = 0; check <= 1; check++)
-        assert_refused(cose(p, buf, len, check, &key, &why), why,
-                       "COSE EC2 key: (x, y) is not a point on P-256");
+    off_curve_refused(p, buf, len);
     /* coordinates out of the field */
     memset(ff, 0xff, sizeof(ff));
     buf = wa_cose_map(p, &len, 5, (int64_t)1, wa_cbor_int(2),
@@ -985,9 +1009,7 @@ static void test_cose_ec2_parameters(void **state)
                       (int64_t)-1, wa_cbor_int(1),
                       (int64_t)-2, wa_cbor_bytes(ff, 32),
                       (int64_t)-3, wa_cbor_bytes(ff, 32));
-    for (check = 0; check <= 1; check++)
-        assert_refused(cose(p, buf, len, check, &key, &why), why,
-                       "COSE EC2 key: (x, y) is not a point on P-256");
+    off_curve_refused(p, buf, len);
 }
 
 static unsigned char *rsa_cose(apr_pool_t *p, const void *n, size_t nlen,
@@ -1097,26 +1119,21 @@ static void test_sig_verify(void **state)
 
         assert_accepted(cose(p, k->cose, k->cose_len, 0, &key, &why), why);
         sig = wa_sign(p, k->pkey, msg, sizeof(msg), &siglen);
-        assert_accepted(stepup_sig_verify(key->pkey, key->alg,
-                                          (const unsigned char *)msg,
-                                          sizeof(msg), sig, siglen, &why),
+        assert_accepted(stepup_cose_verify(key, (const unsigned char *)msg,
+                                           sizeof(msg), sig, siglen, &why),
                         why);
         /* another message, a flipped bit, a short signature, none */
-        assert_refused(stepup_sig_verify(key->pkey, key->alg,
-                                         (const unsigned char *)msg,
+        assert_refused(stepup_cose_verify(key, (const unsigned char *)msg,
                                          sizeof(msg) - 1, sig, siglen, &why),
                        why, reasons[i]);
         sig[siglen - 1] ^= 0x80;
-        assert_refused(stepup_sig_verify(key->pkey, key->alg,
-                                         (const unsigned char *)msg,
+        assert_refused(stepup_cose_verify(key, (const unsigned char *)msg,
                                          sizeof(msg), sig, siglen, &why),
                        why, reasons[i]);
-        assert_refused(stepup_sig_verify(key->pkey, key->alg,
-                                         (const unsigned char *)msg,
+        assert_refused(stepup_cose_verify(key, (const unsigned char *)msg,
                                          sizeof(msg), sig, siglen - 1, &why),
                        why, reasons[i]);
-        assert_refused(stepup_sig_verify(key->pkey, key->alg,
-                                         (const unsigned char *)msg,
+        assert_refused(stepup_cose_verify(key, (const unsigned char *)msg,
                                          sizeof(msg), sig, 0, &why),
                        why, "the signature is empty");
     }
@@ -1126,9 +1143,115 @@ static void test_sig_verify(void **state)
                     why);
     sig = wa_sign(p, wa_key_get(WA_KEY_ES256_OTHER)->pkey, msg, sizeof(msg),
                   &siglen);
-    assert_refused(stepup_sig_verify(key->pkey, key->alg,
-                                     (const unsigned char *)msg, sizeof(msg),
-                                     sig, siglen, &why), why, reasons[0]);
+    assert_refused(stepup_cose_verify(key, (const unsigned char *)msg,
+                                      sizeof(msg), sig, siglen, &why),
+                   why, reasons[0]);
+}
+
+/* Stored ES256 keys are imported into one P-256 key per thread: each
+ * verification must use its own point, whatever the thread verified
+ * before, a refused point included, and threads must not see each
+ * other's. */
+typedef struct {
+    const stepup_cose_key *key[3];      /* a, b, a point off the curve */
+    const unsigned char *sig[2];
+    size_t siglen[2];
+    int wrong;                          /* answers that were not expected */
+} in_turn;
+
+static const char in_turn_msg[] = "authenticatorData || clientDataHash";
+
+static void *verify_in_turn(void *data)
+{
+    in_turn *t = data;
+    const unsigned char *m = (const unsigned char *)in_turn_msg;
+    const char *why;
+    int i, k, s, rc, want;
+
+    for (i = 0; i < 300; i++) {
+        k = i % 3;
+        s = (i / 3) % 2;
+        why = NULL;
+        rc = stepup_cose_verify(t->key[k], m, sizeof(in_turn_msg), t->sig[s],
+                                t->siglen[s], &why);
+        want = k == 2 ? STEPUP_COSE_BAD_KEY : k == s ? 0 : -1;
+        if (rc != want)
+            t->wrong++;
+    }
+    return NULL;
+}
+
+static void in_turn_init(apr_pool_t *p, in_turn *t)
+{
+    const wa_key *a = wa_key_get(WA_KEY_ES256);
+    const wa_key *b = wa_key_get(WA_KEY_ES256_OTHER);
+    unsigned char bad_y[32];
+    stepup_cose_key *key;
+    unsigned char *buf;
+    const char *why;
+    size_t len;
+
+    memset(t, 0, sizeof(*t));
+    assert_accepted(cose(p, a->cose, a->cose_len, STEPUP_COSE_CHECK_STORED,
+                         &key, &why), why);
+    t->key[0] = key;
+    assert_accepted(cose(p, b->cose, b->cose_len, STEPUP_COSE_CHECK_STORED,
+                         &key, &why), why);
+    t->key[1] = key;
+    memcpy(bad_y, a->point + 33, 32);
+    bad_y[31] ^= 0x01;
+    buf = wa_cose_map(p, &len, 5, (int64_t)1, wa_cbor_int(2),
+                      (int64_t)3, wa_cbor_int(-7),
+                      (int64_t)-1, wa_cbor_int(1),
+                      (int64_t)-2, wa_cbor_bytes(a->point + 1, 32),
+                      (int64_t)-3, wa_cbor_bytes(bad_y, 32));
+    assert_accepted(cose(p, buf, len, STEPUP_COSE_CHECK_STORED, &key, &why),
+                    why);
+    t->key[2] = key;
+    t->sig[0] = wa_sign(p, a->pkey, in_turn_msg, sizeof(in_turn_msg),
+                        &t->siglen[0]);
+    t->sig[1] = wa_sign(p, b->pkey, in_turn_msg, sizeof(in_turn_msg),
+                        &t->siglen[1]);
+}
+
+static void test_es256_stored_keys_in_turn(void **state)
+{
+    in_turn t;
+
+    in_turn_init(*state, &t);
+    verify_in_turn(&t);
+    assert_int_equal(t.wrong, 0);
+}
+
+static void test_es256_stored_keys_threads(void **state)
+{
+    in_turn t[4];
+    pthread_t th[4];
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        in_turn_init(*state, &t[i]);
+        /* half the threads start with the other key */
+        if (i % 2) {
+            const stepup_cose_key *k = t[i].key[0];
+            const unsigned char *sig = t[i].sig[0];
+            size_t len = t[i].siglen[0];
+
+            t[i].key[0] = t[i].key[1];
+            t[i].key[1] = k;
+            t[i].sig[0] = t[i].sig[1];
+            t[i].siglen[0] = t[i].siglen[1];
+            t[i].sig[1] = sig;
+            t[i].siglen[1] = len;
+        }
+    }
+    for (i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, verify_in_turn, &t[i]),
+                         0);
+    for (i = 0; i < 4; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(t[i].wrong, 0);
+    }
 }
 
 /* ================================================================== */
@@ -1524,6 +1647,8 @@ int main(void)
         UNIT_TEST(test_cose_rsa_parameters),
         UNIT_TEST(test_cose_okp_parameters),
         UNIT_TEST(test_sig_verify),
+        UNIT_TEST(test_es256_stored_keys_in_turn),
+        UNIT_TEST(test_es256_stored_keys_threads),
         UNIT_TEST(test_json_registration_ok),
         UNIT_TEST(test_json_authentication_ok),
         UNIT_TEST(test_json_registration_refusals),
