@@ -213,6 +213,14 @@ void stepup_set_cookie(request_rec *r, const stepup_dir_conf *dc,
                        const char *token, apr_int64_t max_age);
 void stepup_clear_cookie(request_rec *r, const stepup_dir_conf *dc);
 
+/* verify.c: stepup_token_verify of the request's token value, which skips
+ * the MAC for the token the connection last proved authentic */
+stepup_token_status stepup_verify_request_token(request_rec *r,
+                                                const stepup_keyset *ks,
+                                                const char *value,
+                                                const stepup_policy *pol,
+                                                stepup_token *out);
+
 /* handler.c: SetHandler stepup */
 int stepup_handler(request_rec *r);
 /* Writes a JSON object (consumed) with the given status; always OK. */

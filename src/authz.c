@@ -163,8 +163,7 @@ static authz_status check_authorization(request_rec *r, const char *line,
                              req->max_age == 0 ? 0 : pol.max_age);
         return AUTHZ_DENIED;
     }
-    st = stepup_token_verify(r->pool, sc->keys, value, strlen(value), &pol,
-                             &tok);
+    st = stepup_verify_request_token(r, sc->keys, value, &pol, &tok);
     if (st != STEPUP_TOKEN_OK) {
         /* expiry is routine; anything else may be tampering */
         int level = (st == STEPUP_TOKEN_EXPIRED || st == STEPUP_TOKEN_TOO_OLD

@@ -92,8 +92,8 @@ int stepup_has_recent_token(request_rec *r, const stepup_dir_conf *dc,
     pol.min_acr = STEPUP_ACR_PWD;
     pol.user = r->user;
     pol.bind = stepup_request_bind(r, dc, bind);
-    return stepup_token_verify(r->pool, sc->keys, value, strlen(value), &pol,
-                               t ? t : &scratch) == STEPUP_TOKEN_OK;
+    return stepup_verify_request_token(r, sc->keys, value, &pol,
+                                       t ? t : &scratch) == STEPUP_TOKEN_OK;
 }
 
 int stepup_issue_token(request_rec *r, const stepup_dir_conf *dc,

@@ -28,8 +28,8 @@ static int current_token(request_rec *r, const stepup_server_conf *sc,
     pol.min_acr = STEPUP_ACR_PWD;
     pol.user = r->user;
     pol.bind = stepup_request_bind(r, dc, bind);
-    return stepup_token_verify(r->pool, sc->keys, value, strlen(value), &pol,
-                               t) == STEPUP_TOKEN_OK;
+    return stepup_verify_request_token(r, sc->keys, value, &pol, t)
+        == STEPUP_TOKEN_OK;
 }
 
 /* How many passkeys: 0 where passkeys are off, null when the store

@@ -42,6 +42,7 @@ our @EXPORT_OK = qw(%USERS %FEDERATED @LISTED_AAGUIDS $UNLISTED_AAGUID
 #   passkey_uv.t        uma
 #   passkey_bind.t      bea
 #   passkey_u2f.t       ulf
+#   token_connection.t  kim
 our %USERS = (
     pat   => 'pat-pw-Lk28',
     quinn => 'quinn-pw-Wd73',
@@ -55,6 +56,7 @@ our %USERS = (
     uma   => 'uma-pw-Rf48',
     bea   => 'bea-pw-Hn27',
     ulf   => 'ulf-pw-Vc35',
+    kim   => 'kim-pw-Tz61',
 );
 
 # Signed in by the primary authentication, unknown to pk_passwords: no
