@@ -3,8 +3,7 @@
 -- its own valid token; a prime number of them), so that no connection
 -- sends the same token twice in a row and each request verifies its token
 -- in full: a connection keeps only the last token it saw (src/verify.c).
--- $BENCH_STOP_AFTER (optional): stop after that many responses (the exact
--- request counts of callgrind). Reports as report.lua.
+-- Reports as report.lua.
 local cookies = {}
 for line in io.lines(os.getenv("BENCH_COOKIES")) do
   cookies[#cookies + 1] = line
@@ -14,11 +13,5 @@ request = function()
   i = i % #cookies + 1
   wrk.headers["Cookie"] = cookies[i]
   return wrk.format()
-end
-local stop_after = tonumber(os.getenv("BENCH_STOP_AFTER") or "")
-local answered = 0
-response = function(status, headers, body)
-  answered = answered + 1
-  if stop_after and answered >= stop_after then wrk.thread:stop() end
 end
 dofile("bench/report.lua")
