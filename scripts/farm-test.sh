@@ -25,7 +25,8 @@ die() { echo "farm-test: $*" >&2; exit 2; }
 
 pkgs=()
 for p in redis-server memcached postgresql libaprutil1-dbd-pgsql wrk \
-         apache2-utils libwww-perl libjson-pp-perl libcbor-xs-perl \
+         apache2-utils libwww-perl liblwp-protocol-https-perl openssl \
+         libjson-pp-perl libcbor-xs-perl \
          libcryptx-perl; do
   dpkg -s "$p" >/dev/null 2>&1 || pkgs+=("$p")
 done

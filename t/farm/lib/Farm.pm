@@ -325,14 +325,16 @@ sub token_from {
     return undef;
 }
 
+# status($server, $user, handler => '/stepup' (the default), token => ...)
 sub status {
     my ($s, $user, %o) = @_;
-    my $res = request($s, 'GET', '/stepup/status', $user,
+    my $h = delete $o{handler} // '/stepup';
+    my $res = request($s, 'GET', "$h/status", $user,
                       headers => [Accept => 'application/json'], %o);
     return json_of($res) || {};
 }
 
-sub csrf { status(@_[0, 1])->{csrf} }
+sub csrf { status(@_)->{csrf} }
 
 sub _form {
     my (%f) = @_;
@@ -343,12 +345,14 @@ sub _form {
     } sort keys %f;
 }
 
-# POST password as JSON: the response.
+# POST password as JSON: the response. Options: csrf, handler (the
+# handler's location, default /stepup).
 sub password {
     my ($s, $user, $password, %o) = @_;
-    my $csrf = exists $o{csrf} ? $o{csrf} : csrf($s, $user);
+    my $h = $o{handler} // '/stepup';
+    my $csrf = exists $o{csrf} ? $o{csrf} : csrf($s, $user, handler => $h);
     $password = $PASSWORDS{$user} unless defined $password;
-    return request($s, 'POST', '/stepup/password', $user,
+    return request($s, 'POST', "$h/password", $user,
         headers => [Accept => 'application/json',
                     'Content-Type' => 'application/x-www-form-urlencoded'],
         content => _form(csrf => $csrf, password => $password,
