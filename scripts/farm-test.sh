@@ -6,7 +6,8 @@
 #
 # As root on Debian 12, after scripts/build.sh. Installs what is missing
 # (redis-server, memcached, postgresql, libaprutil1-dbd-pgsql, wrk,
-# apache2-utils), then starts on 127.0.0.1 only, on free ports: Redis,
+# apache2-utils; for single tests LWP's https, openssl and libfaketime),
+# then starts on 127.0.0.1 only, on free ports: Redis,
 # memcached and PostgreSQL (initdb in a temporary directory, run as the
 # unprivileged user $STEPUP_TEST_USER, default stepuptest). The tests start
 # their own httpd pairs (t/farm/lib/Farm.pm). Everything is stopped on exit;
@@ -26,8 +27,7 @@ die() { echo "farm-test: $*" >&2; exit 2; }
 pkgs=()
 for p in redis-server memcached postgresql libaprutil1-dbd-pgsql wrk \
          apache2-utils libwww-perl liblwp-protocol-https-perl openssl \
-         libjson-pp-perl libcbor-xs-perl \
-         libcryptx-perl; do
+         libfaketime libjson-pp-perl libcbor-xs-perl libcryptx-perl; do
   dpkg -s "$p" >/dev/null 2>&1 || pkgs+=("$p")
 done
 if ((${#pkgs[@]})); then
