@@ -13,6 +13,7 @@
 #include <util_filter.h>
 
 #include <ap_socache.h>
+#include <apr_global_mutex.h>
 #include <jansson.h>
 
 #include "stepup_aaguid.h"
@@ -43,11 +44,20 @@ typedef enum {
     STEPUP_SECURE_AUTO = 2
 } stepup_secure_mode;
 
-/* A StepupCache: an ap_socache provider and its instance. */
+/* A farm cache's client for claims (cache_claim.c). */
+typedef struct stepup_claims stepup_claims;
+
+/* A StepupCache: an ap_socache provider and its instances (cache.c). */
 typedef struct {
     const char *spec;            /* as written, for messages */
+    const char *name, *args;     /* "NAME:ARGS" */
     const ap_socache_provider_t *provider;
-    ap_socache_instance_t *instance;
+    int local;                   /* not multi-process safe: one server */
+    ap_socache_instance_t *values;   /* challenges, unspent tokens */
+    ap_socache_instance_t *claims;   /* local: password attempt claims */
+    apr_global_mutex_t **mutex;      /* local: every operation under it */
+    const char *lockfile;
+    stepup_claims *remote;           /* farm: claims through APR-util */
 } stepup_cache;
 
 /* Server-wide (server config or virtual host). */
@@ -162,17 +172,44 @@ int stepup_cache_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 void stepup_cache_child_init(apr_pool_t *p, server_rec *s);
 /* The cache of r's server, or NULL (logged) when there is none. */
 stepup_cache *stepup_cache_of(request_rec *r);
-/* Reads-modifies-writes under the cache lock where the provider needs it:
- * update(NULL or the stored value) returns the value to store (NULL:
- * delete) and its expiry. APR_NOTFOUND: a delete found the value gone
- * already (taken by another server of a farm meanwhile). */
-typedef const char *(*stepup_cache_update_fn)(request_rec *r,
-                                              const char *old,
-                                              apr_time_t *expiry,
-                                              void *baton);
-apr_status_t stepup_cache_update(request_rec *r, stepup_cache *c,
-                                 const char *key,
-                                 stepup_cache_update_fn update, void *baton);
+/* A plain store of value under key until expiry. */
+apr_status_t stepup_cache_put(request_rec *r, stepup_cache *c,
+                              const char *key, const char *value,
+                              apr_time_t expiry);
+/* Reads and removes key: APR_SUCCESS and *value for exactly one caller
+ * across a farm; APR_NOTFOUND for the others and when it is absent. */
+apr_status_t stepup_cache_take(request_rec *r, stepup_cache *c,
+                               const char *key, const char **value);
+/* Adds key only when absent: APR_SUCCESS for exactly one caller across a
+ * farm until expiry, APR_EEXIST for the others; other codes: failure. */
+apr_status_t stepup_cache_claim(request_rec *r, stepup_cache *c,
+                                const char *key, apr_time_t expiry);
+/* When a claim expires (epoch seconds), 0 when unknown or absent. */
+apr_int64_t stepup_cache_claimed_until(request_rec *r, stepup_cache *c,
+                                       const char *key);
+/* Gives a claim back (absent is success). */
+apr_status_t stepup_cache_unclaim(request_rec *r, stepup_cache *c,
+                                  const char *key);
+/* Whether the cache's servers answer (tells "absent" from "unreachable"
+ * after a take found nothing; a local cache always answers). */
+int stepup_cache_reachable(request_rec *r, stepup_cache *c);
+
+/* once.c: max-age=0 locations. A minted token's mark "unspent" (OK, or
+ * 503 when the cache cannot keep it); spending takes the mark. */
+int stepup_once_mark(request_rec *r, const char *token, apr_int64_t expires);
+authz_status stepup_once_spend(request_rec *r, const char *token);
+
+/* cache_claim.c: claims on a farm cache through its servers' clients */
+int stepup_claims_supported(const char *provider);
+apr_status_t stepup_claims_open(stepup_cache *c, server_rec *s,
+                                apr_pool_t *p, stepup_claims **out);
+apr_status_t stepup_claims_add(request_rec *r, stepup_claims *cl,
+                               const char *key, apr_time_t expiry);
+apr_status_t stepup_claims_remove(request_rec *r, stepup_claims *cl,
+                                  const char *key);
+apr_int64_t stepup_claims_until(request_rec *r, stepup_claims *cl,
+                                const char *key);
+int stepup_claims_reachable(request_rec *r, stepup_claims *cl);
 
 /* throttle.c: failed password tries per user (StepupMaxAttempts) */
 typedef enum {
@@ -180,8 +217,9 @@ typedef enum {
     STEPUP_THROTTLE_LOCKED,      /* *retry_after seconds to wait */
     STEPUP_THROTTLE_UNAVAILABLE  /* cache error: fail closed */
 } stepup_throttle_result;
-/* Counts this attempt (a write that must succeed), then says whether the
- * user is locked out; stepup_throttle_reset forgives after a success. */
+/* Claims one of the user's attempts before a password is checked (LOCKED
+ * when none is left); stepup_throttle_reset gives them back after a
+ * success. */
 stepup_throttle_result stepup_throttle_attempt(request_rec *r,
                                                const stepup_dir_conf *dc,
                                                apr_int64_t *retry_after);

@@ -62,64 +62,6 @@ static const char *parse_require_line(cmd_parms *cmd, const char *line,
     return NULL;
 }
 
-#define SPENT_NOTE "stepup-spent"
-
-typedef struct {
-    apr_int64_t expires;
-    int spent;           /* out: the token was spent already */
-} spend_op;
-
-static const char *spend(request_rec *r, const char *old, apr_time_t *expiry,
-                         void *baton)
-{
-    spend_op *op = baton;
-
-    op->spent = old != NULL;
-    *expiry = apr_time_from_sec(op->expires);
-    return "1";
-}
-
-/* max-age=0: a token opens one such request, then is spent for all of
- * them until it expires (recorded in StepupCache, shared by a farm). The
- * MAC names the token: its spelling is canonical (token.c). */
-static authz_status spend_once(request_rec *r, const char *value,
-                               const stepup_token *tok)
-{
-    stepup_cache *c;
-    const char *mac = strrchr(value, '.') + 1;
-    spend_op op = { tok->expires, 0 };
-    request_rec *up;
-    apr_status_t rv;
-
-    /* a subrequest or internal redirect of the request that spent it */
-    for (up = r->main ? r->main : r->prev; up;
-         up = up->main ? up->main : up->prev) {
-        const char *spent = apr_table_get(up->notes, SPENT_NOTE);
-        if (spent && !strcmp(spent, mac))
-            return AUTHZ_GRANTED;
-    }
-    if (!(c = stepup_cache_of(r)))
-        return AUTHZ_GENERAL_ERROR;
-    rv = stepup_cache_update(r, c, apr_pstrcat(r->pool, "stepup:spent:",
-                                               mac, NULL), spend, &op);
-    if (rv != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, "STEPUP0006: "
-                      "StepupCache %s is unavailable: refusing one-time "
-                      "step-up for %s", c->spec,
-                      ap_escape_logitem(r->pool, r->uri));
-        return AUTHZ_GENERAL_ERROR;
-    }
-    if (op.spent) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "STEPUP0007: user %s "
-                      "from %s: one-time step-up token already spent (%s)",
-                      ap_escape_logitem(r->pool, r->user), r->useragent_ip,
-                      ap_escape_logitem(r->pool, r->uri));
-        return AUTHZ_DENIED;
-    }
-    apr_table_setn(r->notes, SPENT_NOTE, mac);
-    return AUTHZ_GRANTED;
-}
-
 static authz_status check_authorization(request_rec *r, const char *line,
                                         const void *parsed)
 {
@@ -179,7 +121,7 @@ static authz_status check_authorization(request_rec *r, const char *line,
     }
 
     if (req->max_age == 0) {
-        authz_status once = spend_once(r, value, &tok);
+        authz_status once = stepup_once_spend(r, value);
 
         if (once != AUTHZ_GRANTED) {
             if (once == AUTHZ_DENIED)

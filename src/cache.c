@@ -1,10 +1,26 @@
 /*
- * StepupCache: one-time values and counters through ap_socache, so that a
- * farm can share them (redis, memcache) and one server keeps them in
- * shared memory (shmcb, the default). The lifecycle follows
- * mod_authn_socache: provider looked up and created when the directive is
- * read, mutex registered in pre_config, init in post_config, mutex re-opened
- * in each child, lock only when the provider is not multi-process safe.
+ * StepupCache: what must happen once (a WebAuthn challenge taken, a
+ * one-time token spent) and what must be counted (failed passwords)
+ * through ap_socache, so that a farm sharing the cache decides them once
+ * for all its servers.
+ *
+ * Three operations, none of them a read followed by a write that decides:
+ *   put      a plain store (a challenge, the mark of an unspent token);
+ *   take     read and remove: remove() succeeds for exactly one caller,
+ *            so only that caller uses what it read;
+ *   claim    add a key only when it is absent: exactly one caller gets it
+ *            until it expires. ap_socache has no such operation, so it is
+ *            made from what each kind of provider offers (cache_claim.c).
+ * A provider that is not multi-process safe (shmcb, dbm) serves one server
+ * only; there every operation runs under one global mutex, which makes it
+ * atomic for all the children of that server.
+ *
+ * Records whose loss would let something through are kept so that losing
+ * them refuses (a one-time token is spendable only while its mark exists)
+ * or out of reach of what a user can write at will: on a local provider
+ * the claims live in an instance of their own, and the instances and their
+ * mutex are made once per httpd process, so "apachectl graceful" keeps
+ * them (httpd would otherwise make new, empty ones with each generation).
  */
 #include <httpd.h>
 #include <apr_hash.h>
@@ -19,21 +35,41 @@
 
 #define CACHE_MUTEX "stepup-cache"
 #define DEFAULT_SPEC "shmcb"
+#define VALUE_MAX 4096
 
-static apr_global_mutex_t *cache_mutex;
+/* What a local provider's instances and mutex are, for the life of the
+ * httpd process (kept in its pool, found again after a graceful restart by
+ * the spec). */
+typedef struct {
+    ap_socache_instance_t *values;
+    ap_socache_instance_t *claims;
+    apr_global_mutex_t *mutex;
+    const char *lockfile;
+} local_store;
+
+/* Splits "NAME[:ARGS]" and finds the provider. */
+static void lookup(apr_pool_t *p, const char *spec, stepup_cache *c)
+{
+    const char *sep = ap_strchr_c(spec, ':');
+
+    c->spec = apr_pstrdup(p, spec);
+    c->name = sep ? apr_pstrmemdup(p, spec, (apr_size_t)(sep - spec))
+                  : c->spec;
+    c->args = sep ? c->spec + (sep - spec) + 1 : NULL;
+    c->provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, c->name,
+                                     AP_SOCACHE_PROVIDER_VERSION);
+    c->local = c->provider
+               && (c->provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE);
+}
 
 const char *stepup_cache_create(cmd_parms *cmd, const char *spec,
                                 stepup_cache **out)
 {
     stepup_cache *c = apr_pcalloc(cmd->pool, sizeof(*c));
-    const char *sep = ap_strchr_c(spec, ':'), *name, *args, *err;
+    ap_socache_instance_t *probe;
+    const char *err;
 
-    name = sep ? apr_pstrmemdup(cmd->temp_pool, spec, (apr_size_t)(sep - spec))
-               : spec;
-    args = sep ? sep + 1 : NULL;
-    c->spec = apr_pstrdup(cmd->pool, spec);
-    c->provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name,
-                                     AP_SOCACHE_PROVIDER_VERSION);
+    lookup(cmd->pool, spec, c);
     if (!c->provider) {
         apr_array_header_t *names = ap_list_provider_names(
             cmd->pool, AP_SOCACHE_PROVIDER_GROUP, AP_SOCACHE_PROVIDER_VERSION);
@@ -41,10 +77,19 @@ const char *stepup_cache_create(cmd_parms *cmd, const char *spec,
 
         return apr_psprintf(cmd->pool, "%s: unknown cache type \"%s\" (load "
                             "mod_socache_%s; loaded: %s)",
-                            cmd->cmd->name, name, name,
+                            cmd->cmd->name, c->name, c->name,
                             *list ? list : "none");
     }
-    err = c->provider->create(&c->instance, args, cmd->temp_pool, cmd->pool);
+    if (!c->local && !stepup_claims_supported(c->name))
+        return apr_psprintf(cmd->pool, "%s %s: a farm cache must be redis "
+                            "or memcache (one-time tokens and password "
+                            "throttling need an atomic add, which the "
+                            "\"%s\" provider does not offer)",
+                            cmd->cmd->name, spec, c->name);
+    /* the arguments are checked now, for a one-line refusal; the instance
+     * in use is made in post_config */
+    err = c->provider->create(&probe, c->args, cmd->temp_pool,
+                              cmd->temp_pool);
     if (err)
         return apr_psprintf(cmd->pool, "%s %s: %s", cmd->cmd->name, spec,
                             err);
@@ -66,41 +111,101 @@ int stepup_cache_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
     return OK;
 }
 
-static apr_status_t destroy_cache(void *data)
+static apr_status_t destroy_instance(void *data)
 {
     stepup_cache *c = data;
 
-    c->provider->destroy(c->instance, NULL);
+    c->provider->destroy(c->values, NULL);
     return APR_SUCCESS;
 }
 
-/* The shmcb default for servers in use that set no StepupCache. */
-static stepup_cache *default_cache(apr_pool_t *pconf, apr_pool_t *ptemp,
-                                   server_rec *s)
+/* A remote provider (redis, memcache): its instance for this generation,
+ * and the module's own client of the same servers for claims. */
+static apr_status_t open_remote(stepup_cache *c, server_rec *s,
+                                apr_pool_t *pconf, apr_pool_t *ptemp)
 {
-    stepup_cache *c = apr_pcalloc(pconf, sizeof(*c));
+    struct ap_socache_hints hints = { 64, 32, 30 };
+    const char *err;
+    apr_status_t rv;
 
-    c->spec = DEFAULT_SPEC;
-    c->provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, DEFAULT_SPEC,
-                                     AP_SOCACHE_PROVIDER_VERSION);
-    if (!c->provider || c->provider->create(&c->instance, NULL, ptemp, pconf)) {
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "STEPUP0011: no "
-                     "StepupCache and mod_socache_shmcb is not loaded: "
-                     "password throttling and one-time challenges will "
-                     "answer 503 until one of them is configured");
-        return NULL;
+    err = c->provider->create(&c->values, c->args, ptemp, pconf);
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "STEPUP0013: "
+                     "StepupCache %s: %s", c->spec, err);
+        return APR_EGENERAL;
     }
-    return c;
+    rv = c->provider->init(c->values, "mod_stepup", &hints, s, pconf);
+    if (rv != APR_SUCCESS)
+        return rv;
+    apr_pool_cleanup_register(pconf, c, destroy_instance,
+                              apr_pool_cleanup_null);
+    return stepup_claims_open(c, s, pconf, &c->remote);
+}
+
+static apr_status_t make_instance(stepup_cache *c, const char *args,
+                                  const char *ns, server_rec *s,
+                                  apr_pool_t *pool,
+                                  ap_socache_instance_t **out)
+{
+    struct ap_socache_hints hints = { 64, 32, 30 };
+    const char *err = c->provider->create(out, args, pool, pool);
+
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "STEPUP0013: "
+                     "StepupCache %s: %s", c->spec, err);
+        return APR_EGENERAL;
+    }
+    return c->provider->init(*out, ns, &hints, s, pool);
+}
+
+/* A local provider: the instances and mutex of this httpd process, made
+ * on the first start and found again after each graceful restart. Nothing
+ * here registers a cleanup in the process pool: this module's code is
+ * unloaded and loaded again at a restart, and a cleanup pointing into it
+ * would outlive it. */
+static apr_status_t open_local(stepup_cache *c, server_rec *s, int serial)
+{
+    apr_pool_t *proc = s->process->pool;
+    const char *key = apr_pstrcat(proc, "mod_stepup cache ", c->spec, NULL);
+    local_store *ls = NULL;
+    apr_status_t rv;
+
+    apr_pool_userdata_get((void **)&ls, key, proc);
+    if (!ls) {
+        ls = apr_pcalloc(proc, sizeof(*ls));
+        rv = make_instance(c, c->args, "mod_stepup", s, proc, &ls->values);
+        /* shmcb evicts the oldest entries of a full sub-cache: the claims
+         * get their own, which only counted password attempts write */
+        if (rv == APR_SUCCESS && !strcmp(c->name, "shmcb"))
+            rv = make_instance(c, NULL, "mod_stepup-claims", s, proc,
+                               &ls->claims);
+        else
+            ls->claims = ls->values;
+        if (rv == APR_SUCCESS)
+            rv = ap_global_mutex_create(&ls->mutex, &ls->lockfile,
+                                        CACHE_MUTEX,
+                                        apr_itoa(proc, serial), s, proc, 0);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "STEPUP0012: "
+                         "StepupCache %s: cannot initialise", c->spec);
+            return rv;
+        }
+        apr_pool_userdata_set(ls, key, apr_pool_cleanup_null, proc);
+    }
+    c->values = ls->values;
+    c->claims = ls->claims;
+    c->mutex = &ls->mutex;
+    c->lockfile = ls->lockfile;
+    return APR_SUCCESS;
 }
 
 int stepup_cache_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                              apr_pool_t *ptemp, server_rec *s)
 {
-    struct ap_socache_hints hints = { 64, 32, 30 };
     stepup_cache *fallback = NULL;
-    int need_mutex = 0;
-    apr_status_t rv;
+    apr_hash_t *opened = apr_hash_make(ptemp);
     server_rec *v;
+    int serial = 0;
 
     /* the first pass only tests the configuration */
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG)
@@ -109,69 +214,68 @@ int stepup_cache_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     for (v = s; v; v = v->next) {
         stepup_server_conf *sc =
             ap_get_module_config(v->module_config, &stepup_module);
+        stepup_cache *seen;
+        apr_status_t rv;
 
         if (!sc->keys)
             continue; /* not in use here */
         if (!sc->cache) {
-            if (!fallback && !(fallback = default_cache(pconf, ptemp, s)))
-                continue;
+            if (!fallback) {
+                fallback = apr_pcalloc(pconf, sizeof(*fallback));
+                lookup(pconf, DEFAULT_SPEC, fallback);
+                if (!fallback->provider) {
+                    ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                                 "STEPUP0011: no StepupCache and "
+                                 "mod_socache_shmcb is not loaded: password "
+                                 "step-up, passkeys and one-time locations "
+                                 "will answer 503 until one of them is "
+                                 "configured");
+                    continue;
+                }
+            }
             sc->cache = fallback;
         }
-        if (sc->cache->provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE)
-            need_mutex = 1;
-    }
-
-    if (need_mutex) {
-        rv = ap_global_mutex_create(&cache_mutex, NULL, CACHE_MUTEX, NULL, s,
-                                    pconf, 0);
-        if (rv != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "STEPUP0012: cannot "
-                         "create the %s mutex", CACHE_MUTEX);
-            return 500;
-        }
-    }
-    /* init each distinct instance once; vhosts share their parent's */
-    for (v = s; v; v = v->next) {
-        stepup_server_conf *sc =
-            ap_get_module_config(v->module_config, &stepup_module);
-        server_rec *w;
-        int seen = 0;
-
-        if (!sc->keys || !sc->cache)
+        /* one instance per spec, whichever servers name it */
+        if ((seen = apr_hash_get(opened, sc->cache->spec,
+                                 APR_HASH_KEY_STRING))) {
+            sc->cache = seen;
             continue;
-        for (w = s; w != v; w = w->next) {
-            stepup_server_conf *wc =
-                ap_get_module_config(w->module_config, &stepup_module);
-            if (wc->keys && wc->cache == sc->cache)
-                seen = 1;
         }
-        if (seen)
+        if (!sc->cache->provider)
             continue;
-        rv = sc->cache->provider->init(sc->cache->instance, "mod_stepup",
-                                       &hints, v, pconf);
+        rv = sc->cache->local ? open_local(sc->cache, v, ++serial)
+                              : open_remote(sc->cache, v, pconf, ptemp);
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, rv, v, "STEPUP0013: "
-                         "StepupCache %s: cannot initialise", sc->cache->spec);
+                         "StepupCache %s: cannot initialise",
+                         sc->cache->spec);
             return 500;
         }
-        apr_pool_cleanup_register(pconf, sc->cache, destroy_cache,
-                                  apr_pool_cleanup_null);
+        apr_hash_set(opened, sc->cache->spec, APR_HASH_KEY_STRING, sc->cache);
     }
     return OK;
 }
 
 void stepup_cache_child_init(apr_pool_t *p, server_rec *s)
 {
-    apr_status_t rv;
+    apr_hash_t *done = apr_hash_make(p);
+    server_rec *v;
 
-    if (!cache_mutex)
-        return;
-    rv = apr_global_mutex_child_init(&cache_mutex,
-                                     apr_global_mutex_lockfile(cache_mutex),
-                                     p);
-    if (rv != APR_SUCCESS)
-        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "STEPUP0014: cannot "
-                     "reopen the %s mutex in this child", CACHE_MUTEX);
+    for (v = s; v; v = v->next) {
+        stepup_server_conf *sc =
+            ap_get_module_config(v->module_config, &stepup_module);
+        apr_status_t rv;
+
+        if (!sc->keys || !sc->cache || !sc->cache->mutex
+            || apr_hash_get(done, sc->cache->mutex, sizeof(void *)))
+            continue;
+        apr_hash_set(done, sc->cache->mutex, sizeof(void *), "");
+        rv = apr_global_mutex_child_init(sc->cache->mutex,
+                                         sc->cache->lockfile, p);
+        if (rv != APR_SUCCESS)
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "STEPUP0014: cannot "
+                         "reopen the %s mutex in this child", CACHE_MUTEX);
+    }
 }
 
 stepup_cache *stepup_cache_of(request_rec *r)
@@ -179,84 +283,164 @@ stepup_cache *stepup_cache_of(request_rec *r)
     const stepup_server_conf *sc =
         ap_get_module_config(r->server->module_config, &stepup_module);
 
-    if (!sc->cache)
+    if (!sc->cache || !sc->cache->values) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "STEPUP0015: no "
                       "StepupCache for this server (load mod_socache_shmcb "
                       "or set StepupCache)");
+        return NULL;
+    }
     return sc->cache;
 }
 
-static int lock(stepup_cache *c)
+/* shmcb picks one of its 32 sub-caches by the low five bits of the id's
+ * first byte: a hash of the key there, written as one of the 32 printable
+ * characters '@' to '_', spreads this module's keys over all of them. */
+static const char *cache_id(request_rec *r, const char *key,
+                            unsigned int *len)
 {
-    return (c->provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) && cache_mutex;
+    apr_ssize_t klen = (apr_ssize_t)strlen(key);
+    unsigned int h = apr_hashfunc_default(key, &klen);
+    char *id = apr_palloc(r->pool, (apr_size_t)klen + 2);
+
+    id[0] = (char)('@' + (h & 31));
+    memcpy(id + 1, key, (apr_size_t)klen + 1);
+    *len = (unsigned int)klen + 1;
+    return id;
 }
 
-#define VALUE_MAX 4096
+static apr_status_t lock(stepup_cache *c)
+{
+    return c->mutex ? apr_global_mutex_lock(*c->mutex) : APR_SUCCESS;
+}
 
-static apr_status_t get_unlocked(request_rec *r, stepup_cache *c,
-                                 const char *key, const char **value)
+static void unlock(stepup_cache *c)
+{
+    if (c->mutex)
+        apr_global_mutex_unlock(*c->mutex);
+}
+
+static apr_status_t retrieve(request_rec *r, stepup_cache *c,
+                             ap_socache_instance_t *inst,
+                             const unsigned char *id, unsigned int idlen,
+                             const char **value)
 {
     unsigned char buf[VALUE_MAX + 1];
     unsigned int len = VALUE_MAX;
-    apr_status_t rv;
+    apr_status_t rv = c->provider->retrieve(inst, r->server, id, idlen, buf,
+                                            &len, r->pool);
 
-    rv = c->provider->retrieve(c->instance, r->server,
-                               (const unsigned char *)key,
-                               (unsigned int)strlen(key), buf, &len,
-                               r->pool);
-    if (rv == APR_NOTFOUND) {
-        *value = NULL;
-        return APR_SUCCESS;
-    }
-    if (rv != APR_SUCCESS)
-        return rv;
-    *value = apr_pstrmemdup(r->pool, (const char *)buf, len);
-    return APR_SUCCESS;
-}
-
-/* shmcb picks one of its sub-caches by the id's first byte: a hash byte
- * first spreads this module's keys (all "stepup:...") over all of them,
- * rather than crowd one thirty-second of the cache. */
-static const char *cache_id(request_rec *r, const char *key)
-{
-    apr_ssize_t len = (apr_ssize_t)strlen(key);
-    unsigned int h = apr_hashfunc_default(key, &len);
-
-    return apr_psprintf(r->pool, "%02x%s", h & 0xff, key);
-}
-
-apr_status_t stepup_cache_update(request_rec *r, stepup_cache *c,
-                                 const char *key,
-                                 stepup_cache_update_fn update, void *baton)
-{
-    const char *idstr = cache_id(r, key);
-    const unsigned char *id = (const unsigned char *)idstr;
-    unsigned int idlen = (unsigned int)strlen(idstr);
-    const char *old = NULL, *value;
-    apr_time_t expiry = 0;
-    apr_status_t rv;
-
-    if (lock(c) && (rv = apr_global_mutex_lock(cache_mutex)) != APR_SUCCESS)
-        return rv;
-    rv = get_unlocked(r, c, idstr, &old);
-    if (rv == APR_SUCCESS) {
-        value = update(r, old, &expiry, baton);
-        if (value) {
-            rv = c->provider->store(c->instance, r->server, id, idlen, expiry,
-                                    (unsigned char *)value,
-                                    (unsigned int)strlen(value), r->pool);
-            /* redis and memcache say "not found" for a dead server: a
-             * store that did not happen is a failure, whatever its code */
-            if (rv == APR_NOTFOUND)
-                rv = APR_EGENERAL;
-        }
-        else if (old)
-            /* APR_NOTFOUND: another server removed it between our read and
-             * this remove (no lock across a farm); the caller decides */
-            rv = c->provider->remove(c->instance, r->server, id, idlen,
-                                     r->pool);
-    }
-    if (lock(c))
-        apr_global_mutex_unlock(cache_mutex);
+    if (rv == APR_SUCCESS && value)
+        *value = apr_pstrmemdup(r->pool, (const char *)buf, len);
     return rv;
+}
+
+apr_status_t stepup_cache_put(request_rec *r, stepup_cache *c,
+                              const char *key, const char *value,
+                              apr_time_t expiry)
+{
+    unsigned int idlen;
+    const unsigned char *id = (const unsigned char *)cache_id(r, key, &idlen);
+    apr_status_t rv;
+
+    if ((rv = lock(c)) != APR_SUCCESS)
+        return rv;
+    rv = c->provider->store(c->values, r->server, id, idlen, expiry,
+                            (unsigned char *)value,
+                            (unsigned int)strlen(value), r->pool);
+    unlock(c);
+    /* redis and memcache say "not found" for a dead server: a store that
+     * did not happen is a failure, whatever its code */
+    return rv == APR_NOTFOUND ? APR_EGENERAL : rv;
+}
+
+apr_status_t stepup_cache_take(request_rec *r, stepup_cache *c,
+                               const char *key, const char **value)
+{
+    unsigned int idlen;
+    const unsigned char *id = (const unsigned char *)cache_id(r, key, &idlen);
+    apr_status_t rv;
+
+    *value = NULL;
+    if ((rv = lock(c)) != APR_SUCCESS)
+        return rv;
+    rv = retrieve(r, c, c->values, id, idlen, value);
+    /* only the caller whose remove() succeeds uses what it read: on a
+     * farm cache another server may have read it too (on a local one the
+     * mutex is held, and dbm's remove says nothing, so the read decides) */
+    if (rv == APR_SUCCESS) {
+        apr_status_t rm = c->provider->remove(c->values, r->server, id,
+                                              idlen, r->pool);
+        if (!c->local && rm != APR_SUCCESS)
+            rv = rm;
+    }
+    unlock(c);
+    if (rv != APR_SUCCESS)
+        *value = NULL;
+    return rv;
+}
+
+apr_status_t stepup_cache_claim(request_rec *r, stepup_cache *c,
+                                const char *key, apr_time_t expiry)
+{
+    unsigned int idlen;
+    const unsigned char *id;
+    apr_status_t rv;
+
+    if (!c->local)
+        return stepup_claims_add(r, c->remote, key, expiry);
+    id = (const unsigned char *)cache_id(r, key, &idlen);
+    if ((rv = lock(c)) != APR_SUCCESS)
+        return rv;
+    rv = retrieve(r, c, c->claims, id, idlen, NULL);
+    if (rv == APR_SUCCESS)
+        rv = APR_EEXIST;
+    else if (rv == APR_NOTFOUND) {
+        const char *until = apr_ltoa(r->pool, (long)apr_time_sec(expiry));
+
+        rv = c->provider->store(c->claims, r->server, id, idlen, expiry,
+                                (unsigned char *)until,
+                                (unsigned int)strlen(until), r->pool);
+    }
+    unlock(c);
+    return rv;
+}
+
+apr_int64_t stepup_cache_claimed_until(request_rec *r, stepup_cache *c,
+                                       const char *key)
+{
+    unsigned int idlen;
+    const unsigned char *id;
+    const char *value = NULL;
+    apr_status_t rv;
+
+    if (!c->local)
+        return stepup_claims_until(r, c->remote, key);
+    id = (const unsigned char *)cache_id(r, key, &idlen);
+    if ((rv = lock(c)) != APR_SUCCESS)
+        return 0;
+    rv = retrieve(r, c, c->claims, id, idlen, &value);
+    unlock(c);
+    return rv == APR_SUCCESS ? apr_atoi64(value) : 0;
+}
+
+apr_status_t stepup_cache_unclaim(request_rec *r, stepup_cache *c,
+                                  const char *key)
+{
+    unsigned int idlen;
+    const unsigned char *id;
+    apr_status_t rv;
+
+    if (!c->local)
+        return stepup_claims_remove(r, c->remote, key);
+    id = (const unsigned char *)cache_id(r, key, &idlen);
+    if ((rv = lock(c)) != APR_SUCCESS)
+        return rv;
+    rv = c->provider->remove(c->claims, r->server, id, idlen, r->pool);
+    unlock(c);
+    return rv == APR_NOTFOUND ? APR_SUCCESS : rv;
+}
+
+int stepup_cache_reachable(request_rec *r, stepup_cache *c)
+{
+    return c->local || stepup_claims_reachable(r, c->remote);
 }

@@ -21,37 +21,13 @@ static const char *challenge_key(request_rec *r, const char *ceremony)
                        NULL);
 }
 
-typedef struct {
-    const char *value;     /* to store */
-    apr_time_t expiry;
-    const char *old;       /* what was there (take) */
-} challenge_op;
-
-static const char *put_value(request_rec *r, const char *old,
-                             apr_time_t *expiry, void *baton)
-{
-    challenge_op *op = baton;
-
-    *expiry = op->expiry;
-    return op->value;
-}
-
-static const char *take_value(request_rec *r, const char *old,
-                              apr_time_t *expiry, void *baton)
-{
-    challenge_op *op = baton;
-
-    op->old = old;
-    return NULL; /* delete */
-}
-
 int stepup_challenge_issue(request_rec *r, const char *ceremony,
                            json_t *extra, const char **challenge_b64)
 {
     stepup_cache *c = stepup_cache_of(r);
     unsigned char raw[CHALLENGE_LEN];
     apr_int64_t now = apr_time_sec(r->request_time);
-    challenge_op op = { NULL, 0, NULL };
+    const char *value;
     char *dumped;
     apr_status_t rv;
 
@@ -62,15 +38,17 @@ int stepup_challenge_issue(request_rec *r, const char *ceremony,
     json_object_set_new(extra, "expires", json_integer(now + CHALLENGE_TTL));
     if (!(dumped = json_dumps(extra, JSON_COMPACT)))
         return HTTP_INTERNAL_SERVER_ERROR;
-    op.value = apr_pstrdup(r->pool, dumped);
+    value = apr_pstrdup(r->pool, dumped);
     free(dumped);
-    op.expiry = apr_time_from_sec(now + CHALLENGE_TTL);
-    rv = stepup_cache_update(r, c, challenge_key(r, ceremony), put_value,
-                             &op);
+    /* one pending challenge per user and ceremony: a new begin replaces
+     * the last one, so begins at will do not fill the cache */
+    rv = stepup_cache_put(r, c, challenge_key(r, ceremony), value,
+                          apr_time_from_sec(now + CHALLENGE_TTL));
     if (rv != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, "STEPUP0050: "
                       "StepupCache %s is unavailable: cannot keep a "
-                      "challenge for %s", c->spec, r->user);
+                      "challenge for %s", c->spec,
+                      ap_escape_logitem(r->pool, r->user));
         return HTTP_SERVICE_UNAVAILABLE;
     }
     return OK;
@@ -81,31 +59,19 @@ int stepup_challenge_take(request_rec *r, const char *ceremony,
                           json_t **extra, const char **why)
 {
     stepup_cache *c = stepup_cache_of(r);
-    challenge_op op = { NULL, 0, NULL };
-    const char *b64;
+    const char *old, *b64;
     json_t *doc;
     apr_status_t rv;
 
     if (!c)
         return HTTP_SERVICE_UNAVAILABLE;
-    rv = stepup_cache_update(r, c, challenge_key(r, ceremony), take_value,
-                             &op);
-    if (rv == APR_NOTFOUND)
-        op.old = NULL; /* another server took it first: not ours to use */
-    else if (rv != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, "STEPUP0051: "
-                      "StepupCache %s is unavailable: cannot check a "
-                      "challenge for %s", c->spec, r->user);
-        return HTTP_SERVICE_UNAVAILABLE;
-    }
-    if (!op.old) {
-        /* redis and memcache also say "not found" for a dead server: a
-         * write tells an absent challenge from an absent cache */
-        challenge_op probe = { "1", apr_time_from_sec(
-            apr_time_sec(r->request_time) + 10), NULL };
-
-        if (stepup_cache_update(r, c, "stepup:probe", put_value, &probe)
-            != APR_SUCCESS) {
+    /* taken by the first finish whatever its outcome; of two finishes at
+     * once, on one server or two, exactly one gets it */
+    rv = stepup_cache_take(r, c, challenge_key(r, ceremony), &old);
+    if (rv == APR_NOTFOUND) {
+        /* absent, taken by another finish, or an unreachable farm cache
+         * (whose clients also say "not found"): a read tells */
+        if (!stepup_cache_reachable(r, c)) {
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "STEPUP0052: "
                           "StepupCache %s is unavailable: cannot check a "
                           "challenge for %s", c->spec,
@@ -115,7 +81,14 @@ int stepup_challenge_take(request_rec *r, const char *ceremony,
         *why = "no pending challenge (begin again)";
         return HTTP_BAD_REQUEST;
     }
-    if (!(doc = json_loads(op.old, 0, NULL))) {
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, "STEPUP0051: "
+                      "StepupCache %s is unavailable: cannot check a "
+                      "challenge for %s", c->spec,
+                      ap_escape_logitem(r->pool, r->user));
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    if (!(doc = json_loads(old, 0, NULL))) {
         *why = "damaged challenge record";
         return HTTP_BAD_REQUEST;
     }

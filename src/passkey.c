@@ -106,6 +106,7 @@ int stepup_issue_token(request_rec *r, const stepup_dir_conf *dc,
     char bindbuf[STEPUP_BIND_LEN + 1];
     const char *bind = stepup_request_bind(r, dc, bindbuf), *token;
     stepup_token t;
+    int rc;
 
     memset(&t, 0, sizeof(t));
     if (bind && !*bind)
@@ -123,6 +124,8 @@ int stepup_issue_token(request_rec *r, const stepup_dir_conf *dc,
                       ap_escape_logitem(r->pool, r->user));
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    if ((rc = stepup_once_mark(r, token, t.expires)) != OK)
+        return rc;
     stepup_set_cookie(r, dc, token, lifetime);
     if (expires)
         *expires = t.expires;

@@ -1,115 +1,91 @@
 /*
- * StepupMaxAttempts: after N failed passwords for a user within the window,
- * every try (even the right password) gets 429 until the window ends. The
- * count lives in StepupCache as "<count>|<window start>" under the user's
- * name, so a farm sharing the cache counts across servers. Each attempt is
- * counted (written) before the password is checked and forgiven after a
- * success: a cache that cannot be written (memcache answers "not found"
- * for a dead server) refuses the attempt rather than let it through.
+ * StepupMaxAttempts N SECONDS: at most N passwords of a user are checked
+ * in any SECONDS; the next try, even with the right password, gets 429
+ * until the oldest of them is SECONDS old.
+ *
+ * The user has N attempt slots. Checking a password needs a free slot,
+ * claimed (stepup_cache_claim: added only when absent, by exactly one
+ * caller across the farm) for SECONDS before the password is looked at.
+ * However many tries arrive at the same moment on however many servers,
+ * at most N get a slot. A success gives the slots back. A cache that
+ * cannot claim refuses the attempt (503) rather than let it through.
  */
 #include <httpd.h>
 #include <apr_strings.h>
 
 #include "mod_stepup.h"
 
-typedef struct {
-    apr_int64_t now;
-    apr_int64_t window;
-    int count;              /* out */
-    apr_int64_t start;      /* out */
-} throttle_state;
-
-static const char *throttle_key(request_rec *r)
+static const char *slot_key(request_rec *r, int slot)
 {
-    return apr_pstrcat(r->pool, "stepup:fail:", r->user, NULL);
+    return apr_psprintf(r->pool, "stepup:fail:%d:%s", slot, r->user);
 }
 
-/* The stored record, or a fresh one when absent, malformed or expired. */
-static void read_record(const char *old, throttle_state *st)
+static void unavailable(request_rec *r, stepup_cache *c, apr_status_t rv)
 {
-    apr_int64_t count = 0, start = 0;
-    char *end = NULL;
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, "STEPUP0020: StepupCache %s "
+                  "is unavailable: refusing password step-up for %s",
+                  c->spec, ap_escape_logitem(r->pool, r->user));
+}
 
-    if (old) {
-        count = apr_strtoi64(old, &end, 10);
-        if (end && *end == '|')
-            start = apr_strtoi64(end + 1, &end, 10);
-        else
-            count = 0;
+/* Seconds until the first slot is free again (a hint: at most SECONDS). */
+static apr_int64_t wait_for_slot(request_rec *r, stepup_cache *c, int slots,
+                                 apr_int64_t now, apr_int64_t window)
+{
+    apr_int64_t first = now + window;
+    int slot;
+
+    for (slot = 1; slot <= slots; slot++) {
+        apr_int64_t until = stepup_cache_claimed_until(r, c,
+                                                       slot_key(r, slot));
+        if (until > now && until < first)
+            first = until;
     }
-    if (count < 0 || count > 1000000 || start > st->now + 60
-        || st->now - start >= st->window) {
-        count = 0;
-        start = st->now;
-    }
-    st->count = (int)count;
-    st->start = start;
-}
-
-static const char *update_failures(request_rec *r, const char *old,
-                                   apr_time_t *expiry, void *baton)
-{
-    throttle_state *st = baton;
-
-    read_record(old, st);
-    st->count++;
-    *expiry = apr_time_from_sec(st->start + st->window);
-    return apr_psprintf(r->pool, "%d|%" APR_INT64_T_FMT, st->count,
-                        st->start);
-}
-
-static const char *clear_failures(request_rec *r, const char *old,
-                                  apr_time_t *expiry, void *baton)
-{
-    return NULL;
-}
-
-static stepup_throttle_result run(request_rec *r, const stepup_dir_conf *dc,
-                                  stepup_cache_update_fn fn,
-                                  throttle_state *st)
-{
-    stepup_cache *c = stepup_cache_of(r);
-    apr_status_t rv;
-
-    if (!c)
-        return STEPUP_THROTTLE_UNAVAILABLE;
-    st->now = apr_time_sec(r->request_time);
-    st->window = stepup_conf_attempt_window(dc);
-    rv = stepup_cache_update(r, c, throttle_key(r), fn, st);
-    if (rv == APR_NOTFOUND && fn == clear_failures)
-        rv = APR_SUCCESS; /* forgiven by another server meanwhile */
-    if (rv != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, "STEPUP0020: "
-                      "StepupCache %s is unavailable: refusing password "
-                      "step-up for %s", c->spec, r->user);
-        return STEPUP_THROTTLE_UNAVAILABLE;
-    }
-    return STEPUP_THROTTLE_OK;
+    return first - now;
 }
 
 stepup_throttle_result stepup_throttle_attempt(request_rec *r,
                                                const stepup_dir_conf *dc,
                                                apr_int64_t *retry_after)
 {
-    throttle_state st = { 0 };
-    stepup_throttle_result res = run(r, dc, update_failures, &st);
+    stepup_cache *c = stepup_cache_of(r);
+    apr_int64_t now = apr_time_sec(r->request_time);
+    apr_int64_t window = stepup_conf_attempt_window(dc);
+    int slot, slots = stepup_conf_max_attempts(dc);
 
-    if (res != STEPUP_THROTTLE_OK)
-        return res;
-    /* st.count includes this attempt */
-    if (st.count > stepup_conf_max_attempts(dc)) {
-        *retry_after = st.start + st.window - st.now;
-        if (*retry_after < 1)
-            *retry_after = 1;
-        return STEPUP_THROTTLE_LOCKED;
+    if (!c)
+        return STEPUP_THROTTLE_UNAVAILABLE;
+    for (slot = 1; slot <= slots; slot++) {
+        apr_status_t rv = stepup_cache_claim(r, c, slot_key(r, slot),
+                                             apr_time_from_sec(now + window));
+
+        if (rv == APR_SUCCESS)
+            return STEPUP_THROTTLE_OK;
+        if (rv != APR_EEXIST) {
+            unavailable(r, c, rv);
+            return STEPUP_THROTTLE_UNAVAILABLE;
+        }
     }
-    return STEPUP_THROTTLE_OK;
+    *retry_after = wait_for_slot(r, c, slots, now, window);
+    if (*retry_after < 1)
+        *retry_after = 1;
+    return STEPUP_THROTTLE_LOCKED;
 }
 
 stepup_throttle_result stepup_throttle_reset(request_rec *r,
                                              const stepup_dir_conf *dc)
 {
-    throttle_state st = { 0 };
+    stepup_cache *c = stepup_cache_of(r);
+    int slot, slots = stepup_conf_max_attempts(dc);
 
-    return run(r, dc, clear_failures, &st);
+    if (!c)
+        return STEPUP_THROTTLE_UNAVAILABLE;
+    for (slot = 1; slot <= slots; slot++) {
+        apr_status_t rv = stepup_cache_unclaim(r, c, slot_key(r, slot));
+
+        if (rv != APR_SUCCESS) {
+            unavailable(r, c, rv);
+            return STEPUP_THROTTLE_UNAVAILABLE;
+        }
+    }
+    return STEPUP_THROTTLE_OK;
 }

@@ -26,7 +26,7 @@ use PasskeyTest qw(decoded err_of pk_basic authn json_of csrf status post_json
                    passkeys wipe token_for token_from log_offset log_since
                    configtest ca);
 
-plan tests => 98, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
+plan tests => 99, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
                                'socache_shmcb');
 
 reset_ua();
@@ -302,7 +302,9 @@ my $hugo_phr;
 
 # ---- Require stepup max-age=0: once per token ------------------------------
 {
-    my $t = token_for('hal');
+    check(get_as('hal', '/pk/once/', token_for('hal'))->code, 401,
+          'max-age=0: a valid token the module did not mint (no mark): 401');
+    my $t = PasskeyTest::password_token($H, 'hal');
     my $r = get_as('hal', '/pk/once/', $t, Accept => 'application/json');
     check($r->code . ' ' . ($r->content =~ /pk-once-page/ ? 'page' : 'no page'),
           '200 page', 'max-age=0 with a fresh token: 200, the page');
@@ -321,10 +323,10 @@ my $hugo_phr;
           'the spent token still opens a normal location');
     check(get_as('hal', '/pk/open/', undef)->code, 200,
           'and the primary session is untouched');
-    my $t2 = token_for('hal', auth_time => time - 5);
+    my $t2 = PasskeyTest::password_token($H, 'hal');
     check(get_as('hal', '/pk/once/', $t2)->code, 200, 'a new token: once more');
     check(get_as('hal', '/pk/once/', $t2)->code, 401, '... and not twice');
-    my $t3 = token_for('hal', auth_time => time - 3);
+    my $t3 = PasskeyTest::password_token($H, 'hal');
     my @race = PasskeyTest::race(8, sub { get_as('hal', '/pk/once/', $t3) });
     check("@race", '200 401 401 401 401 401 401 401',
           'one token sent 8 times at once to max-age=0: one 200, seven 401');

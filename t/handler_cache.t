@@ -126,7 +126,7 @@ sub n_lines { my ($text, $re) = @_; return scalar(grep { /$re/ } split /\n/, $te
     check($srv ? 'started' : "not started: $@", 'started',
           'no shmcb: httpd starts');
     $srv ||= bless {}, 'Nothing';
-    check(n_lines($srv->error_log, qr/STEPUP0011: no StepupCache and mod_socache_shmcb is not loaded: password throttling and one-time challenges will answer 503 until one of them is configured$/),
+    check(n_lines($srv->error_log, qr/STEPUP0011: no StepupCache and mod_socache_shmcb is not loaded: password step-up, passkeys and one-time locations will answer 503 until one of them is configured$/),
           1, 'no shmcb: one warning at start-up says what to load');
 
     my $page = $ua->get($srv->url('/stepup/'), basic('alice'));

@@ -140,7 +140,7 @@ my $tok = token(user => 'alice', auth_time => $now - 30);
 # ---- max-age=0: spent once, whatever the connection remembers (3) ----------
 {
     my $s = connect_ka();
-    my $t = token(user => 'kim', auth_time => time - 5);
+    my $t = PasskeyTest::password_token('/pk/stepup/', 'kim');
     my @as = (pk_basic('kim'), Cookie => "stepup=$t",
               Accept => 'application/json');
     check(ka_get($s, '/pk/once/', @as)->{code}, 200,

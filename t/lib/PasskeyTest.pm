@@ -158,6 +158,21 @@ sub token_for {
     return StepupTest::token(user => $user, %o);
 }
 
+# A pwd token from a real password step-up at $base (what a one-time
+# location needs: the module keeps a mark for the tokens it mints).
+sub password_token {
+    my ($base, $user) = @_;
+    require Apache::TestRequest;
+    my $res = Apache::TestRequest::POST("${base}password", pk_basic($user),
+        Accept => 'application/json',
+        content => [ password => $USERS{$user}, csrf => csrf($base, $user),
+                     return_to => '/' ]);
+    my $t = token_from($res);
+    die 'password step-up for ' . $user . ': ' . $res->status_line . "\n"
+        unless defined $t;
+    return $t;
+}
+
 sub cookie {
     my ($token) = @_;
     return defined $token ? (Cookie => "stepup=$token") : ();
