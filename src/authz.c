@@ -81,7 +81,8 @@ static authz_status check_authorization(request_rec *r, const char *line,
     if (!sc->keys) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "STEPUP0002: "
                       "\"Require stepup\" for %s but StepupKeyFile is not "
-                      "set for this server", r->uri);
+                      "set for this server",
+                      ap_escape_logitem(r->pool, r->uri));
         return AUTHZ_GENERAL_ERROR;
     }
 
