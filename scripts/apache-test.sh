@@ -112,6 +112,10 @@ conf="$tmp/httpd.conf"
   echo "LoadModule dbd_module $moddir/mod_dbd.so"
 } >"$conf"
 
+# the module's sources, for t/log_lines.t (a static check of log calls),
+# where the test user can read them
+tar -C "$top" -cf - --exclude='*.o' --exclude='*.lo' --exclude=.libs --exclude=.deps src mod_stepup.c | (mkdir -p "$tmp/source" && tar -C "$tmp/source" -xf -)
+
 if ((${#run_as[@]})); then
   chown -R "$test_user:" "$tmp"
 fi
@@ -137,7 +141,7 @@ status=0
   cd "$tmp"
   "${run_as[@]}" env HOME="$tmp" \
     STEPUPCTL="$stepupctl" STEPUP_MODULE="$module" \
-    STEPUP_WEBAUTHN_VECTORS="$vectors" \
+    STEPUP_WEBAUTHN_VECTORS="$vectors" STEPUP_SOURCE_DIR="$tmp/source" \
     APACHE_TEST_NO_COLOR=1 \
     perl t/TEST.PL -apxs "$apxs" -httpd "$httpd" -httpd_conf "$conf" \
       -port select "${tests[@]}"

@@ -197,7 +197,8 @@ int stepup_handler(request_rec *r)
     if (!(endpoint = endpoint_of(r, stepup_conf_confirm_url(dc)))) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "STEPUP0102: the stepup "
                       "handler serves %s, outside StepupConfirmURL %s",
-                      r->uri, stepup_conf_confirm_url(dc));
+                      ap_escape_logitem(r->pool, r->uri),
+                      stepup_conf_confirm_url(dc));
         return HTTP_NOT_FOUND;
     }
     for (rt = routes; rt->path; rt++) {
@@ -215,7 +216,8 @@ int stepup_handler(request_rec *r)
     if (!r->user) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "STEPUP0103: no "
                       "authenticated user at %s: put the stepup handler "
-                      "behind the site's authentication", r->uri);
+                      "behind the site's authentication",
+                      ap_escape_logitem(r->pool, r->uri));
         return HTTP_FORBIDDEN;
     }
     if (!sc->keys) {
