@@ -32,7 +32,7 @@ use PasskeyTest qw(decoded err_of pk_basic authn json_of csrf status post_json
                    passkeys wipe token_for token_from log_offset log_since
                    configtest ca);
 
-plan tests => 113, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
+plan tests => 117, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
                                'socache_shmcb');
 
 reset_ua();
@@ -183,6 +183,24 @@ check(level_of(reg($hal_self, 'hal')), '200 phr',
           '... the log says why');
 }
 check(levels('hal'), 'phr,phr,phr,phr', 'GET passkeys: hal four phr');
+
+# a row stored phrh under the old rule (a claimed AAGUID, no trusted
+# attestation): read as phr everywhere, whatever the database says
+{
+    my $db = PasskeyTest::pk_dir() . '/passkeys.sqlite';
+    my $id = $hugo_none->credential_id_b64;
+    my $rc = system('sqlite3', $db, "UPDATE stepup_credentials SET level = 'phrh' "
+                    . "WHERE credential_id = '$id'");
+    check($rc, 0, 'setup: hugo\'s claiming key stored as phrh, as the old rule did');
+    my ($l) = grep { $_->{id} eq $id } @{ passkeys($H, 'hugo') || [] };
+    check(($l || {})->{level} || '-', 'phr',
+          '... GET passkeys lists it as phr (no trusted attestation)');
+    my ($r) = login_begin($H, 'hugo', csrf => csrf($H, 'hugo'), acr => 'phrh');
+    check($r->code, 409, '... and passkey/begin acr phrh does not offer it');
+    $r = login($hugo_none, $H, 'hugo', csrf => csrf($H, 'hugo'));
+    check(join(' ', $r->code, acr_of($r)->{acr} || '-'), '200 phr',
+          '... a step-up with it gives phr');
+}
 
 # a list without roots (/pk/listonly/): nothing can be phrh there
 {
