@@ -39,6 +39,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    && !memcmp(reg.credential_id, r.id, r.id_len));
         FUZZ_CHECK(reg.fmt && reg.attestation_type);
         FUZZ_CHECK(!reg.attestation_trusted || pol.roots);
+        /* an untrusted attestation always says why (the log's reason) */
+        FUZZ_CHECK(reg.attestation_trusted == !reg.attestation_untrusted);
+        FUZZ_CHECK(!reg.attestation_untrusted
+                   || !strchr(reg.attestation_untrusted, '\n'));
         FUZZ_CHECK(stepup_cose_key_decode(p, reg.public_key,
                                           reg.public_key_len,
                                           STEPUP_COSE_CHECK_STORED, &key,

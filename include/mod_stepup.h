@@ -349,6 +349,9 @@ const char *stepup_passkey_name(request_rec *r, const char *name,
 void stepup_passkey_policy(request_rec *r, const stepup_dir_conf *dc,
                            const unsigned char *challenge, size_t len,
                            stepup_webauthn_policy *pol);
+/* register.c: the user handle given to authenticators for r->user at
+ * this RP ID (base64url), or NULL (OpenSSL failed). */
+const char *stepup_user_handle(request_rec *r, const char *rp_id);
 /* OK when passkeys can be used here, else a status and why. */
 int stepup_passkeys_enabled(request_rec *r, const stepup_dir_conf *dc,
                             const char **why);

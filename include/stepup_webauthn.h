@@ -122,6 +122,9 @@ typedef struct {
     int attestation_trusted;              /* 1 only when roots were given
                                              and the x5c chain reaches one */
     const char *attestation_type;         /* "none", "self", "basic" */
+    const char *attestation_untrusted;    /* NULL when trusted; else why
+                                             the attestation proves no
+                                             model (one sentence) */
 } stepup_webauthn_registration;
 
 /* WebAuthn L3 7.1 for r (from stepup_webauthn_parse_registration_json):
@@ -131,8 +134,12 @@ typedef struct {
  * trailing bytes), the credential key (ES256, RS256 >= 2048 bits, EdDSA;
  * an EC point is checked with EVP_PKEY_public_check), the attestation
  * statement (none, packed self or x5c, fido-u2f) and, when pol->roots is
- * set, the x5c chain: a chain that does not reach a root is refused; "none"
- * and self attestation carry no chain and are accepted untrusted. The
+ * set, the x5c chain. A statement that does not verify (signature,
+ * certificate requirements, format) is refused. A verified one that proves
+ * nothing about the model is accepted untrusted, with the reason in
+ * out->attestation_untrusted: "none" and self attestation (no chain), no
+ * roots given, or an x5c chain that does not reach one of them (then
+ * attestation_type is "basic": a caller that must refuse it can). The
  * response id must be the credentialId of authenticatorData. Checking that
  * the credential id is not registered yet is the caller's job. */
 int stepup_webauthn_verify_registration(apr_pool_t *p,
@@ -383,6 +390,7 @@ typedef struct {
     /* results */
     int trusted;
     const char *type;                         /* "none", "self", "basic" */
+    const char *untrusted_why;                /* set when !trusted */
 } stepup_attestation_ctx;
 
 /* Dispatches on att->fmt: none, packed, fido-u2f; other formats refused. */

@@ -6,6 +6,13 @@
 # tests against http://localhost:PORT (WebAuthn needs a domain name), stops
 # the demo and exits with the tests' status. Build first (scripts/build.sh):
 # this script builds nothing itself. Screenshots go to t/browser/artifacts/.
+# Arguments name test files to run instead of all of them, e.g.
+#   bash scripts/browser-test.sh tests/03-high-assurance.test.mjs
+# A hardware security key (phrh) needs an attestation that chains to the
+# demo's roots: Chromium's virtual authenticators cannot give one (see
+# t/browser/tests/softkey.mjs), so this script makes a test CA, adds it to
+# the demo's roots (STEPUP_DEMO_ROOTS) and issues the attestation
+# certificate of the tests' software security key (STEPUP_SOFTKEY_DIR).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -35,7 +42,8 @@ port=$(node -e 'const s = require("net").createServer();
 tmp=$(mktemp -d /tmp/mod_stepup-browser.XXXXXX)
 chmod 755 "$tmp"            # httpd's children (www-data) read the site below
 demo=(env STEPUP_DEMO_PORT="$port" STEPUP_DEMO_DIR="$tmp/demo"
-      STEPUP_DEMO_AAGUIDS="$tmp/aaguids" bash scripts/demo)
+      STEPUP_DEMO_AAGUIDS="$tmp/aaguids" STEPUP_DEMO_ROOTS="$tmp/softkey/ca.pem"
+      bash scripts/demo)
 stop() {
   "${demo[@]}" stop >/dev/null 2>&1
   rm -rf "$tmp"
@@ -43,9 +51,61 @@ stop() {
 trap stop EXIT
 trap 'exit 130' INT TERM
 
-# Chromium's virtual authenticator reports this AAGUID: its device-bound
-# passkeys count as hardware-bound (phrh), its synced ones stay phr.
-echo "01020304-0506-0708-0102-030405060708" > "$tmp/aaguids"
+# The listed models: Chromium's virtual authenticator (it claims this
+# AAGUID, but its attestation reaches no root of the demo: its passkeys stay
+# phr, which the tests check) and the tests' software security key (its
+# attestation certificate is issued by the test CA below: phrh).
+softkey_aaguid=5e1fca1a-7e57-4a7e-8000-00000000b17e
+printf '%s\n' 01020304-0506-0708-0102-030405060708 "$softkey_aaguid" > "$tmp/aaguids"
+# make_softkey DIR NAME: a test CA (DIR/ca.pem) and the software security
+# key's attestation certificate issued by it (DIR/att.der, DIR/att.key) for
+# the model DIR/aaguid.
+make_softkey() (
+  set -e
+  mkdir -p "$1"
+  cd "$1"
+  echo "$softkey_aaguid" > aaguid
+  cat > ca.cnf <<CNF
+[req]
+distinguished_name = dn
+prompt = no
+x509_extensions = v3_ca
+[dn]
+C = US
+O = mod_stepup browser tests
+CN = mod_stepup browser tests attestation root $2
+[v3_ca]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+CNF
+  cat > att.cnf <<CNF
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+C = US
+O = mod_stepup browser tests
+OU = Authenticator Attestation
+CN = mod_stepup browser tests security key
+[v3_att]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+1.3.6.1.4.1.45724.1.1.4 = DER:04:10:$(echo "$softkey_aaguid" | tr -d - | sed 's/../&:/g; s/:$//')
+CNF
+  openssl ecparam -name prime256v1 -genkey -noout -out ca.key
+  openssl req -new -x509 -config ca.cnf -key ca.key -days 30 -sha256 -out ca.pem
+  openssl ecparam -name prime256v1 -genkey -noout -out att.ec
+  openssl pkcs8 -topk8 -nocrypt -in att.ec -out att.key
+  openssl req -new -config att.cnf -key att.key -out att.csr
+  openssl x509 -req -in att.csr -CA ca.pem -CAkey ca.key -set_serial 1 -days 30 \
+    -sha256 -extfile att.cnf -extensions v3_att -outform DER -out att.der
+  chmod 644 ca.pem
+)
+# the key whose CA is one of the demo's roots, and one whose CA is not
+make_softkey "$tmp/softkey" trusted > "$tmp/softkey.out" 2>&1 \
+  && make_softkey "$tmp/softkey-untrusted" untrusted >> "$tmp/softkey.out" 2>&1 || {
+  echo "browser-test: cannot make the test CA:" >&2; cat "$tmp/softkey.out" >&2; exit 1; }
 if ! "${demo[@]}" > "$tmp/demo.out" 2>&1; then
   echo "browser-test: the demo did not start:" >&2
   cat "$tmp/demo.out" >&2
@@ -60,8 +120,11 @@ echo "browser-test: demo on http://localhost:$port/ ($tmp/demo)"
 artifacts="$top/t/browser/artifacts"
 mkdir -p "$artifacts"
 rm -f "$artifacts"/*.png
+[ "$#" -gt 0 ] || set -- tests/
 (cd t/browser && STEPUP_BASE_URL="http://localhost:$port" STEPUP_ARTIFACTS="$artifacts" \
-   node --test --test-concurrency=1 tests/)
+   STEPUP_SOFTKEY_DIR="$tmp/softkey" STEPUP_SOFTKEY_UNTRUSTED_DIR="$tmp/softkey-untrusted" \
+   STEPUP_DEMO_LOG="$tmp/demo/error_log" \
+   node --test --test-concurrency=1 "$@")
 status=$?
 
 shots=("$artifacts"/*.png)

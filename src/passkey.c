@@ -2,7 +2,9 @@
  * Step-up with a passkey (DESIGN 6): passkey/begin hands out the options
  * for navigator.credentials.get, passkey/finish verifies the assertion
  * against the stored credential and issues the token at the credential's
- * level (phr, or phrh for a hardware-bound one that is still device-bound).
+ * level (phr, or phrh for a proven hardware-bound one). The assertion is
+ * refused when its userHandle is another user's or its BE flag is not the
+ * one registered (WebAuthn L3 7.2).
  */
 #include <httpd.h>
 #include <apr_strings.h>
@@ -274,7 +276,7 @@ int stepup_post_passkey_finish(request_rec *r)
     const char *why, *return_to, *wanted_text;
     char *body;
     apr_size_t body_len;
-    stepup_acr wanted = STEPUP_ACR_PWD, level, stored;
+    stepup_acr wanted = STEPUP_ACR_PWD, level;
     apr_int64_t expires = 0;
     int rc;
 
@@ -326,16 +328,34 @@ int stepup_post_passkey_finish(request_rec *r)
         return assertion_refused(r, HTTP_UNAUTHORIZED,
                                  stepup_acr_name(cred->level), why);
 
-    stored = level = cred->level;
-    if (level == STEPUP_ACR_PHRH && (out.backup_eligible || out.backup_state)) {
-        /* hardware-bound at registration, synced now: no longer phrh */
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "STEPUP0061: user %s: "
-                      "passkey %s now reports backup flags (BE=%d BS=%d): "
-                      "token lowered to phr",
-                      ap_escape_logitem(r->pool, r->user), cred->id,
-                      out.backup_eligible, out.backup_state);
-        stored = level = STEPUP_ACR_PHR;
+    /* WebAuthn L3 7.2 step 6: a userHandle that is sent must be the one
+     * this user's passkeys were given at registration (checked after the
+     * signature: an assertion for another RP ID fails there first) */
+    if (resp.user_handle) {
+        const char *mine = stepup_user_handle(r, stepup_rp_id(r, dc));
+
+        if (!mine)
+            return HTTP_INTERNAL_SERVER_ERROR;
+        if (strcmp(stepup_b64url_encode(r->pool, resp.user_handle,
+                                        resp.user_handle_len), mine) != 0)
+            return assertion_refused(r, HTTP_BAD_REQUEST, "-", "the "
+                                     "userHandle is not this user's");
     }
+    /* WebAuthn L3 7.2 step 18: backup eligibility is fixed when the
+     * credential is made; a change means another authenticator (or a
+     * tampered one) answers for this credential id. BS may change. */
+    if (out.backup_eligible != cred->backup_eligible) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "STEPUP0063: user %s: "
+                      "passkey %s reports BE=%d, registered with BE=%d: "
+                      "assertion refused",
+                      ap_escape_logitem(r->pool, r->user), cred->id,
+                      out.backup_eligible, cred->backup_eligible);
+        return assertion_refused(r, HTTP_UNAUTHORIZED,
+                                 stepup_acr_name(cred->level),
+                                 "the passkey's backup eligibility (BE) "
+                                 "changed since it was registered");
+    }
+    level = cred->level;
     if (!out.user_verified) {
         /* StepupUserVerification preferred|discouraged: possession of the
          * passkey alone, one factor like a password; phr and phrh are
@@ -345,9 +365,8 @@ int stepup_post_passkey_finish(request_rec *r)
                       "pwd", ap_escape_logitem(r->pool, r->user), cred->id);
         level = STEPUP_ACR_PWD;
     }
-    /* the stored level follows, so it is not offered for phrh again */
     switch (stepup_store_used(r, cred, out.sign_count, out.backup_state,
-                              stored, apr_time_sec(r->request_time))) {
+                              cred->level, apr_time_sec(r->request_time))) {
     case STEPUP_STORE_OK:
         break;
     case STEPUP_STORE_CONFLICT:

@@ -39,8 +39,9 @@ static int may_register(request_rec *r, const stepup_dir_conf *dc,
 }
 
 /* The user handle: stable and opaque, so authenticators keep one
- * discoverable credential per account. */
-static const char *user_handle(request_rec *r, const char *rp_id)
+ * discoverable credential per account. passkey/finish compares an
+ * assertion's userHandle with it (WebAuthn L3 7.2 step 6). */
+const char *stepup_user_handle(request_rec *r, const char *rp_id)
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
@@ -70,7 +71,7 @@ int stepup_post_register_begin(request_rec *r)
         return stepup_bad_request(r, rc, why);
     if ((rc = may_register(r, dc, &creds, &why)) != OK)
         return stepup_bad_request(r, rc, why);
-    if (!(handle = user_handle(r, rp_id)))
+    if (!(handle = stepup_user_handle(r, rp_id)))
         return HTTP_INTERNAL_SERVER_ERROR;
 
     exclude = json_array();
@@ -105,25 +106,38 @@ int stepup_post_register_begin(request_rec *r)
         "excludeCredentials", exclude,
         "authenticatorSelection", "residentKey", "preferred",
         "userVerification", stepup_passkey_uv(dc),
-        /* with "none", browsers zero a security key's AAGUID, so neither
-         * the roots nor the AAGUID list could ever recognise it */
-        "attestation", dc->roots || dc->aaguids ? "direct" : "none");
+        /* only an attestation can prove a model (DESIGN 5), and only to a
+         * configured root; with "none", browsers also zero the AAGUID */
+        "attestation", dc->roots ? "direct" : "none");
     if (!options)
         return stepup_bad_request(r, HTTP_INTERNAL_SERVER_ERROR,
                                   "user name is not valid UTF-8");
     return stepup_send_json(r, HTTP_OK, options);
 }
 
-/* DESIGN 5: hardware-bound when not backup eligible and either attested
- * by a configured root or of a listed model. */
-static stepup_acr credential_level(const stepup_dir_conf *dc,
-                                   const stepup_webauthn_registration *reg)
+/* DESIGN 5: phrh only when proven hardware-bound: not backup eligible,
+ * an attestation that verified to a configured root, and (when a list is
+ * set) a listed model. An AAGUID without such an attestation is only a
+ * claim. Otherwise phr, and *why_not says what was missing. */
+static stepup_acr credential_level(request_rec *r, const stepup_dir_conf *dc,
+                                   const stepup_webauthn_registration *reg,
+                                   const char **why_not)
 {
     if (reg->backup_eligible)
-        return STEPUP_ACR_PHR;
-    if (reg->attestation_trusted || stepup_aaguid_listed(dc->aaguids,
-                                                         reg->aaguid))
+        *why_not = "backup eligible (a synced passkey)";
+    else if (!dc->roots)
+        *why_not = "no StepupAttestationRoots here";
+    else if (!reg->attestation_trusted)
+        *why_not = reg->attestation_untrusted ? reg->attestation_untrusted
+                                              : "attestation not trusted";
+    else if (dc->aaguids && !stepup_aaguid_listed(dc->aaguids, reg->aaguid))
+        *why_not = apr_pstrcat(r->pool, "AAGUID ",
+                               stepup_aaguid_hex(r->pool, reg->aaguid),
+                               " is not in StepupHighAssuranceAAGUIDs", NULL);
+    else {
+        *why_not = NULL;
         return STEPUP_ACR_PHRH;
+    }
     return STEPUP_ACR_PHR;
 }
 
@@ -149,7 +163,7 @@ int stepup_post_register_finish(request_rec *r)
     unsigned char *challenge;
     size_t challenge_len;
     json_t *extra;
-    const char *why;
+    const char *why, *why_not;
     char *body;
     apr_size_t body_len;
     int rc;
@@ -190,7 +204,7 @@ int stepup_post_register_finish(request_rec *r)
     cred.transports = resp.transports ? resp.transports : "";
     cred.fmt = reg.fmt;
     cred.attestation_trusted = reg.attestation_trusted;
-    cred.level = credential_level(dc, &reg);
+    cred.level = credential_level(r, dc, &reg, &why_not);
     cred.name = json_string_value(json_object_get(extra, "name"));
     cred.created = apr_time_sec(r->request_time);
     cred.last_used = 0;
@@ -207,12 +221,16 @@ int stepup_post_register_finish(request_rec *r)
         return stepup_bad_request(r, HTTP_SERVICE_UNAVAILABLE,
                                   "the passkey store is unavailable");
     }
+    /* one line, and for phr why it is not phrh: an operator whose
+     * security keys come out phr learns which root or model is missing */
     ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "STEPUP0071: user %s from "
-                  "%s: passkey %s registered (%s, level %s, fmt %s%s)",
+                  "%s: passkey %s registered (%s, level %s, fmt %s%s%s%s)",
                   ap_escape_logitem(r->pool, r->user), r->useragent_ip,
                   cred.id, cred.backup_eligible ? "synced" : "device-bound",
                   stepup_acr_name(cred.level), cred.fmt,
-                  cred.attestation_trusted ? ", attested" : "");
+                  cred.attestation_trusted ? ", attested" : "",
+                  why_not ? "; not phrh: " : "",
+                  why_not ? ap_escape_logitem(r->pool, why_not) : "");
     return stepup_send_json(r, HTTP_OK, json_pack(
         "{s:b, s:s, s:s, s:s, s:b}", "ok", 1, "id", cred.id, "name",
         cred.name, "level", stepup_acr_name(cred.level), "synced",

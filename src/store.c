@@ -208,6 +208,12 @@ static stepup_credential *read_row(request_rec *r, ap_dbd_t *dbd,
     if (stepup_acr_parse(level, strlen(level), &c->level) != 0
         || c->level < STEPUP_ACR_PHR)
         c->level = STEPUP_ACR_PHR; /* a damaged row is never high assurance */
+    /* DESIGN 5: phrh needs a trusted attestation and BE clear; a row stored
+     * phrh without them (an AAGUID claim under the rule before issue 13)
+     * is phr wherever it is read */
+    if (c->level == STEPUP_ACR_PHRH
+        && (!c->attestation_trusted || c->backup_eligible))
+        c->level = STEPUP_ACR_PHR;
     c->name = entry_str(r, dbd, row, 12);
     c->created = entry_int(dbd, row, 13);
     c->last_used = entry_int(dbd, row, 14);

@@ -1,13 +1,19 @@
-# Assurance levels (DESIGN 5, issue 5): pwd < phr < phrh. At /pk/hi/
-# (t/conf/passkey.conf.in) StepupAttestationRoots is the test CA written by
-# t/TEST.PL and StepupHighAssuranceAAGUIDs lists two models: a passkey is
-# phrh when device-bound (BE clear) and attested by the CA or of a listed
-# model; a synced one is phr whatever it is. BE showing up at a later
-# assertion lowers the token to phr. "Require stepup acr=phrh" asks for
-# phrh (API and browser), the confirm page offers only what reaches it,
-# passkey/begin lists only such credentials. "Require stepup max-age=0"
-# opens once per token. A failed step-up leaves the session alone. httpd
-# refuses a malformed AAGUID file or roots PEM at start-up.
+# Assurance levels (DESIGN 5, issues 5 and 13): pwd < phr < phrh. At
+# /pk/hi/ (t/conf/passkey.conf.in) StepupAttestationRoots is the test CA
+# written by t/TEST.PL and StepupHighAssuranceAAGUIDs lists two models: a
+# passkey is phrh only when device-bound (BE clear), attested by the CA and
+# of a listed model. A listed AAGUID without such an attestation ("none",
+# packed self, a certificate of the authenticator's own making) is a claim:
+# phr. An attestation that verifies but does not chain to the CA is a
+# passkey too (phr, registered, the log says why); one that does not verify
+# is refused. /pk/listonly/ has the list without roots: nothing is phrh
+# there. BE changing between registration and assertion refuses the
+# assertion (WebAuthn L3 7.2); BS may change. "Require stepup acr=phrh"
+# asks for phrh (API and browser), the confirm page offers only what
+# reaches it, passkey/begin lists only such credentials. "Require stepup
+# max-age=0" opens once per token. A failed step-up leaves the session
+# alone. httpd refuses a malformed AAGUID file or roots PEM at start-up and
+# warns (one line) about a list without roots.
 # Users: hana, hugo, hal.
 use strict;
 use warnings FATAL => 'all';
@@ -26,7 +32,7 @@ use PasskeyTest qw(decoded err_of pk_basic authn json_of csrf status post_json
                    passkeys wipe token_for token_from log_offset log_since
                    configtest ca);
 
-plan tests => 99, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
+plan tests => 118, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
                                'socache_shmcb');
 
 reset_ua();
@@ -37,7 +43,7 @@ my $tmp = tempdir('assurance-XXXXXX', DIR => $FindBin::Bin, CLEANUP => 1);
 
 sub levels {
     my ($u) = @_;
-    return join ',', map { $_->{level} } @{ passkeys($H, $u) || [] };
+    return join ',', sort map { $_->{level} } @{ passkeys($H, $u) || [] };
 }
 # "<status> <level>" of a registration, or "<status> <reason>"
 sub level_of {
@@ -82,27 +88,44 @@ sub reg {
     my ($k, $user, %o) = @_;
     return register($k, $H, $user, csrf => csrf($H, $user), %o);
 }
-my $hana_key = attested($CA, $UNLISTED);
+# the registration line of the log for a credential
+sub reg_line {
+    my ($log, $k) = @_;
+    my $id = $k->credential_id_b64;
+    my ($l) = grep { /STEPUP0071: .*passkey \Q$id\E registered/ } split /\n/, $log;
+    return defined $l ? $l : 'no line';
+}
+my $hana_key = attested($CA, $LISTED);
 check(level_of(reg($hana_key, 'hana', name => 'Security key')), '200 phrh',
-      'attested by the test CA, device-bound, unlisted AAGUID: phrh');
+      'attested by the test CA, device-bound, listed AAGUID: phrh');
 check(levels('hana'), 'phrh', 'GET passkeys: level phrh');
 {
+    # a verified attestation that does not chain to a configured root is
+    # a passkey (DESIGN 5): phr, registered, and the log says why
     my $other = SoftAuthn::make_ca($tmp, 'unknown-root');
-    my $k = attested($other, $UNLISTED);
-    my $r = reg($k, 'hana');
-    check($r->code, 400, 'a chain to an unknown root: 400');
-    check(err_of($r), qr/root/, '... the reason: ' . err_of($r));
-    my $k2 = attested($other, $UNLISTED, chain => [ do {
+    my $k = attested($other, $LISTED);
+    my $off = log_offset();
+    check(level_of(reg($k, 'hugo', name => 'Own CA')), '200 phr',
+          'a listed AAGUID attested by an unknown root: registered, phr');
+    check(reg_line(log_since($off), $k),
+          qr/registered \(device-bound, level phr, fmt packed; not phrh: packed attestation: the certificate chain does not reach a configured root: unable to get local issuer certificate\)$/,
+          '... the log says why it is not phrh');
+    my $k2 = attested($other, $LISTED, chain => [ do {
         local $/; open my $fh, '<', $other->{cert}; my $pem = <$fh>;
         $pem =~ s/-----[^-]+-----|\s+//g; MIME::Base64::decode_base64($pem) } ]);
-    $r = reg($k2, 'hana');
-    check($r->code, 400, 'the unknown root sent along in x5c: still 400');
-    # a listed AAGUID does not rescue an attestation that does not verify
-    my $k3 = attested($other, $LISTED);
-    $r = reg($k3, 'hana');
-    check($r->code, 400, 'a listed AAGUID with a chain to an unknown root: 400');
-    my $k4 = attested($CA, $UNLISTED, cert => { ou => 'Marketing' });
-    $r = reg($k4, 'hana');
+    check(level_of(reg($k2, 'hugo', name => 'Own CA sent along')), '200 phr',
+          'the unknown root sent along in x5c: phr');
+    # a self-made certificate: no CA at all
+    my $self_ca = SoftAuthn::make_ca($tmp, 'self-made');
+    my $own = SoftAuthn::make_attestation_cert($tmp, $self_ca, $LISTED);
+    my $k3 = authn(attestation => 'x5c', aaguid => $LISTED, x5c => [ $own->{der} ],
+                   att_key => $own->{key_pem});
+    check(level_of(reg($k3, 'hugo', name => 'Self-made')), '200 phr',
+          'a listed AAGUID with a self-made certificate: phr');
+
+    # an attestation that does not verify is refused, root or not
+    my $k4 = attested($CA, $LISTED, cert => { ou => 'Marketing' });
+    my $r = reg($k4, 'hana');
     check($r->code . ' ' . err_of($r), qr/^400 .*OU/,
           'an attestation certificate without OU=Authenticator Attestation: 400');
     my $k5 = attested($CA, $UNLISTED);
@@ -110,31 +133,94 @@ check(levels('hana'), 'phrh', 'GET passkeys: level phrh');
     $r = reg($k5, 'hana');
     check($r->code . ' ' . err_of($r), qr/^400 .*AAGUID/i,
           'an AAGUID other than the certificate\'s: 400');
-    my $k6 = attested($CA, $UNLISTED, cert => { ca => 1 });
+    my $k6 = attested($CA, $LISTED, cert => { ca => 1 });
     $r = reg($k6, 'hana');
     check($r->code, 400, 'an attestation certificate with CA:TRUE: 400');
+    my $k7 = attested($CA, $LISTED);
+    $k7->set(att_key => SoftAuthn::make_attestation_cert($tmp, $CA, $LISTED)->{key_pem});
+    $r = reg($k7, 'hana');
+    check($r->code . ' ' . err_of($r), qr/^400 .*signature/,
+          'an attestation signed by another key than the certificate\'s: 400');
+    $r = reg($k7, 'hana', over => { fmt => 'packed', attestation => 'none' });
+    check($r->code . ' ' . err_of($r), qr/^400 packed attStmt/,
+          'a malformed packed statement (no alg, no sig): 400');
     check(levels('hana'), 'phrh', 'hana still has only the one passkey');
 }
 
-my $hugo_hi = authn(aaguid => $LISTED);                     # none, listed
-my $hugo_lo = authn(aaguid => $UNLISTED);                   # none, unlisted
-check(level_of(reg($hugo_hi, 'hugo', name => 'Listed key')), '200 phrh',
-      'a listed AAGUID, device-bound, attestation none: phrh');
-sleep 1;    # oldest first in the list
-check(level_of(reg($hugo_lo, 'hugo', name => 'Plain key')), '200 phr',
-      'an unlisted AAGUID, device-bound, attestation none: phr');
+# claims without proof: a listed AAGUID, device-bound, is phr (issue 13)
+my $hugo_none = authn(aaguid => $LISTED);                    # none, listed
+my $hugo_self = authn(aaguid => $LISTED2, attestation => 'self');
+{
+    my $off = log_offset();
+    check(level_of(reg($hugo_none, 'hugo', name => 'Claims a YubiKey')),
+          '200 phr', 'a listed AAGUID, device-bound, attestation none: phr');
+    check(reg_line(log_since($off), $hugo_none),
+          qr/level phr, fmt none; not phrh: an attestation of format none proves nothing about the authenticator\)$/,
+          '... the log says why');
+    check(level_of(reg($hugo_self, 'hugo', name => 'Claims by itself')),
+          '200 phr', 'a listed AAGUID, device-bound, packed self attestation: phr');
+}
+check(levels('hugo'), 'phr,phr,phr,phr,phr',
+      'GET passkeys: hugo\'s five claiming passkeys are all phr');
 
 my $hal_sync = authn(aaguid => $LISTED2, be => 1, bs => 1);
-my $hal_att_sync = attested($CA, $UNLISTED, authn => { be => 1, bs => 0 });
+my $hal_att_sync = attested($CA, $LISTED, authn => { be => 1, bs => 0 });
 my $hal_self = authn(aaguid => $UNLISTED, attestation => 'self', alg => 'EdDSA');
+my $hal_unlisted = attested($CA, $UNLISTED);
 check(level_of(reg($hal_sync, 'hal')), '200 phr',
       'a listed AAGUID, synced (BE, BS): phr');
 check(level_of(reg($hal_att_sync, 'hal')), '200 phr',
-      'attested by the test CA but backup eligible (BE): phr');
+      'attested by the test CA, listed, but backup eligible (BE): phr');
 check(level_of(reg($hal_self, 'hal')), '200 phr',
       'packed self attestation, device-bound, unlisted: phr');
-check(join(' ', levels('hugo'), levels('hal')), 'phrh,phr phr,phr,phr',
-      'GET passkeys: hugo phrh and phr, hal three phr');
+{
+    my $off = log_offset();
+    check(level_of(reg($hal_unlisted, 'hal')), '200 phr',
+          'attested by the test CA, device-bound, AAGUID not listed: phr');
+    my $aaguid = $PasskeyTest::UNLISTED_AAGUID =~ s/-//gr;
+    check(reg_line(log_since($off), $hal_unlisted),
+          qr/, attested; not phrh: AAGUID \Q$aaguid\E is not in StepupHighAssuranceAAGUIDs\)$/,
+          '... the log says why');
+}
+check(levels('hal'), 'phr,phr,phr,phr', 'GET passkeys: hal four phr');
+
+# a row stored phrh under the old rule (a claimed AAGUID, no trusted
+# attestation): read as phr everywhere, whatever the database says
+{
+    my $db = PasskeyTest::pk_dir() . '/passkeys.sqlite';
+    my $id = $hugo_none->credential_id_b64;
+    my $rc = system('sqlite3', $db, "UPDATE stepup_credentials SET level = 'phrh' "
+                    . "WHERE credential_id = '$id'");
+    check($rc, 0, 'setup: hugo\'s claiming key stored as phrh, as the old rule did');
+    my ($l) = grep { $_->{id} eq $id } @{ passkeys($H, 'hugo') || [] };
+    check(($l || {})->{level} || '-', 'phr',
+          '... GET passkeys lists it as phr (no trusted attestation)');
+    my ($r) = login_begin($H, 'hugo', csrf => csrf($H, 'hugo'), acr => 'phrh');
+    check($r->code, 409, '... and passkey/begin acr phrh does not offer it');
+    $r = login($hugo_none, $H, 'hugo', csrf => csrf($H, 'hugo'));
+    check(join(' ', $r->code, acr_of($r)->{acr} || '-'), '200 phr',
+          '... a step-up with it gives phr');
+}
+
+# a list without roots (/pk/listonly/): nothing can be phrh there
+{
+    my $L = '/pk/listonly/';
+    my ($r, $o) = register_begin($L, 'hal', csrf => csrf($L, 'hal'));
+    check(($o || {})->{attestation}, 'none',
+          'StepupHighAssuranceAAGUIDs without roots: register/begin asks "none"');
+    my $k = attested($CA, $LISTED);
+    $r = register($k, $L, 'hal', csrf => csrf($L, 'hal'));
+    check(level_of($r), '200 phr',
+          '... a listed model, even attested by the test CA: phr there');
+    post_json($L, 'passkeys/delete', 'hal', { id => $k->credential_id_b64 },
+              csrf => csrf($L, 'hal'), token => token_for('hal'));
+    check(levels('hal'), 'phr,phr,phr,phr', '(removed again)');
+}
+
+# hana also has a plain passkey next to her security key
+my $hana_plain = authn(aaguid => $UNLISTED);
+check(level_of(reg($hana_plain, 'hana', name => 'Plain key')), '200 phr',
+      'hana adds a plain passkey (none, unlisted): phr');
 
 # ---- passkey/begin and the level asked for ---------------------------------
 sub allowed {
@@ -142,16 +228,13 @@ sub allowed {
     my ($r, $opts) = login_begin($H, $user, csrf => csrf($H, $user), %o);
     return join ',', sort map { $_->{id} } @{ ($opts || {})->{allowCredentials} || [] };
 }
-check(allowed('hugo', acr => 'phrh'), $hugo_hi->credential_id_b64,
+my $hana_both = join(',', sort $hana_key->credential_id_b64,
+                     $hana_plain->credential_id_b64);
+check(allowed('hana', acr => 'phrh'), $hana_key->credential_id_b64,
       'passkey/begin acr phrh: only the phrh credential');
-check(allowed('hugo', acr => 'phr'),
-      join(',', sort $hugo_hi->credential_id_b64, $hugo_lo->credential_id_b64),
-      'passkey/begin acr phr: both');
-check(allowed('hugo'),
-      join(',', sort $hugo_hi->credential_id_b64, $hugo_lo->credential_id_b64),
-      'passkey/begin without acr: both');
-check(allowed('hugo', acr => 'pwd'),
-      join(',', sort $hugo_hi->credential_id_b64, $hugo_lo->credential_id_b64),
+check(allowed('hana', acr => 'phr'), $hana_both, 'passkey/begin acr phr: both');
+check(allowed('hana'), $hana_both, 'passkey/begin without acr: both');
+check(allowed('hana', acr => 'pwd'), $hana_both,
       'passkey/begin acr pwd: both (a passkey is phr at least)');
 {
     my ($r) = login_begin($H, 'hal', csrf => csrf($H, 'hal'), acr => 'phrh');
@@ -180,19 +263,30 @@ my $hana_token;
     check(get_as('hana', '/pk/phr/', $hana_token)->code, 200, '... and /pk/phr/');
     check(get_as('hana', '/pk/protected/', $hana_token)->code, 200,
           '... and /pk/protected/');
-    $r = login($hugo_hi, $H, 'hugo', csrf => csrf($H, 'hugo'), acr => 'phrh');
-    check(join(' ', $r->code, acr_of($r)->{acr} || '-', acr_of($r)->{amr} || '-'),
-          '200 phrh hwk', 'the listed-model key: token phrh, amr hwk');
     # without asking for phrh the token is still of the credential's level
-    $r = login($hugo_hi, $H, 'hugo', csrf => csrf($H, 'hugo'));
+    $r = login($hana_key, $H, 'hana', csrf => csrf($H, 'hana'));
     check(acr_of($r)->{acr}, 'phrh',
-          'the listed-model key, begin without acr: token phrh all the same');
+          'the attested key, begin without acr: token phrh all the same');
+}
+
+# ---- claims of a listed model: a step-up for phrh is refused, phr granted --
+{
+    my ($r) = login_begin($H, 'hugo', csrf => csrf($H, 'hugo'), acr => 'phrh');
+    check($r->code . ' ' . err_of($r), qr/^409 .*hardware security key/,
+          'hugo (only claims of a listed model): passkey/begin acr phrh: 409');
+    my @got;
+    for my $k ($hugo_none, $hugo_self) {
+        $r = login($k, $H, 'hugo', csrf => csrf($H, 'hugo'), acr => 'phr');
+        push @got, join(' ', $r->code, acr_of($r)->{acr} || '-');
+    }
+    check("@got", '200 phr 200 phr',
+          '... acr phr with the "none" and the self-attested claim: granted, phr');
 }
 
 # ---- a phr credential where phrh was asked ---------------------------------
 {
-    my ($r, $o) = login_begin($H, 'hugo', csrf => csrf($H, 'hugo'), acr => 'phrh');
-    $r = login_finish($H, 'hugo', $hugo_lo->assert($o || {}), csrf => csrf($H, 'hugo'));
+    my ($r, $o) = login_begin($H, 'hana', csrf => csrf($H, 'hana'), acr => 'phrh');
+    $r = login_finish($H, 'hana', $hana_plain->assert($o || {}), csrf => csrf($H, 'hana'));
     check($r->code, 403, 'begin acr phrh, then the phr key: 403');
     check(err_of($r), qr/hardware security key/, '... reason: not a hardware security key');
     check(token_from($r), undef, '... no cookie');
@@ -201,8 +295,8 @@ my $hana_token;
 # ---- Require stepup acr=phrh with a phr token ------------------------------
 my $hugo_phr;
 {
-    my $r = login($hugo_lo, $H, 'hugo', csrf => csrf($H, 'hugo'));
-    check(acr_of($r)->{acr}, 'phr', 'the unlisted key: a phr token');
+    my $r = login($hugo_none, $H, 'hugo', csrf => csrf($H, 'hugo'));
+    check(acr_of($r)->{acr}, 'phr', 'the key claiming a listed model: a phr token');
     $hugo_phr = token_from($r);
     my $api = get_as('hugo', '/pk/phrh/', $hugo_phr, Accept => 'application/json');
     check($api->code, 401, 'phr token at /pk/phrh/ (API): 401');
@@ -231,51 +325,47 @@ my $hugo_phr;
           'a phrh token (minted) opens /pk/phrh/');
 }
 
-# ---- BE showing up at a later assertion ------------------------------------
+# ---- BE changing between registration and assertion (WebAuthn L3 7.2) ------
 {
+    my $id = $hana_key->credential_id_b64;
     $hana_key->set(be => 1, bs => 1);
     my $off = log_offset();
     my $r = login($hana_key, $H, 'hana', csrf => csrf($H, 'hana'));
-    my $j = json_of($r) || {};
-    check($r->code . ' ' . ($j->{acr} || err_of($r)), '200 phr',
-          'the phrh key now reporting BE/BS: 200, acr phr');
-    my $t = acr_of($r);
-    check(join(' ', $t->{acr} || '-', $t->{amr} || '-'), 'phr swk',
-          '... the token is lowered to phr, amr swk');
-    my $log = log_since($off);
-    my $id = $hana_key->credential_id_b64;
-    my $line = "STEPUP0061: user hana: passkey $id now reports backup flags "
-             . "(BE=1 BS=1): token lowered to phr";
-    check($log, qr/\Q$line\E/,
+    check($r->code . ' ' . err_of($r), qr/^401 .*backup eligibility \(BE\) changed/,
+          'the phrh key now reporting BE/BS: 401, the reason');
+    check(scalar(grep { defined } $r->header('Set-Cookie')), 0, '... no cookie');
+    check(log_since($off),
+          qr/\QSTEPUP0063: user hana: passkey $id reports BE=1, registered with BE=0: assertion refused\E/,
           '... and the log says so');
-    my $lowered = token_from($r);
-    my $api = get_as('hana', '/pk/phrh/', $lowered, Accept => 'application/json');
-    check(join(' | ', $api->code, $api->header('WWW-Authenticate')),
-          qr/^401 \| Bearer .*acr_values="phrh"/, '... which /pk/phrh/ refuses');
-    # the stored level follows: the key is no longer offered for phrh
-    my ($b, $o) = login_begin($H, 'hana', csrf => csrf($H, 'hana'), acr => 'phrh');
-    check($b->code, 409, 'passkey/begin acr phrh no longer offers the key (stored phr now)');
-    my ($l) = grep { $_->{id} eq $id } @{ (json_of(get_as('hana', "${H}passkeys", undef,
-                                             Accept => 'application/json')) || {})->{passkeys} || [] };
-    check(($l || {})->{level} || '-', 'phr', '... and GET passkeys lists it as phr');
-    # BE alone (not backed up yet) is enough to lower it
     $hana_key->set(be => 1, bs => 0);
     $r = login($hana_key, $H, 'hana', csrf => csrf($H, 'hana'));
-    check(join(' ', $r->code, acr_of($r)->{acr} || '-'), '200 phr',
-          'BE without BS: token phr too');
-    # the hardware-bound token minted before still works where it did
+    check($r->code, 401, 'BE without BS: refused too');
+    check(levels('hana'), 'phr,phrh', 'GET passkeys: the key is still phrh');
+    $hana_key->set(be => 0, bs => 0);
+    $r = login($hana_key, $H, 'hana', csrf => csrf($H, 'hana'), acr => 'phrh');
+    check(join(' ', $r->code, acr_of($r)->{acr} || '-'), '200 phrh',
+          'BE clear again, as registered: 200 phrh');
     check(get_as('hana', '/pk/phrh/', $hana_token)->code, 200,
           'the earlier phrh token is unaffected');
-    check(levels('hana'), qr/^phrh?$/, 'hana still has one passkey');
+    # a synced passkey: BS may change, BE may not
+    $hal_sync->set(bs => 0);
+    $r = login($hal_sync, $H, 'hal', csrf => csrf($H, 'hal'));
+    check(join(' ', $r->code, acr_of($r)->{acr} || '-', acr_of($r)->{amr} || '-'),
+          '200 phr swk', 'a synced passkey whose BS went off: 200 phr (BS may change)');
+    $hal_sync->set(be => 0, bs => 0);
+    $r = login($hal_sync, $H, 'hal', csrf => csrf($H, 'hal'));
+    check($r->code . ' ' . err_of($r), qr/^401 .*\(BE\)/,
+          'the synced passkey reporting BE clear: 401');
+    $hal_sync->set(be => 1, bs => 1);
 }
 
 # ---- the confirm page for acr=phrh -----------------------------------------
 {
     my $pw = qr/<input[^>]*type="password"/;
     my $use = qr/<button[^>]*data-action="confirm"[^>]*>Use passkey</;
-    my $p = get_as('hugo', "$H?return_to=%2Fpk%2Fphrh%2F&acr=phrh", undef,
+    my $p = get_as('hana', "$H?return_to=%2Fpk%2Fphrh%2F&acr=phrh", undef,
                    Accept => 'text/html');
-    check($p->code, 200, 'confirm page ?acr=phrh for hugo: 200');
+    check($p->code, 200, 'confirm page ?acr=phrh for hana: 200');
     check($p->content =~ $pw ? 'password field' : 'no password field',
           'no password field', '... no password field (a password is not enough)');
     check($p->content, qr/<button[^>]*data-acr="phrh"[^>]*>Use passkey</,
@@ -407,6 +497,24 @@ my $hugo_phr;
                $conf->($aaguids, $nocert), qr/StepupAttestationRoots.*no PEM certificate/);
     $refused->('roots file missing',
                $conf->($aaguids, "$tmp/nope.pem"), qr/StepupAttestationRoots.*(open|No such)/);
+    # an AAGUID list without roots: started, and one line says that
+    # nothing can be phrh (DESIGN 5); with roots, no such line
+    my $listonly = "StepupKeyFile \"$keys\"\n<Location /x/>\n"
+                 . "  StepupHighAssuranceAAGUIDs \"$aaguids\"\n</Location>\n"
+                 . "<Location /y/>\n  StepupHighAssuranceAAGUIDs \"$aaguids\"\n"
+                 . "</Location>\n";
+    ($status, @err) = configtest($listonly);
+    check($status, 0, 'StepupHighAssuranceAAGUIDs without roots: httpd -t passes');
+    my @warn = grep { /STEPUP0090: StepupHighAssuranceAAGUIDs is set without StepupAttestationRoots .*no passkey can be phrh/ } @err;
+    check(scalar @warn, 1, '... one warning line says no passkey can be phrh ('
+          . join(' / ', @err) . ')');
+    ($status, @err) = configtest($conf->($aaguids, $roots));
+    check(scalar(grep { /STEPUP0090/ } @err), 0, 'with roots: no such warning');
+    ($status, @err) = configtest("StepupKeyFile \"$keys\"\n"
+        . "StepupAttestationRoots \"$roots\"\n<Location /x/>\n"
+        . "  StepupHighAssuranceAAGUIDs \"$aaguids\"\n</Location>\n");
+    check(scalar(grep { /STEPUP0090/ } @err), 0,
+          'roots for the whole server, the list in a Location: no warning');
     # one line each: not two for the same mistake
     ($status, @err) = configtest($conf->($bad, $badpem));
     check($status ? 'refused' : 'exit 0', 'refused',

@@ -4,8 +4,8 @@
 # acr phr and amr hwk (device-bound) or swk (synced); the token decodes to
 # the right fields and opens the protected pages. The challenge is
 # one-time; counter regression, wrong origin / rpId, another user's
-# credential, bad signatures and malformed bodies are refused without a
-# cookie. /pk/rp/ has StepupRPID and StepupOrigin of its own.
+# credential or userHandle, bad signatures and malformed bodies are refused
+# without a cookie. /pk/rp/ has StepupRPID and StepupOrigin of its own.
 # Users: ada, ben.
 use strict;
 use warnings FATAL => 'all';
@@ -22,7 +22,7 @@ use PasskeyTest qw(err_of pk_basic origin rp_id authn json_of csrf status
                    post_json register login_begin login_finish login
                    passkeys wipe token_for token_from log_offset log_since);
 
-plan tests => 123, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
+plan tests => 129, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
                                'socache_shmcb');
 
 reset_ua();
@@ -258,6 +258,25 @@ for my $case (
     $r = login($stranger, $B, 'ada');
     check($r->code . ' ' . err_of($r), qr/^400 .*unknown passkey/,
           'a credential nobody registered: 400 unknown passkey');
+}
+
+# ---- the userHandle (WebAuthn L3 7.2 step 6) --------------------------------
+{
+    my $adas = $bound->{user_handle};
+    my $bens_handle = $bens->{user_handle};
+    check(defined $adas && defined $bens_handle && $adas ne $bens_handle ? 'two' : 'not',
+          'two', 'ada and ben were given user handles of their own at registration');
+    my $r = login($bound, $B, 'ada', over => { user_handle => $bens_handle });
+    check($r->code . ' ' . err_of($r), qr/^400 .*userHandle/,
+          "ada's passkey with ben's userHandle: 400, the reason");
+    check(token_from($r), undef, '... no cookie');
+    $r = login($bound, $B, 'ada',
+               over => { user_handle => SoftAuthn::b64u(SoftAuthn::random_bytes(16)) });
+    check($r->code, 400, 'a userHandle nobody was given: 400');
+    $r = login($bound, $B, 'ada', over => { user_handle => $adas });
+    check($r->code, 200, "ada's own userHandle: 200");
+    $r = login($bound, $B, 'ada', over => { user_handle => undef });
+    check($r->code, 200, 'no userHandle (a non-discoverable credential): 200');
 }
 
 # ---- malformed bodies: 400, a reason, nothing changes ----------------------

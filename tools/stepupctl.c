@@ -1030,6 +1030,14 @@ static int cmd_webauthn_verify_registration(apr_pool_t *p, const command *cmd,
         errorf("%s: rejected: %s", name, why ? why : "(no reason)");
         return RC_FAIL;
     }
+    /* DESIGN 7: with --attestation-roots an x5c chain must reach one of
+     * them (the module registers such a passkey as phr instead) */
+    if (roots && !reg.attestation_trusted && reg.attestation_type
+        && !strcmp(reg.attestation_type, "basic")) {
+        errorf("%s: rejected: %s", name, reg.attestation_untrusted
+               ? reg.attestation_untrusted : "(no reason)");
+        return RC_FAIL;
+    }
     return wa_print(name, json_pack(
         "{s:s, s:s, s:i, s:s, s:s, s:I, s:i, s:b, s:b, s:b}",
         "credential_id",

@@ -103,6 +103,8 @@ int stepup_att_none(apr_pool_t *p, stepup_attestation_ctx *ctx,
                               "attStmt");
     ctx->type = "none";
     ctx->trusted = 0;
+    ctx->untrusted_why = "an attestation of format none proves nothing "
+                         "about the authenticator";
     return 0;
 }
 
@@ -117,6 +119,7 @@ int stepup_attestation_verify(apr_pool_t *p, stepup_attestation_ctx *ctx,
 
     ctx->trusted = 0;
     ctx->type = NULL;
+    ctx->untrusted_why = NULL;
     if (!ctx->ad->aaguid || !ctx->cred)
         return stepup_wa_fail(why, "attestation: authenticatorData has no "
                               "attested credential data");

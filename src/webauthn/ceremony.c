@@ -92,6 +92,7 @@ int stepup_webauthn_verify_registration(apr_pool_t *p,
     out->backup_state = !!(ad.flags & STEPUP_WEBAUTHN_FLAG_BS);
     out->attestation_trusted = actx.trusted;
     out->attestation_type = actx.type;
+    out->attestation_untrusted = actx.trusted ? NULL : actx.untrusted_why;
     return 0;
 }
 

@@ -5,7 +5,8 @@
  * self attestation: alg is the credential's and the credential key
  * verifies sig. With x5c the first certificate's key verifies sig, the
  * certificate meets 8.2.1 (AAGUID extension included) and, when roots are
- * configured, the chain must reach one of them. ECDAA is not supported.
+ * configured, the chain is trusted when it reaches one of them (untrusted,
+ * not refused, when it does not). ECDAA is not supported.
  */
 #include <string.h>
 
@@ -109,6 +110,8 @@ int stepup_att_packed(apr_pool_t *p, stepup_attestation_ctx *ctx,
             return prefix(p, why, "packed self attestation: ");
         ctx->type = "self";
         ctx->trusted = 0;
+        ctx->untrusted_why = "packed self attestation is signed by the "
+                             "credential key, not by its maker";
         return 0;
     }
 
@@ -121,11 +124,19 @@ int stepup_att_packed(apr_pool_t *p, stepup_attestation_ctx *ctx,
                              sig, siglen, why) != 0
         || stepup_x5c_packed_leaf_check(p, leaf, ctx->ad->aaguid, why) != 0)
         return prefix(p, why, "packed attestation: ");
-    if (ctx->roots) {
-        if (stepup_trust_verify(p, ctx->roots, leaf, rest, why) != 0)
-            return prefix(p, why, "packed attestation: ");
-        ctx->trusted = 1;
-    }
     ctx->type = "basic";
+    if (!ctx->roots) {
+        ctx->untrusted_why = "no attestation roots are configured";
+        return 0;
+    }
+    /* a verified statement from an unknown maker is still a passkey: it
+     * proves nothing about the model, which the caller decides on */
+    if (stepup_trust_verify(p, ctx->roots, leaf, rest,
+                            &ctx->untrusted_why) != 0) {
+        ctx->untrusted_why = apr_pstrcat(p, "packed attestation: ",
+                                         ctx->untrusted_why, NULL);
+        return 0;
+    }
+    ctx->trusted = 1;
     return 0;
 }

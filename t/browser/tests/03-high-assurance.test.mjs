@@ -1,13 +1,20 @@
 // The bank's transfer page: Require stepup acr=phrh max-age=0. A synced
-// passkey is not enough; a device-bound authenticator of a listed model
-// (scripts/browser-test.sh lists Chromium's virtual one) is, for one request.
+// passkey is not enough, and neither is a device-bound one whose
+// attestation reaches no root of the demo, even of a listed model
+// (Chromium's virtual authenticators: their attestation certificate is
+// self-signed and new every time, see softkey.mjs). A security key whose
+// attestation chains to the demo's roots (the software security key of
+// softkey.mjs, its certificate issued by the test CA that
+// scripts/browser-test.sh adds to the roots) is, for one request.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import {
   BASE, fresh, launch, pathOf, stepupCookie, dropStepupCookie,
-  addPlatformAuthenticator, addSecurityKey, addPasskey, openWithPassword,
-  confirmWithPassword, removeAllPasskeys,
+  addPlatformAuthenticator, addVirtualSecurityKey, installSoftSecurityKey,
+  addPasskey, openWithPassword, confirmWithPassword, removeAllPasskeys,
 } from './helpers.mjs';
+import { SoftSecurityKey, softKeyMaterial } from './softkey.mjs';
 
 const HIGH = 'Hardware-bound, high assurance';   // the manage page's label for phrh
 
@@ -106,16 +113,16 @@ test('with only a synced passkey, a transfer asks for a hardware security key an
     }
   });
 
-test('a USB security key added on the passkeys page counts as high assurance and opens one transfer',
+test('a security key attested by a root of the demo counts as high assurance and opens one transfer',
   { timeout: 90000 }, async () => {
-    const { context, page, cdp } = await fresh(browser);
+    const { context, page } = await fresh(browser);
     try {
-      await addSecurityKey(cdp);
+      await installSoftSecurityKey(context);
       const key = await addWithFreshStepup(page, context, 'USB key');
       const text = await key.innerText();
       assert.match(text, new RegExp(HIGH),
-        'a device-bound USB security key of a listed model (AAGUID '
-        + '01020304-0506-0708-0102-030405060708) is listed as high assurance; '
+        'a device-bound security key whose packed attestation chains to the demo\'s '
+        + 'roots (the test CA) and of a listed model is listed as high assurance; '
         + `the list says: "${text.replace(/\s+/g, ' ')}"`);
       await transferOnce(page, context);
     } finally {
@@ -125,9 +132,9 @@ test('a USB security key added on the passkeys page counts as high assurance and
 
 test('from the transfer, "Manage passkeys" leads to adding a security key and back to the transfer',
   { timeout: 90000 }, async () => {
-    const { context, page, cdp } = await fresh(browser);
+    const { context, page } = await fresh(browser);
     try {
-      await addSecurityKey(cdp);
+      await installSoftSecurityKey(context);
       await page.goto(BASE + '/bank/transfer/');
       await expectHardwareKeyRequest(page, 'without a security key yet');
       await Promise.all([page.waitForNavigation(),
@@ -151,14 +158,32 @@ test('from the transfer, "Manage passkeys" leads to adding a security key and ba
     }
   });
 
-test('a device-bound platform passkey of a listed model opens exactly one transfer',
+/* The demo's error_log line of the registration of the passkey named on
+ * the manage page's item, by its credential id. */
+function registrationLine(id) {
+  const log = process.env.STEPUP_DEMO_LOG;
+  assert.ok(log, 'STEPUP_DEMO_LOG names the demo\'s error_log (scripts/browser-test.sh sets it)');
+  return readFileSync(log, 'utf8').split('\n')
+    .find((l) => l.includes('STEPUP0071') && l.includes(`passkey ${id} registered`)) || 'no line';
+}
+
+async function passkeyIds(page) {
+  return page.evaluate(async () =>
+    (await (await fetch('/stepup/passkeys', { headers: { Accept: 'application/json' } })).json())
+      .passkeys.map((p) => ({ id: p.id, name: p.name, level: p.level })));
+}
+
+test('Chromium\'s virtual authenticators, of a listed model but attested by no root of the demo, stay phr',
   { timeout: 90000 }, async () => {
     const { context, page, cdp } = await fresh(browser);
     try {
-      // a synced one first: it stays phr next to the device-bound one
-      const synced = await addPlatformAuthenticator(cdp);
-      await addWithFreshStepup(page, context, 'Phone');
-      await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: synced });
+      // a USB security key and a device-bound platform authenticator: both
+      // claim the listed AAGUID, neither attestation chains to a root
+      const usb = await addVirtualSecurityKey(cdp);
+      const key = await addWithFreshStepup(page, context, 'Virtual key');
+      assert.match(await key.innerText(), /Device-bound passkey/, 'the virtual USB key: device-bound');
+      assert.doesNotMatch(await key.innerText(), new RegExp(HIGH), '... not high assurance');
+      await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: usb });
       await cdp.send('WebAuthn.addVirtualAuthenticator', {
         options: {
           protocol: 'ctap2', transport: 'internal',
@@ -168,9 +193,48 @@ test('a device-bound platform passkey of a listed model opens exactly one transf
         },
       });
       const bound = await addWithFreshStepup(page, context, 'Laptop TPM');
-      assert.match(await bound.innerText(), new RegExp(HIGH), 'the device-bound one: high assurance');
-      assert.match(await listed(page, 'Phone').innerText(), /Synced passkey/, 'the synced one: not');
-      await transferOnce(page, context);
+      assert.match(await bound.innerText(), /Device-bound passkey/, 'the platform one: device-bound');
+      assert.doesNotMatch(await bound.innerText(), new RegExp(HIGH), '... not high assurance');
+
+      const keys = await passkeyIds(page);
+      assert.deepEqual(keys.map((k) => `${k.name} ${k.level}`).sort(),
+        ['Laptop TPM phr', 'Virtual key phr'], 'GET /stepup/passkeys: both phr');
+      for (const k of keys) {
+        assert.match(registrationLine(k.id),
+          /level phr, fmt packed; not phrh: packed attestation: the certificate chain does not reach a configured root: self-signed certificate\)/,
+          `the demo's log says why ${k.name} is not phrh`);
+      }
+
+      // the transfer cannot be confirmed with them
+      await page.goto(BASE + '/bank/transfer/');
+      await expectHardwareKeyRequest(page, 'with two phr passkeys');
+      assert.equal(await page.getByRole('button', { name: 'Use passkey' }).count(), 0,
+        'no passkey button: neither reaches phrh');
+    } finally {
+      await context.close();
+    }
+  });
+
+test('the same security key attested by a CA that is not among the demo\'s roots stays phr',
+  { timeout: 90000 }, async () => {
+    const { context, page } = await fresh(browser);
+    try {
+      assert.ok(process.env.STEPUP_SOFTKEY_UNTRUSTED_DIR,
+        'STEPUP_SOFTKEY_UNTRUSTED_DIR (scripts/browser-test.sh makes it)');
+      await installSoftSecurityKey(context,
+        new SoftSecurityKey(softKeyMaterial(process.env.STEPUP_SOFTKEY_UNTRUSTED_DIR)));
+      const key = await addWithFreshStepup(page, context, 'Unknown vendor key');
+      assert.match(await key.innerText(), /Device-bound passkey/, 'registered: a device-bound passkey');
+      assert.doesNotMatch(await key.innerText(), new RegExp(HIGH), '... not high assurance');
+      const [k] = await passkeyIds(page);
+      assert.equal(`${k.name} ${k.level}`, 'Unknown vendor key phr', 'GET /stepup/passkeys: phr');
+      assert.match(registrationLine(k.id),
+        /level phr, fmt packed; not phrh: packed attestation: the certificate chain does not reach a configured root: unable to get local issuer certificate\)/,
+        'the demo\'s log says why it is not phrh');
+      await page.goto(BASE + '/bank/transfer/');
+      await expectHardwareKeyRequest(page, 'with a key of an unknown root');
+      assert.equal(await page.getByRole('button', { name: 'Use passkey' }).count(), 0,
+        'no passkey button');
     } finally {
       await context.close();
     }

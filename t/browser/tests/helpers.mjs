@@ -1,12 +1,15 @@
 // Shared by the browser tests: Debian's Chromium through playwright-core,
 // one browser per test file, a fresh context (cookies, authenticators) per
-// test, Chromium's CDP virtual authenticators, screenshots and axe-core.
+// test, Chromium's CDP virtual authenticators, the attested software
+// security key (softkey.mjs), screenshots and axe-core.
 // The demo site runs at STEPUP_BASE_URL (scripts/browser-test.sh starts it).
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+
+export { installSoftSecurityKey } from './softkey.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -61,10 +64,13 @@ export async function addPlatformAuthenticator(cdp) {
   return authenticatorId;
 }
 
-/* A USB security key with a PIN: device-bound (BE clear), and its model
- * (Chromium's AAGUID 01020304-0506-0708-0102-030405060708) is listed as a
- * hardware security key by scripts/browser-test.sh: acr phrh. */
-export async function addSecurityKey(cdp) {
+/* Chromium's virtual USB security key with a PIN: device-bound (BE
+ * clear), of a model scripts/browser-test.sh lists (Chromium's AAGUID
+ * 01020304-0506-0708-0102-030405060708), but its attestation certificate
+ * is self-signed and new at every registration, so it reaches no root of
+ * the demo: acr phr (softkey.mjs says more). For a security key that is
+ * phrh, see installSoftSecurityKey. */
+export async function addVirtualSecurityKey(cdp) {
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
     options: {
       protocol: 'ctap2', ctap2Version: 'ctap2_1', transport: 'usb',
