@@ -34,6 +34,7 @@
           if (!response.ok || json.ok === false) {
             var error = new Error(json.error || ('HTTP ' + response.status));
             error.status = response.status;
+            error.confirmUrl = json.confirm_url;
             throw error;
           }
           return json;
@@ -154,6 +155,13 @@
         say(status, 'Confirmed. Taking you back\u2026', false);
         window.location.assign(result.return_to || d.returnTo || '/');
       }).catch(function (error) {
+        if (error.status === 401 && error.confirmUrl) {
+          /* changing passkeys needs a (stronger) confirmation first: the
+           * confirm page brings the user back to the passkeys page */
+          say(status, error.message + '\u2026', false);
+          window.location.assign(error.confirmUrl);
+          return;
+        }
         button.disabled = false;
         button.removeAttribute('aria-busy');
         say(status, cancelled(error)
