@@ -60,7 +60,10 @@ echo "browser-test: demo on http://localhost:$port/ ($tmp/demo)"
 artifacts="$top/t/browser/artifacts"
 mkdir -p "$artifacts"
 rm -f "$artifacts"/*.png
+# STEPUP_DEMO_DIR: the tests mint an administrator's token with its key
+# file (stepupctl) to start each test from a user with no passkey
 (cd t/browser && STEPUP_BASE_URL="http://localhost:$port" STEPUP_ARTIFACTS="$artifacts" \
+   STEPUP_DEMO_DIR="$tmp/demo" STEPUPCTL="$top/tools/stepupctl" \
    node --test --test-concurrency=1 tests/)
 status=$?
 

@@ -46,8 +46,11 @@ async function addWithFreshStepup(page, context, name) {
   return listed(page, name);
 }
 
-/* Transfer once with "Use passkey", then the next transfer asks again. */
+/* Transfer once with "Use passkey", then the next transfer asks again.
+ * The step-up of adding the passkey is dropped first: it would open the
+ * first transfer by itself. */
 async function transferOnce(page, context) {
+  await dropStepupCookie(context);
   await page.goto(BASE + '/bank/transfer/');
   await expectHardwareKeyRequest(page, 'with a hardware-bound passkey');
   const use = page.getByRole('button', { name: 'Use passkey' });
@@ -136,12 +139,18 @@ test('from the transfer, "Manage passkeys" leads to adding a security key and ba
       assert.equal(await page.title(), 'Confirm access', 'manage asks to confirm first');
       await confirmWithPassword(page);
       assert.equal(pathOf(page), '/stepup/manage', 'then shows the passkeys page');
+      // adding it asks to confirm with it (it is stronger than the
+      // password), which is the security key confirmation the transfer needs
       await addPasskey(page, 'USB key');
       const back = page.getByRole('link', { name: 'Continue where you were' });
       assert.equal(await back.getAttribute('href'), '/bank/transfer/',
         'the passkeys page leads back to the transfer');
       await Promise.all([page.waitForNavigation(), back.click()]);
-      await expectHardwareKeyRequest(page, 'back at the transfer');
+      assert.equal(await page.title(), 'Transfer sent',
+        'the transfer goes through with the confirmation just made');
+      // once: the next one asks for the key again, and it is offered
+      await page.goto(BASE + '/bank/transfer/');
+      await expectHardwareKeyRequest(page, 'the next transfer');
       const use = page.getByRole('button', { name: 'Use passkey' });
       assert.ok(await use.isVisible(), 'the new security key is offered');
       await Promise.all([page.waitForURL(BASE + '/bank/transfer/'), use.click()]);
@@ -158,6 +167,19 @@ test('a device-bound platform passkey of a listed model opens exactly one transf
       // a synced one first: it stays phr next to the device-bound one
       const synced = await addPlatformAuthenticator(cdp);
       await addWithFreshStepup(page, context, 'Phone');
+      // a second passkey needs a confirmation with the first (its level,
+      // phr): the password is no longer offered for it
+      await dropStepupCookie(context);
+      await page.goto(BASE + '/stepup/manage');
+      assert.equal(await page.title(), 'Confirm access', 'manage asks to confirm first');
+      assert.equal(new URL(page.url()).searchParams.get('acr'), 'phr',
+        'at the level of the passkey the user has');
+      assert.equal(await page.locator('input[type=password]').count(), 0,
+        'no password field: a password cannot add a passkey next to a passkey');
+      await Promise.all([page.waitForURL(BASE + '/stepup/manage'),
+        page.getByRole('button', { name: 'Use passkey' }).click()]);
+      assert.equal(await page.title(), 'Passkeys', 'confirmed with the phone: the passkeys page');
+      // the phone leaves; the laptop's own authenticator is added
       await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: synced });
       await cdp.send('WebAuthn.addVirtualAuthenticator', {
         options: {
@@ -167,10 +189,40 @@ test('a device-bound platform passkey of a listed model opens exactly one transf
           defaultBackupEligibility: false, defaultBackupState: false,
         },
       });
-      const bound = await addWithFreshStepup(page, context, 'Laptop TPM');
+      await addPasskey(page, 'Laptop TPM');
+      const bound = listed(page, 'Laptop TPM');
       assert.match(await bound.innerText(), new RegExp(HIGH), 'the device-bound one: high assurance');
       assert.match(await listed(page, 'Phone').innerText(), /Synced passkey/, 'the synced one: not');
       await transferOnce(page, context);
+    } finally {
+      await context.close();
+    }
+  });
+
+test('with a security key registered, the passkeys page asks for it: the password is not enough',
+  { timeout: 90000 }, async () => {
+    const { context, page, cdp } = await fresh(browser);
+    try {
+      await addSecurityKey(cdp);
+      await addWithFreshStepup(page, context, 'USB key');
+
+      await dropStepupCookie(context);
+      await page.goto(BASE + '/stepup/manage');
+      assert.equal(await page.title(), 'Confirm access', 'manage asks to confirm first');
+      const url = new URL(page.url());
+      assert.equal(url.searchParams.get('acr'), 'phrh', 'with the security key');
+      assert.equal(url.searchParams.get('return_to'), '/stepup/manage');
+      assert.match(await page.locator('main').innerText(),
+        /needs a confirmation with a hardware security key; a password is not enough/);
+      assert.equal(await page.locator('input[type=password]').count(), 0, 'no password field');
+
+      await Promise.all([page.waitForURL(BASE + '/stepup/manage'),
+        page.getByRole('button', { name: 'Use passkey' }).click()]);
+      assert.equal(await page.title(), 'Passkeys', 'confirmed with the key: the passkeys page');
+      await Promise.all([page.waitForNavigation(),
+        page.getByRole('button', { name: 'Remove USB key' }).click()]);
+      await page.getByText('Passkey removed.').waitFor();
+      assert.equal(await listed(page, 'USB key').count(), 0, 'the key is removed');
     } finally {
       await context.close();
     }
