@@ -351,10 +351,11 @@ int stepup_enrol_check(request_rec *r, const stepup_dir_conf *dc,
 /* 1 where a user with no password and no passkey may add a first one
  * without a token (the federated bootstrap). */
 int stepup_bootstrap_allowed(request_rec *r, const stepup_dir_conf *dc);
-/* Where to confirm at level acr, then come back to the manage page. */
+/* Where to confirm at level acr, then come back to the manage page (with
+ * its return_to back, a checked local path, or NULL). */
 const char *stepup_enrol_confirm_url(request_rec *r,
                                      const stepup_dir_conf *dc,
-                                     stepup_acr acr);
+                                     stepup_acr acr, const char *back);
 /* A refusal of stepup_enrol_check as JSON (or text), with the level
  * needed and where to confirm; always OK. */
 int stepup_enrol_refuse(request_rec *r, const stepup_dir_conf *dc,

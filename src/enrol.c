@@ -127,10 +127,13 @@ int stepup_enrol_check(request_rec *r, const stepup_dir_conf *dc,
 
 const char *stepup_enrol_confirm_url(request_rec *r,
                                      const stepup_dir_conf *dc,
-                                     stepup_acr acr)
+                                     stepup_acr acr, const char *back)
 {
     const char *base = stepup_conf_confirm_url(dc);
-    const char *manage = apr_pstrcat(r->pool, base, "manage", NULL);
+    const char *manage = apr_pstrcat(r->pool, base, "manage", back
+        ? apr_pstrcat(r->pool, "?return_to=",
+                      apr_pescape_urlencoded(r->pool, back), NULL)
+        : "", NULL);
 
     return apr_pstrcat(r->pool, base, "?return_to=",
                        apr_pescape_urlencoded(r->pool, manage),
@@ -155,7 +158,7 @@ int stepup_enrol_refuse(request_rec *r, const stepup_dir_conf *dc,
             /* a form of the manage page: confirm at that level, then
              * back to the page */
             apr_table_setn(r->headers_out, "Location", ap_construct_url(
-                r->pool, stepup_enrol_confirm_url(r, dc, needed), r));
+                r->pool, stepup_enrol_confirm_url(r, dc, needed, NULL), r));
             return HTTP_SEE_OTHER;
         }
         r->status = status;
@@ -175,6 +178,6 @@ int stepup_enrol_refuse(request_rec *r, const stepup_dir_conf *dc,
                   stepup_acr_name(needed));
     if (o && status == HTTP_UNAUTHORIZED)
         json_object_set_new(o, "confirm_url", json_string(
-            stepup_enrol_confirm_url(r, dc, needed)));
+            stepup_enrol_confirm_url(r, dc, needed, NULL)));
     return stepup_send_json(r, status, o);
 }

@@ -109,17 +109,8 @@ int stepup_get_manage(request_rec *r)
     if (rc == HTTP_UNAUTHORIZED) {
         /* confirm at the level that may change these passkeys, then back
          * here, with where the user was going */
-        const char *self = apr_pstrcat(r->pool, base, "manage", back
-            ? apr_pstrcat(r->pool, "?return_to=",
-                          apr_pescape_urlencoded(r->pool, back), NULL)
-            : "", NULL);
-
         apr_table_setn(r->headers_out, "Location", ap_construct_url(
-            r->pool, apr_pstrcat(r->pool, base, "?return_to=",
-                                 apr_pescape_urlencoded(r->pool, self),
-                                 needed > STEPUP_ACR_PWD ? "&acr=" : "",
-                                 needed > STEPUP_ACR_PWD
-                                 ? stepup_acr_name(needed) : "", NULL), r));
+            r->pool, stepup_enrol_confirm_url(r, dc, needed, back), r));
         return HTTP_SEE_OTHER;
     }
     if (rc != OK)

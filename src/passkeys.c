@@ -119,7 +119,8 @@ static int change_passkey(request_rec *r, int rename)
     if (stepup_store_list(r, r->user, &creds) != STEPUP_STORE_OK)
         return stepup_bad_request(r, HTTP_SERVICE_UNAVAILABLE,
                                   "the passkey store is unavailable");
-    /* a passkey that is not the user's is 404 below: asked of their own */
+    /* the level is that of the user's own strongest passkey; an id that
+     * is not theirs is 404 below */
     if ((rc = stepup_enrol_check(r, dc, creds, &needed, &bootstrap, &why))
         != OK)
         return stepup_enrol_refuse(r, dc, rc, needed, why);
