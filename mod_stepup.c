@@ -42,7 +42,7 @@ static const command_rec stepup_cmds[] = {
                   "header"),
     AP_INIT_ITERATE("StepupMethods", stepup_set_methods, NULL, OR_AUTHCFG,
                     "methods the confirm page offers: password and/or "
-                    "passkey (default both)"),
+                    "passkey (default both), and bootstrap"),
     AP_INIT_ITERATE("StepupAuthnProvider", stepup_set_authn_provider, NULL,
                     OR_AUTHCFG, "authn providers that check the password "
                     "(default file)"),
@@ -64,6 +64,14 @@ static const command_rec stepup_cmds[] = {
     AP_INIT_TAKE1("StepupAttestationRoots", stepup_set_roots, NULL,
                   OR_AUTHCFG, "PEM roots: device-bound passkeys attested "
                   "by one of them count as phrh"),
+    /* per directory, but never in .htaccess: they decide who may change
+     * passkeys and who gets the federated bootstrap */
+    AP_INIT_TAKE1("StepupEnrollACR", stepup_set_enroll_acr, NULL,
+                  RSRC_CONF | ACCESS_CONF, "least level of the step-up that "
+                  "adds or removes passkeys: pwd (default), phr or phrh"),
+    AP_INIT_TAKE1("StepupHasPassword", stepup_set_has_password, NULL,
+                  RSRC_CONF | ACCESS_CONF, "ap_expr condition: the signed-in "
+                  "user has a password here (default true)"),
     { NULL }
 };
 

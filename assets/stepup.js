@@ -34,6 +34,7 @@
           if (!response.ok || json.ok === false) {
             var error = new Error(json.error || ('HTTP ' + response.status));
             error.status = response.status;
+            error.confirmUrl = json.confirm_url;
             throw error;
           }
           return json;
@@ -119,6 +120,22 @@
       });
   }
 
+  var LEVELS = { pwd: 1, phr: 2, phrh: 3 };
+
+  /* After adding a passkey stronger than the current step-up, confirm with
+   * it: changing passkeys needs the level of the strongest one (the
+   * passkeys page would ask anyway), and the user sees the new one work. */
+  function confirmIfWeaker(base, csrf, level) {
+    return fetch(base + 'status', {
+      credentials: 'same-origin',
+      headers: { 'Accept': 'application/json' }
+    }).then(function (response) { return response.json(); })
+      .then(function (st) {
+        if ((LEVELS[st.acr] || 0) >= (LEVELS[level] || 0)) return null;
+        return confirmWithPasskey(base, csrf, base + 'manage', level);
+      });
+  }
+
   function wire(button) {
     var status = document.getElementById('passkey-status');
     var d = button.dataset;
@@ -136,10 +153,15 @@
       var name = (nameField && nameField.value.trim()) || d.name || 'Passkey';
       var flow;
       if (d.action === 'add') {
-        flow = registerPasskey(d.base, d.csrf, name).then(function () {
-          say(status, 'Passkey added.', false);
-          window.location.reload();
-          return null;
+        flow = registerPasskey(d.base, d.csrf, name).then(function (added) {
+          say(status, 'Passkey added. Now confirm with it\u2026', false);
+          return confirmIfWeaker(d.base, d.csrf, added.level)
+            .catch(function () { return null; }) /* the page will ask */
+            .then(function () {
+              say(status, 'Passkey added.', false);
+              window.location.reload();
+              return null;
+            });
         });
       } else if (d.action === 'register') {
         flow = registerPasskey(d.base, d.csrf, name).then(function () {
@@ -154,6 +176,13 @@
         say(status, 'Confirmed. Taking you back\u2026', false);
         window.location.assign(result.return_to || d.returnTo || '/');
       }).catch(function (error) {
+        if (error.status === 401 && error.confirmUrl) {
+          /* changing passkeys needs a (stronger) confirmation first: the
+           * confirm page brings the user back to the passkeys page */
+          say(status, error.message + '\u2026', false);
+          window.location.assign(error.confirmUrl);
+          return;
+        }
         button.disabled = false;
         button.removeAttribute('aria-busy');
         say(status, cancelled(error)

@@ -12,6 +12,7 @@
 #include <mod_auth.h>
 #include <util_filter.h>
 
+#include <ap_expr.h>
 #include <ap_socache.h>
 #include <apr_global_mutex.h>
 #include <jansson.h>
@@ -36,6 +37,8 @@ extern module AP_MODULE_DECLARE_DATA stepup_module;
 /* StepupMethods */
 #define STEPUP_METHOD_PASSWORD    0x1
 #define STEPUP_METHOD_PASSKEY     0x2
+/* not a method of the page: a first passkey without a token (DESIGN 5) */
+#define STEPUP_METHOD_BOOTSTRAP   0x4
 
 typedef enum {
     STEPUP_SECURE_UNSET = -1,
@@ -94,6 +97,8 @@ typedef struct {
     stepup_uv_mode uv;           /* StepupUserVerification */
     stepup_aaguid_list *aaguids; /* StepupHighAssuranceAAGUIDs */
     const stepup_trust_store *roots; /* StepupAttestationRoots */
+    stepup_acr enroll_acr;       /* StepupEnrollACR; 0 unset: pwd */
+    ap_expr_info_t *has_password; /* StepupHasPassword; NULL: true */
 } stepup_dir_conf;
 
 /* What one "Require stepup" line asks, parsed at config time. */
@@ -132,6 +137,10 @@ const char *stepup_set_origin(cmd_parms *cmd, void *dconf, const char *arg);
 const char *stepup_set_uv(cmd_parms *cmd, void *dconf, const char *arg);
 const char *stepup_set_aaguids(cmd_parms *cmd, void *dconf, const char *arg);
 const char *stepup_set_roots(cmd_parms *cmd, void *dconf, const char *arg);
+const char *stepup_set_enroll_acr(cmd_parms *cmd, void *dconf,
+                                  const char *arg);
+const char *stepup_set_has_password(cmd_parms *cmd, void *dconf,
+                                    const char *arg);
 const char *stepup_parse_seconds(apr_pool_t *p, const char *what,
                                  const char *arg, apr_int64_t min,
                                  apr_int64_t max, apr_int64_t *out);
@@ -144,6 +153,7 @@ int stepup_conf_methods(const stepup_dir_conf *d);
 stepup_uv_mode stepup_conf_uv(const stepup_dir_conf *d);
 int stepup_conf_max_attempts(const stepup_dir_conf *d);
 apr_int64_t stepup_conf_attempt_window(const stepup_dir_conf *d);
+stepup_acr stepup_conf_enroll_acr(const stepup_dir_conf *d);
 /* The placeholders a StepupTemplate may use (page.c). */
 extern const char *const stepup_page_placeholders[];
 
@@ -241,6 +251,9 @@ apr_status_t stepup_json_release(void *doc);
 /* password.c: the StepupAuthnProvider chain */
 authn_status stepup_password_check(request_rec *r, const stepup_dir_conf *dc,
                                    const char *user, const char *password);
+/* Whether r->user has a password the chain can check, decided without
+ * checking one (DESIGN 5): 1 yes, 0 no, -1 cannot tell (StepupHasPassword
+ * failed; logged). */
 int stepup_has_password(request_rec *r, const stepup_dir_conf *dc);
 
 /* cookie.c: the step-up cookie */
@@ -362,6 +375,32 @@ int stepup_has_recent_token(request_rec *r, const stepup_dir_conf *dc,
  * and no session cookie) or HTTP_INTERNAL_SERVER_ERROR. */
 int stepup_issue_token(request_rec *r, const stepup_dir_conf *dc,
                        stepup_acr acr, stepup_amr amr, apr_int64_t *expires);
+
+/* enrol.c: who may change r->user's passkeys (DESIGN 5) */
+/* The least token level that adds or removes a passkey of a user who has
+ * creds (stepup_credential *): StepupEnrollACR or their strongest. */
+stepup_acr stepup_enrol_level(const stepup_dir_conf *dc,
+                              const apr_array_header_t *creds);
+/* OK when this request may add, remove or rename r->user's passkeys
+ * (creds: theirs); else HTTP_UNAUTHORIZED (confirm at *needed, then
+ * retry), HTTP_FORBIDDEN (no confirmation this user can give would do) or
+ * HTTP_SERVICE_UNAVAILABLE, with why. *bootstrap says the federated
+ * bootstrap allowed it. */
+int stepup_enrol_check(request_rec *r, const stepup_dir_conf *dc,
+                       const apr_array_header_t *creds, stepup_acr *needed,
+                       int *bootstrap, const char **why);
+/* 1 where a user with no password and no passkey may add a first one
+ * without a token (the federated bootstrap). */
+int stepup_bootstrap_allowed(request_rec *r, const stepup_dir_conf *dc);
+/* Where to confirm at level acr, then come back to the manage page (with
+ * its return_to back, a checked local path, or NULL). */
+const char *stepup_enrol_confirm_url(request_rec *r,
+                                     const stepup_dir_conf *dc,
+                                     stepup_acr acr, const char *back);
+/* A refusal of stepup_enrol_check as JSON (or text), with the level
+ * needed and where to confirm; always OK. */
+int stepup_enrol_refuse(request_rec *r, const stepup_dir_conf *dc,
+                        int status, stepup_acr needed, const char *why);
 
 /* endpoints: password.c, status.c, passkey.c, register.c, passkeys.c */
 int stepup_post_passkey_begin(request_rec *r);

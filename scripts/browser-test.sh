@@ -121,9 +121,12 @@ artifacts="$top/t/browser/artifacts"
 mkdir -p "$artifacts"
 rm -f "$artifacts"/*.png
 [ "$#" -gt 0 ] || set -- tests/
+# STEPUP_DEMO_DIR: the tests mint an administrator's token with its key
+# file (stepupctl) to start each test from a user with no passkey
 (cd t/browser && STEPUP_BASE_URL="http://localhost:$port" STEPUP_ARTIFACTS="$artifacts" \
    STEPUP_SOFTKEY_DIR="$tmp/softkey" STEPUP_SOFTKEY_UNTRUSTED_DIR="$tmp/softkey-untrusted" \
    STEPUP_DEMO_LOG="$tmp/demo/error_log" \
+   STEPUP_DEMO_DIR="$tmp/demo" STEPUPCTL="$top/tools/stepupctl" \
    node --test --test-concurrency=1 "$@")
 status=$?
 

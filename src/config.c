@@ -70,6 +70,8 @@ void *stepup_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     c->uv = add->uv != STEPUP_UV_UNSET ? add->uv : base->uv;
     MERGE_PTR(aaguids);
     MERGE_PTR(roots);
+    c->enroll_acr = add->enroll_acr ? add->enroll_acr : base->enroll_acr;
+    MERGE_PTR(has_password);
     return c;
 }
 
@@ -115,6 +117,11 @@ apr_int64_t stepup_conf_attempt_window(const stepup_dir_conf *d)
 {
     return d->attempt_window != STEPUP_UNSET ? d->attempt_window
                                              : STEPUP_DEFAULT_WINDOW;
+}
+
+stepup_acr stepup_conf_enroll_acr(const stepup_dir_conf *d)
+{
+    return d->enroll_acr ? d->enroll_acr : STEPUP_ACR_PWD;
 }
 
 /* Whole seconds in [min, max], for directives and Require arguments. */
@@ -293,9 +300,20 @@ const char *stepup_set_methods(cmd_parms *cmd, void *dconf, const char *arg)
         bit = STEPUP_METHOD_PASSWORD;
     else if (!strcasecmp(arg, "passkey"))
         bit = STEPUP_METHOD_PASSKEY;
+    else if (!strcasecmp(arg, "bootstrap")) {
+        /* passkeys are the user's everywhere on the host: a directory's
+         * owner may not open token-free registration for all of them */
+        const char *err = ap_check_cmd_context(cmd, NOT_IN_HTACCESS);
+
+        if (err)
+            return apr_psprintf(cmd->pool, "%s bootstrap: %s",
+                                cmd->cmd->name, err);
+        bit = STEPUP_METHOD_BOOTSTRAP;
+    }
     else
         return apr_psprintf(cmd->pool, "%s: unknown method \"%s\" (use "
-                            "password and/or passkey)", cmd->cmd->name, arg);
+                            "password, passkey, bootstrap)", cmd->cmd->name,
+                            arg);
     /* a new StepupMethods line replaces what a parent section said */
     if (cmd->info != (void *)c) {
         c->methods = 0;
@@ -439,5 +457,34 @@ const char *stepup_set_roots(cmd_parms *cmd, void *dconf, const char *arg)
         return apr_psprintf(cmd->pool, "%s %s: %s", cmd->cmd->name, arg,
                             err ? err : "invalid path");
     c->roots = roots;
+    return NULL;
+}
+
+const char *stepup_set_enroll_acr(cmd_parms *cmd, void *dconf,
+                                  const char *arg)
+{
+    stepup_dir_conf *c = dconf;
+    stepup_acr acr;
+
+    if (stepup_acr_parse(arg, strlen(arg), &acr) != 0)
+        return apr_psprintf(cmd->pool, "%s: \"%s\" must be pwd, phr or "
+                            "phrh", cmd->cmd->name, arg);
+    c->enroll_acr = acr;
+    return NULL;
+}
+
+const char *stepup_set_has_password(cmd_parms *cmd, void *dconf,
+                                    const char *arg)
+{
+    stepup_dir_conf *c = dconf;
+    const char *err = NULL;
+
+    /* DONT_VARY: the answer is about the signed-in user, not something a
+     * cache should key on */
+    c->has_password = ap_expr_parse_cmd(cmd, arg, AP_EXPR_FLAG_DONT_VARY,
+                                        &err, NULL);
+    if (err)
+        return apr_psprintf(cmd->pool, "%s: cannot parse \"%s\": %s",
+                            cmd->cmd->name, arg, err);
     return NULL;
 }

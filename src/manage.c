@@ -1,8 +1,9 @@
 /*
  * GET manage: the user's passkeys with Remove and Rename, and "Add a
- * passkey". Changing passkeys needs a recent step-up, so without one the
- * browser is sent to confirm first, except for a user with no password
- * and no passkey (the federated bootstrap).
+ * passkey". Changing passkeys needs a recent step-up at the level enrol.c
+ * asks (DESIGN 5: StepupEnrollACR, and the user's strongest passkey), so
+ * without one the browser is sent to confirm at that level first, except
+ * where the federated bootstrap is allowed.
  */
 #include <httpd.h>
 #include <apr_escape.h>
@@ -87,7 +88,8 @@ int stepup_get_manage(request_rec *r)
     stepup_template *page;
     apr_table_t *args = NULL;
     const char *done = NULL, *back = NULL;
-    int rc, i;
+    stepup_acr needed;
+    int rc, i, bootstrap;
 
     if ((rc = stepup_passkeys_enabled(r, dc, &why)) != OK)
         return stepup_bad_request(r, rc, why);
@@ -103,19 +105,16 @@ int stepup_get_manage(request_rec *r)
     if (stepup_store_list(r, r->user, &creds) != STEPUP_STORE_OK)
         return stepup_bad_request(r, HTTP_SERVICE_UNAVAILABLE,
                                   "the passkey store is unavailable");
-    if (!stepup_has_recent_token(r, dc, NULL)
-        && !(creds->nelts == 0 && !stepup_has_password(r, dc))) {
-        const char *self = apr_pstrcat(r->pool, base, "manage", back
-            ? apr_pstrcat(r->pool, "?return_to=",
-                          apr_pescape_urlencoded(r->pool, back), NULL)
-            : "", NULL);
-
+    rc = stepup_enrol_check(r, dc, creds, &needed, &bootstrap, &why);
+    if (rc == HTTP_UNAUTHORIZED) {
+        /* confirm at the level that may change these passkeys, then back
+         * here, with where the user was going */
         apr_table_setn(r->headers_out, "Location", ap_construct_url(
-            r->pool, apr_pstrcat(r->pool, base, "?return_to=",
-                                 apr_pescape_urlencoded(r->pool, self),
-                                 NULL), r));
+            r->pool, stepup_enrol_confirm_url(r, dc, needed, back), r));
         return HTTP_SEE_OTHER;
     }
+    if (rc != OK)
+        return stepup_bad_request(r, rc, why);
     if (!(csrf = stepup_csrf_mint(r->pool, sc->keys, r->user,
                                   apr_time_sec(r->request_time))))
         return HTTP_INTERNAL_SERVER_ERROR;

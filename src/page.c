@@ -88,9 +88,8 @@ static const char *methods_html(request_rec *r, const stepup_dir_conf *dc,
     stepup_acr acr = a->acr;
     int all = 0, usable = passkeys_reaching(r, dc, acr > STEPUP_ACR_PWD
                                             ? acr : STEPUP_ACR_PHR, &all);
-    int password = acr <= STEPUP_ACR_PWD
-        && (stepup_conf_methods(dc) & STEPUP_METHOD_PASSWORD)
-        && stepup_has_password(r, dc);
+    /* "cannot tell" offers the field: the check itself will answer */
+    int password = acr <= STEPUP_ACR_PWD && stepup_has_password(r, dc) != 0;
     const char *html = "";
 
     if (acr > STEPUP_ACR_PWD) {
@@ -126,6 +125,10 @@ static const char *methods_html(request_rec *r, const stepup_dir_conf *dc,
                                           !password), NULL);
     if (password || usable > 0)
         return html;
+    if (usable == 0 && all == 0 && !stepup_bootstrap_allowed(r, dc))
+        return "<p>Your account has no password on this site and no "
+               "passkey yet, and a first passkey can only be added by the "
+               "site's administrator here. Ask them for help.</p>\n";
     if (usable == 0 && all == 0)
         return apr_pstrcat(r->pool, "<p>Your account has no password on "
                            "this site and no passkey yet. Add a passkey to "

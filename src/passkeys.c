@@ -1,6 +1,7 @@
 /*
  * The user's passkeys: GET passkeys lists them; POST passkeys/delete and
- * passkeys/rename change them, after a recent step-up.
+ * passkeys/rename change them, after a recent step-up at the level
+ * enrol.c asks (DESIGN 5).
  */
 #include <httpd.h>
 #include <apr_strings.h>
@@ -107,15 +108,22 @@ static int change_passkey(request_rec *r, int rename)
     const stepup_dir_conf *dc =
         ap_get_module_config(r->per_dir_config, &stepup_module);
     const char *why, *id = NULL, *name = NULL;
-    int rc;
+    apr_array_header_t *creds;
+    stepup_acr needed;
+    int rc, bootstrap;
 
     if ((rc = stepup_passkeys_enabled(r, dc, &why)) != OK)
         return stepup_bad_request(r, rc, why);
     if ((rc = change_args(r, &id, &name, &why)) != OK)
         return stepup_bad_request(r, rc, why);
-    if (!stepup_has_recent_token(r, dc, NULL))
-        return stepup_bad_request(r, HTTP_UNAUTHORIZED,
-                                  "confirm your identity first");
+    if (stepup_store_list(r, r->user, &creds) != STEPUP_STORE_OK)
+        return stepup_bad_request(r, HTTP_SERVICE_UNAVAILABLE,
+                                  "the passkey store is unavailable");
+    /* the level is that of the user's own strongest passkey; an id that
+     * is not theirs is 404 below */
+    if ((rc = stepup_enrol_check(r, dc, creds, &needed, &bootstrap, &why))
+        != OK)
+        return stepup_enrol_refuse(r, dc, rc, needed, why);
     if (!rename)
         return change_status(r, stepup_store_delete(r, r->user, id),
                              "removed", id);

@@ -10,10 +10,8 @@
 #include <http_protocol.h>
 #include <http_request.h>
 #include <jansson.h>
-#include <openssl/rand.h>
 
 #include "mod_stepup.h"
-#include "stepup_b64url.h"
 #include "stepup_csrf.h"
 #include "stepup_returnto.h"
 
@@ -56,19 +54,35 @@ authn_status stepup_password_check(request_rec *r, const stepup_dir_conf *dc,
     return res;
 }
 
+/*
+ * DESIGN 5: never decided by checking a password. A failed check is a
+ * failed bind for ldap (directory accounts lock after a few), a hash for
+ * bcrypt on every page view, and a provider error would have read as "no
+ * password". httpd's authn providers cannot say whether they know a user
+ * without a password, so every user is taken to have one where the
+ * password method is offered, unless StepupHasPassword (an ap_expr the
+ * administrator writes from what the primary sign-in says, e.g. an OpenID
+ * Connect claim) says otherwise.
+ */
 int stepup_has_password(request_rec *r, const stepup_dir_conf *dc)
 {
-    unsigned char raw[24];
-    authn_status res;
+    const char *err = NULL;
+    int rc;
 
-    /* a provider that knows the user refuses a random password; one that
-     * does not says "not found" */
-    if (RAND_bytes(raw, sizeof(raw)) != 1)
+    if (!(stepup_conf_methods(dc) & STEPUP_METHOD_PASSWORD))
         return 0;
-    res = stepup_password_check(r, dc, r->user,
-                                stepup_b64url_encode(r->pool, raw,
-                                                     sizeof(raw)));
-    return res == AUTH_DENIED || res == AUTH_GRANTED;
+    if (!dc->has_password)
+        return 1;
+    rc = ap_expr_exec(r, dc->has_password, &err);
+    if (rc < 0 || err) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "STEPUP0140: user %s at "
+                      "%s: StepupHasPassword cannot be evaluated: %s",
+                      ap_escape_logitem(r->pool, r->user),
+                      ap_escape_logitem(r->pool, r->uri),
+                      ap_escape_logitem(r->pool, err ? err : "error"));
+        return -1;
+    }
+    return rc > 0;
 }
 
 static int wants_json(request_rec *r)
@@ -134,6 +148,14 @@ int stepup_post_password(request_rec *r)
     if (!(stepup_conf_methods(dc) & STEPUP_METHOD_PASSWORD))
         return stepup_bad_request(r, HTTP_FORBIDDEN,
                                   "password step-up is not enabled here");
+    if (stepup_has_password(r, dc) == 0) {
+        /* nothing to check: no provider is asked about a user said to
+         * have no password (a federated user) */
+        stepup_log_attempt(r, "password", "pwd", "refused: the user has no "
+                           "password here (StepupHasPassword)");
+        return refuse(r, HTTP_FORBIDDEN, return_to, "This account has no "
+                      "password here.");
+    }
     if (!(password = apr_table_get(form, "password")))
         return stepup_bad_request(r, HTTP_BAD_REQUEST,
                                   "missing form field \"password\"");

@@ -2,8 +2,8 @@
  * Passkey registration (DESIGN 6): passkey/register/begin hands out the
  * options for navigator.credentials.create, register/finish verifies the
  * attestation and stores the credential with its level (DESIGN 5). Both
- * need a recent step-up, except for a user with no password and no passkey
- * (the federated bootstrap).
+ * need a recent step-up strong enough (enrol.c), except for the federated
+ * bootstrap where it is allowed.
  */
 #include <httpd.h>
 #include <apr_strings.h>
@@ -21,21 +21,30 @@
 #define CEREMONY_CREATE "create"
 #define TIMEOUT_MS 300000
 
-/* May this request register? OK, or a status with why. */
+/* May this request register? OK, or a status whose answer is already
+ * written (the caller returns *sent). DESIGN 5's rules are in enrol.c. */
 static int may_register(request_rec *r, const stepup_dir_conf *dc,
-                        apr_array_header_t **creds, const char **why)
+                        apr_array_header_t **creds, int *sent)
 {
+    stepup_acr needed;
+    const char *why;
+    int rc, bootstrap;
+
     if (stepup_store_list(r, r->user, creds) != STEPUP_STORE_OK) {
-        *why = "the passkey store is unavailable";
+        *sent = stepup_bad_request(r, HTTP_SERVICE_UNAVAILABLE,
+                                   "the passkey store is unavailable");
         return HTTP_SERVICE_UNAVAILABLE;
     }
-    if (stepup_has_recent_token(r, dc, NULL))
-        return OK;
-    /* the federated bootstrap: nothing else could confirm this user */
-    if ((*creds)->nelts == 0 && !stepup_has_password(r, dc))
-        return OK;
-    *why = "confirm your identity first";
-    return HTTP_UNAUTHORIZED;
+    rc = stepup_enrol_check(r, dc, *creds, &needed, &bootstrap, &why);
+    if (rc == OK && bootstrap)
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "STEPUP0142: user %s "
+                      "from %s: %s without a token (the federated bootstrap: "
+                      "no password, no passkey)",
+                      ap_escape_logitem(r->pool, r->user), r->useragent_ip,
+                      ap_escape_logitem(r->pool, r->uri));
+    if (rc != OK)
+        *sent = stepup_enrol_refuse(r, dc, rc, needed, why);
+    return rc;
 }
 
 /* The user handle: stable and opaque, so authenticators keep one
@@ -69,8 +78,8 @@ int stepup_post_register_begin(request_rec *r)
     if (apr_table_get(r->headers_in, "Content-Type")
         && (rc = stepup_read_json(r, &args, &why)) != OK)
         return stepup_bad_request(r, rc, why);
-    if ((rc = may_register(r, dc, &creds, &why)) != OK)
-        return stepup_bad_request(r, rc, why);
+    if (may_register(r, dc, &creds, &rc) != OK)
+        return rc;
     if (!(handle = stepup_user_handle(r, rp_id)))
         return HTTP_INTERNAL_SERVER_ERROR;
 
@@ -178,8 +187,8 @@ int stepup_post_register_finish(request_rec *r)
                                   "challenge right now");
     /* asked again: the token may have expired, or another passkey been
      * added since begin */
-    if ((rc = may_register(r, dc, &creds, &why)) != OK)
-        return stepup_bad_request(r, rc, why);
+    if (may_register(r, dc, &creds, &rc) != OK)
+        return rc;
     if ((rc = stepup_read_json_text(r, &body, &body_len, &why)) != OK)
         return stepup_bad_request(r, rc, why);
     if (stepup_webauthn_parse_registration_json(r->pool, body, body_len,

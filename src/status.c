@@ -60,9 +60,7 @@ int stepup_get_status(request_rec *r)
     if (!csrf)
         return HTTP_INTERNAL_SERVER_ERROR;
     o = json_pack("{s:s, s:b, s:s}", "user", r->user,
-                  "has_password",
-                  (stepup_conf_methods(dc) & STEPUP_METHOD_PASSWORD)
-                  && stepup_has_password(r, dc),
+                  "has_password", stepup_has_password(r, dc) != 0,
                   "csrf", csrf);
     if (!o) /* r->user is not UTF-8 */
         return stepup_bad_request(r, HTTP_INTERNAL_SERVER_ERROR,

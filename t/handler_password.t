@@ -260,11 +260,12 @@ for my $c (
           'alias provider, other password: no cookie');
 }
 
-# a federated user (unknown to the provider): any password fails (3)
+# a federated user (StepupHasPassword says fred has none): refused
+# without asking the provider, whatever the password (3)
 {
     my $res = post_password(user => 'fred', base => '/handler-alias/',
                             password => $USERS{fred});
-    check($res->code, 401, 'federated user: 401, even with the primary password');
+    check($res->code, 403, 'federated user: 403, even with the primary password');
     check($res->content, qr{<h1 id="title">Confirm access</h1>},
           'federated user: the page again');
     check(scalar(set_cookies($res)), 0, 'federated user: no cookie');

@@ -154,8 +154,8 @@ check(index($log, $token) < 0 && index($log, $finish_body->{response}{signature}
           '8 copies of one finish at once: one 200, seven 400');
     check(PasskeyTest::post_json($B, 'passkeys/delete', 'ada',
                                  { id => $zero->credential_id_b64 },
-                                 token => token_for('ada'))->code, 200,
-          '(that passkey removed again)');
+                                 token => PasskeyTest::strong_token('ada'))->code,
+          200, '(that passkey removed again)');
 }
 
 # ---- return_to and the Content-Type ----------------------------------------

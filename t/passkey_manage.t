@@ -1,7 +1,7 @@
 # The user's passkeys (DESIGN 6, issue 4): GET passkeys, POST passkeys/
 # rename and passkeys/delete (a recent step-up, only your own), status
-# (the passkey count), GET manage (without a token: 303 to confirm, except
-# the federated bootstrap), and the confirm page's "Use passkey" button
+# (the passkey count), GET manage (without a token strong enough: 303 to
+# confirm at the level needed, except the federated bootstrap where on), and the confirm page's "Use passkey" button
 # (only for a user who has passkeys), at /pk/stepup/ and /pk/pwonly/
 # (StepupMethods password). Users: max, mia (with passwords), finn
 # (federated: no password).
@@ -18,10 +18,10 @@ use StepupHandler ();
 use StepupTest qw(check reset_ua hostport_url);
 use SoftAuthn ();
 use PasskeyTest qw(decoded err_of pk_basic authn json_of csrf status post_json register
-                   login_begin login passkeys wipe token_for token_from
+                   login_begin login passkeys wipe token_for strong_token token_from
                    log_offset log_since);
 
-plan tests => 89, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
+plan tests => 93, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
                               'socache_shmcb');
 
 reset_ua();
@@ -36,7 +36,7 @@ sub count { my $l = passkeys($B, $_[0]); return $l ? scalar @$l : 'no list' }
 sub change {
     my ($what, $user, $body, %o) = @_;
     return post_json($B, "passkeys/$what", $user, $body,
-                     token => token_for($user), %o);
+                     token => strong_token($user), %o);
 }
 sub page_of {
     my ($user, $path) = @_;
@@ -111,17 +111,26 @@ check(join(' ', register($k1, $B, 'max', name => 'Laptop')->code,
 }
 
 # ---- the federated user finn -----------------------------------------------
+# No password, no passkey. /pk/stepup/ has no bootstrap: nothing to add a
+# passkey with; /pk/boot/ (StepupMethods ... bootstrap) lets finn add one.
 {
     my $p = page_of('finn');
     check($p->content =~ $PASSWORD_FIELD ? 'password' : 'no password',
           'no password', 'the confirm page for finn: no password field');
     check($p->content =~ $USE_PASSKEY ? 'button' : 'no button', 'no button',
           '... no "Use passkey"');
-    check($p->content, qr/data-action="register"[^>]*>Add a passkey</,
-          '... an "Add a passkey" button (the bootstrap)');
+    check($p->content =~ /data-action="register"/ ? 'add button' : 'none',
+          'none', '... no "Add a passkey" button without the bootstrap');
+    check($p->content, qr/administrator/, '... says to ask the administrator');
     my $m = GET("${B}manage", pk_basic('finn'), Accept => 'text/html');
-    check($m->code, 200, 'GET manage for finn (no password, no passkey) without '
-          . 'a token: 200 (the bootstrap)');
+    check($m->code, 403, 'GET manage for finn (no password, no passkey) '
+          . 'without a token nor the bootstrap: 403');
+    $p = page_of('finn', '/pk/boot/?return_to=%2F');
+    check($p->content, qr/data-action="register"[^>]*>Add a passkey</,
+          'with the bootstrap: an "Add a passkey" button');
+    $m = GET('/pk/boot/manage', pk_basic('finn'), Accept => 'text/html');
+    check($m->code, 200, 'GET manage for finn without a token where the '
+          . 'bootstrap is on: 200');
     check($m->content, qr/no passkeys yet/i, '... saying finn has no passkeys yet');
 }
 
@@ -141,11 +150,13 @@ check(join(' ', register($k1, $B, 'max', name => 'Laptop')->code,
           '... to manage, return_to where the user was (escaped in the page)');
     my $r = GET($link, pk_basic('max'), Accept => 'text/html');
     check($r->code, 303, 'GET manage?return_to=... without a token: 303');
-    my ($confirm) = decoded($r->header('Location')) =~ /return_to=(.*)$/;
+    my ($confirm, $acr) = decoded($r->header('Location'))
+        =~ /return_to=(.*?)(?:&acr=(\w+))?$/;
     check(decoded($confirm || ''), "${B}manage return_to=$to",
           '... to confirm, which returns to manage with its return_to');
+    check($acr || 'none', 'phr', '... at the level of the passkeys max has');
     $r = GET($link, pk_basic('max'), Accept => 'text/html',
-             Cookie => 'stepup=' . token_for('max'));
+             Cookie => 'stepup=' . strong_token('max'));
     my ($back) = $r->content =~ /<a href="([^"]*)">Continue where you were/;
     check(StepupHandler::html_unescape($back || 'none'), $to,
           'GET manage?return_to=... with a token: "Continue where you were" '
@@ -153,13 +164,13 @@ check(join(' ', register($k1, $B, 'max', name => 'Laptop')->code,
     check($r->content, qr/\Qto=&lt;b&gt;\E/, '... escaped in the page');
     for my $bad ('//evil.example/', 'https://evil.example/', 'javascript:x') {
         $r = GET("${B}manage?return_to=" . uri_escape($bad), pk_basic('max'),
-                 Accept => 'text/html', Cookie => 'stepup=' . token_for('max'));
+                 Accept => 'text/html', Cookie => 'stepup=' . strong_token('max'));
         check(join(' ', $r->code, $r->content =~ /Continue where you were/
                    ? 'link' : 'no link'), '200 no link',
               "manage?return_to=$bad: no link off the site");
     }
     $r = GET("${B}manage", pk_basic('max'), Accept => 'text/html',
-             Cookie => 'stepup=' . token_for('max'));
+             Cookie => 'stepup=' . strong_token('max'));
     check($r->content =~ /Continue where you were/ ? 'link' : 'no link',
           'no link', 'manage without return_to: no Continue link');
 }
@@ -167,15 +178,16 @@ check(join(' ', register($k1, $B, 'max', name => 'Laptop')->code,
     my $r = GET("${B}manage", pk_basic('max'), Accept => 'text/html');
     check($r->code, 303, 'GET manage without a token: 303');
     check(decoded($r->header('Location')),
-          hostport_url("${B}") . ' return_to=/pk/stepup/manage',
-          '... to the confirm page, return_to the manage page');
+          hostport_url("${B}") . ' return_to=/pk/stepup/manage&acr=phr',
+          '... to the confirm page at phr (max has passkeys), return_to the '
+          . 'manage page');
     check($r->content =~ /Laptop/ ? 'listed' : 'not listed', 'not listed',
           '... and the list is not shown');
     $r = GET("${B}manage", pk_basic('max'), Accept => 'text/html',
-             Cookie => 'stepup=' . token_for('max', auth_time => time - 400));
+             Cookie => 'stepup=' . strong_token('max', auth_time => time - 400));
     check($r->code, 303, 'GET manage with a token older than StepupMaxAge: 303');
     $r = GET("${B}manage", pk_basic('max'), Accept => 'text/html',
-             Cookie => 'stepup=' . token_for('max'));
+             Cookie => 'stepup=' . strong_token('max'));
     check($r->code, 200, 'GET manage with a token: 200');
     check($r->header('Content-Type') || '', qr{^text/html}, '... HTML');
     my $html = $r->content;
@@ -214,7 +226,7 @@ check(join(' ', register($k1, $B, 'max', name => 'Laptop')->code,
     check(names('max'), 'Work laptop,Phone', '... the name kept');
     # a form (the manage page's) with a name that is not UTF-8
     $r = POST("${B}passkeys/rename", pk_basic('max'),
-              Cookie => 'stepup=' . token_for('max'), Accept => 'application/json',
+              Cookie => 'stepup=' . strong_token('max'), Accept => 'application/json',
               'Content-Type' => 'application/x-www-form-urlencoded',
               content => "csrf=" . csrf($B, 'max') . "&id=$id&name=%FF%FEbad");
     check($r->code, 400, 'rename to a name that is not UTF-8: 400');
@@ -232,7 +244,7 @@ check(join(' ', register($k1, $B, 'max', name => 'Laptop')->code,
     change('rename', 'max', { id => $id, name => 'Work laptop' });
     # markup in a name is text on the manage page
     $r = change('rename', 'max', { id => $id, name => '<b>Work</b> "laptop"' });
-    my $m = GET("${B}manage", pk_basic('max'), Cookie => 'stepup=' . token_for('max'));
+    my $m = GET("${B}manage", pk_basic('max'), Cookie => 'stepup=' . strong_token('max'));
     check($m->content =~ /<b>Work/ ? 'markup' : 'escaped', 'escaped',
           'a name with markup: escaped on the manage page');
     check($m->content, qr/&lt;b&gt;Work&lt;\/b&gt; (&quot;|&#34;)laptop/,
@@ -250,7 +262,7 @@ check(join(' ', register($k1, $B, 'max', name => 'Laptop')->code,
     check($r->code, 403, 'delete without X-Stepup-CSRF: 403');
     $r = change('delete', 'max', { id => $id2 }, headers => [ Origin => 'null' ]);
     check($r->code, 403, 'delete with Origin: null: 403');
-    $r = change('delete', 'max', { id => $id2 }, token => token_for('mia'));
+    $r = change('delete', 'max', { id => $id2 }, token => strong_token('mia'));
     check($r->code, 401, "delete with mia's token: 401");
     check(count('max'), 2, '... still 2');
     $r = change('delete', 'max', { id => $km->credential_id_b64 });
@@ -277,7 +289,7 @@ check(join(' ', register($k1, $B, 'max', name => 'Laptop')->code,
     # the manage page's form: form body, csrf field, 303 back to manage
     my $id1 = $k1->credential_id_b64;
     $r = POST("${B}passkeys/delete", pk_basic('max'),
-              Cookie => 'stepup=' . token_for('max'),
+              Cookie => 'stepup=' . strong_token('max'),
               'Content-Type' => 'application/x-www-form-urlencoded',
               content => "csrf=" . csrf($B, 'max') . "&id=$id1");
     check($r->code . ' ' . ($r->header('Location') || ''),

@@ -1,8 +1,8 @@
 # Passkey registration end to end (DESIGN 6, issue 4): passkey/register/
 # begin and finish at /pk/stepup/ (t/conf/passkey.conf.in) with the
 # software authenticator t/lib/SoftAuthn.pm: a recent step-up is needed
-# (a token minted in Perl, or the password step-up), except for the
-# federated bootstrap; ES256, RS256 and EdDSA; attestation none, packed
+# (a token minted in Perl, or the password step-up for a first passkey),
+# except for the federated bootstrap where it is on (/pk/boot/); ES256, RS256 and EdDSA; attestation none, packed
 # self and x5c; a credential id registered to anyone is refused; malformed
 # bodies get 400 with a reason and nothing is stored; CSRF and Origin.
 # Users: pat, quinn (with passwords), fed (federated: no password).
@@ -22,7 +22,7 @@ use PasskeyTest qw(err_of pk_basic origin rp_id authn json_of csrf status
                    post_json register_begin register_finish register
                    passkeys wipe token_for token_from);
 
-plan tests => 118, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
+plan tests => 121, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
                                'socache_shmcb');
 
 reset_ua();
@@ -126,11 +126,18 @@ my $pw_token;
     $pw_token = token_from($r);
     check(defined $pw_token ? StepupToken::parse($pw_token)->{acr} : 'none',
           'pwd', 'password step-up: a pwd token');
+    # pat has a passkey (phr): a password is no longer enough (DESIGN 5)
+    my ($rp) = register_begin($B, 'pat', token => $pw_token);
+    check($rp->code . ' ' . ((json_of($rp) || {})->{acr} || 'no acr'),
+          '401 phr', 'a second passkey with the password step-up token: '
+          . '401, acr phr needed');
     my $rs = authn(alg => 'RS256', attestation => 'self');
-    my $f = register($rs, $B, 'pat', token => $pw_token, name => 'RSA key');
+    my $f = register($rs, $B, 'pat', token => token_for('pat', acr => 'phr',
+                                                          amr => 'hwk'),
+                     name => 'RSA key');
     check($f->code . ' ' . ((json_of($f) || {})->{level} || err_of($f)),
-          '200 phr', 'RS256 packed self with the password step-up token: 200 phr');
-    my ($r2, $o2) = register_begin($B, 'pat', token => $pw_token);
+          '200 phr', 'RS256 packed self with a phr token: 200 phr');
+    my ($r2, $o2) = register_begin($B, 'pat');
     check(join(',', sort map { $_->{id} } @{ ($o2 || {})->{excludeCredentials} || [] }),
           join(',', sort $es->credential_id_b64, $rs->credential_id_b64),
           'register/begin: excludeCredentials lists both passkeys of pat');
@@ -304,26 +311,34 @@ check(count('quinn'), 1, 'after the refused ceremonies quinn still has one passk
 }
 
 # ---- the federated bootstrap: fed has no password --------------------------
+# Off by default (/pk/stepup/): a stolen session must not register a key.
+# /pk/boot/ says "StepupMethods password passkey bootstrap".
 {
     my $st = status($B, 'fed');
     check(join(' ', $st->{has_password} ? 'password' : 'no-password',
                defined $st->{passkeys} ? $st->{passkeys} : 'null'),
           'no-password 0', 'fed: status has_password false, passkeys 0');
     my ($r, $o) = register_begin($B, 'fed', token => undef);
-    check($r->code, 200, 'fed (no password, no passkey) may begin without a token');
+    check($r->code, 403, 'fed (no password, no passkey) may not begin without '
+          . 'a token where StepupMethods has no bootstrap: 403');
+    check(err_of($r), qr/bootstrap/, '... the reason names the bootstrap');
+    my $BOOT = '/pk/boot/';
+    ($r, $o) = register_begin($BOOT, 'fed', token => undef,
+                              csrf => csrf($BOOT, 'fed'));
+    check($r->code, 200, 'fed may begin without a token where the bootstrap is on');
     my $k = authn(alg => 'ES256');
-    my $f = register_finish($B, 'fed', $k->register($o || {}), token => undef);
+    my $f = register_finish($BOOT, 'fed', $k->register($o || {}),
+                            token => undef, csrf => csrf($BOOT, 'fed'));
     check($f->code, 200, 'fed registers the first passkey without a token');
     check(status($B, 'fed')->{passkeys}, 1, 'fed: status passkeys 1');
-    ($r) = register_begin($B, 'fed', token => undef);
+    ($r) = register_begin($BOOT, 'fed', token => undef,
+                          csrf => csrf($BOOT, 'fed'));
     check($r->code, 401, 'fed with a passkey may no longer begin without a token');
     check(err_of($r), qr/confirm your identity/i, '... reason: confirm first');
-    # a bootstrap begun before the first passkey cannot add a second one
-    my ($r1, $o1) = (undef, undef);
+    # a registration begun with a token cannot be finished without one
     {
-        # fed's passkey removed (with a token), then two begins in a row
         my $k2 = authn();
-        ($r1, $o1) = register_begin($B, 'fed');       # with a token
+        my ($r1, $o1) = register_begin($B, 'fed');       # with a token
         $f = register_finish($B, 'fed', $k2->register($o1 || {}),
                              token => undef);
         check($f->code, 401, 'fed: finish without a token once a passkey '

@@ -16,7 +16,10 @@ my $farm = Farm::new_farm(cache => Farm::redis_spec(),
                           users => { $u => 'dbf-pw-12' });
 my ($A, $B) = ($farm->a, $farm->b);
 my $key = Farm::authn();
-my $tok = Farm::token_for($farm, $u, expires => time + 590);
+# phrh: it adds a second passkey later (DESIGN 5: at the level of the
+# strongest the user has)
+my $tok = Farm::token_for($farm, $u, expires => time + 590, acr => 'phrh',
+                          amr => 'hwk');
 my (undef, $ro) = Farm::register_begin($A, $u, token => $tok);
 is(Farm::register_finish($A, $u, $key->register($ro || {}), token => $tok)
    ->code, 200, 'setup: a passkey');

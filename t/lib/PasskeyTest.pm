@@ -28,7 +28,7 @@ our @EXPORT_OK = qw(%USERS %FEDERATED @LISTED_AAGUIDS $UNLISTED_AAGUID
                     pk_basic origin rp_id authn json_of err_of csrf status
                     post_json register_begin register_finish register
                     login_begin login_finish login passkeys wipe
-                    token_for token_from cookie log_offset log_since
+                    token_for strong_token token_from cookie log_offset log_since
                     configtest ca pk_dir race decoded);
 
 # Users of conf/stepup/passkey.htpasswd (the primary authentication of
@@ -43,6 +43,7 @@ our @EXPORT_OK = qw(%USERS %FEDERATED @LISTED_AAGUIDS $UNLISTED_AAGUID
 #   passkey_bind.t      bea
 #   passkey_u2f.t       ulf
 #   token_connection.t  kim
+#   passkey_enrol.t     enzo, elsa, edda (+ fay, flo, federated)
 our %USERS = (
     pat   => 'pat-pw-Lk28',
     quinn => 'quinn-pw-Wd73',
@@ -57,13 +58,19 @@ our %USERS = (
     bea   => 'bea-pw-Hn27',
     ulf   => 'ulf-pw-Vc35',
     kim   => 'kim-pw-Tz61',
+    enzo  => 'enzo-pw-Kb52',
+    elsa  => 'elsa-pw-Dq74',
+    edda  => 'edda-pw-Wm38',
 );
 
 # Signed in by the primary authentication, unknown to pk_passwords: no
-# password to confirm with (a federated user).
+# password to confirm with (a federated user; StepupHasPassword says so in
+# t/conf/passkey.conf.in).
 our %FEDERATED = (
     fed  => 'fed-pw-Ju20',
     finn => 'finn-pw-Ez92',
+    fay  => 'fay-pw-Lr46',
+    flo  => 'flo-pw-Ys83',
 );
 
 # conf/stepup/passkey-aaguids.txt
@@ -173,6 +180,13 @@ sub password_token {
     return $t;
 }
 
+# A token of the highest level (phrh): what changing the passkeys of a
+# user who has a security key needs (DESIGN 5); the ceremonies' default.
+sub strong_token {
+    my ($user, %o) = @_;
+    return token_for($user, acr => 'phrh', amr => 'hwk', %o);
+}
+
 sub cookie {
     my ($token) = @_;
     return defined $token ? (Cookie => "stepup=$token") : ();
@@ -223,10 +237,11 @@ sub post_json {
 }
 
 # register/begin: (response, options or undef). Options: token (default a
-# fresh pwd token; undef: none), name, return_to, and post_json's.
+# fresh phrh token, enough whatever passkeys the user has; undef: none),
+# name, return_to, and post_json's.
 sub register_begin {
     my ($base, $user, %o) = @_;
-    my $token = exists $o{token} ? $o{token} : token_for($user);
+    my $token = exists $o{token} ? $o{token} : strong_token($user);
     my %args;
     $args{name} = $o{name} if defined $o{name};
     $args{return_to} = $o{return_to} if defined $o{return_to};
@@ -237,7 +252,7 @@ sub register_begin {
 
 sub register_finish {
     my ($base, $user, $body, %o) = @_;
-    my $token = exists $o{token} ? $o{token} : token_for($user);
+    my $token = exists $o{token} ? $o{token} : strong_token($user);
     return post_json($base, 'passkey/register/finish', $user, $body, %o,
                      token => $token);
 }
@@ -307,7 +322,7 @@ sub wipe {
     my ($base, $user) = @_;
     for my $p (@{ passkeys($base, $user) || [] }) {
         post_json($base, 'passkeys/delete', $user, { id => $p->{id} },
-                  token => token_for($user));
+                  token => strong_token($user));
     }
 }
 

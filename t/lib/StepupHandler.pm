@@ -39,6 +39,7 @@ our @EXPORT_OK = qw(%USERS %ALIAS_PASSWORDS csrf_mint form_body post_form
 #   erin   throttle: another user           fred  federated at /handler-alias/
 #   gina   throttle: a 3 s window           hank  throttle: a success resets
 #   ivan   bind, Secure, cookie name        x<b>&"'y  escaping of the user
+#   nora, noel  has a password? (handler_has_password.t)
 our %USERS = (
     'carol'     => 'carol-pw-Hq27',
     'dave'      => 'dave-pw-8Lmc',
@@ -48,6 +49,8 @@ our %USERS = (
     'hank'      => 'hank-pw-Qe62',
     'ivan'      => 'ivan-pw-Rx18',
     q{x<b>&"'y} => 'xss-pw-Ub77',
+    'nora'      => 'nora-pw-Jd53',
+    'noel'      => 'noel-pw-Gx29',
 );
 
 # t/conf/stepup/handler-alias.htpasswd, read through AuthnProviderAlias

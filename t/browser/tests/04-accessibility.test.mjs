@@ -2,7 +2,7 @@
 // password, asking for a security key) and the passkeys page with a passkey,
 // in light and dark colours. Serious and critical violations fail; the
 // others are printed.
-import { after, before, test } from 'node:test';
+import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BASE, fresh, launch, axe, addPlatformAuthenticator, addPasskey,
@@ -10,10 +10,10 @@ import {
 } from './helpers.mjs';
 
 let browser;
-before(async () => {
-  browser = await launch();
-  await removeAllPasskeys(browser);
-});
+before(async () => { browser = await launch(); });
+// each test starts without passkeys: with one, the passkeys page asks for
+// a passkey, not the password (DESIGN 5)
+beforeEach(async () => { await removeAllPasskeys(browser); });
 after(async () => { await browser?.close(); });
 
 function judge(what, violations) {

@@ -2,7 +2,7 @@
 // access, its error state, the passkeys page with a passkey and the request
 // for a security key, on a desktop (1280x800) and a phone (390x844). On each,
 // nothing may stick out sideways (no horizontal scrolling).
-import { after, before, test } from 'node:test';
+import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BASE, DESKTOP, PHONE, fresh, launch, screenshot, addPlatformAuthenticator,
@@ -10,10 +10,10 @@ import {
 } from './helpers.mjs';
 
 let browser;
-before(async () => {
-  browser = await launch();
-  await removeAllPasskeys(browser);
-});
+before(async () => { browser = await launch(); });
+// each test starts without passkeys: with one, the passkeys page asks for
+// a passkey, not the password (DESIGN 5)
+beforeEach(async () => { await removeAllPasskeys(browser); });
 after(async () => { await browser?.close(); });
 
 async function shoot(page, name) {
