@@ -23,7 +23,7 @@ enum { M_USER, M_BASE, M_CSRF, M_LIST, M_MESSAGE, M_CONTINUE, M_COUNT };
 
 static const char *esc(request_rec *r, const char *s)
 {
-    return apr_pescape_entity(r->pool, s, 0);
+    return stepup_html_escape(r->pool, s);
 }
 
 static const char *when(request_rec *r, apr_int64_t t)
