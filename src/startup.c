@@ -48,6 +48,21 @@ static const char *vhost_name(apr_pool_t *p, const server_rec *s)
                         s->defn_line_number);
 }
 
+/* httpd lists virtual hosts last one first: "first, second, ..." as they
+ * are written. */
+static const char *in_config_order(apr_pool_t *p, apr_array_header_t *hosts)
+{
+    const char *out = NULL;
+    int i;
+
+    for (i = 0; i < hosts->nelts; i++) {
+        const char *h = APR_ARRAY_IDX(hosts, i, const char *);
+
+        out = out ? apr_pstrcat(p, h, ", ", out, NULL) : h;
+    }
+    return out;
+}
+
 /*
  * A token names a user, not a host: virtual hosts that verify with the
  * same keys (one StepupKeyFile inherited from the main server, or the same
@@ -88,7 +103,7 @@ static void note_shared_key_files(apr_pool_t *ptemp, server_rec *main_server)
                      "StepupKeyFile %s: a step-up token from one opens the "
                      "others for the same user name; give each virtual host "
                      "its own StepupKeyFile unless their users are the same "
-                     "people", apr_array_pstrcat(ptemp, hosts, ','), file);
+                     "people", in_config_order(ptemp, hosts), file);
     }
 }
 
