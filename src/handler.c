@@ -111,13 +111,16 @@ static const char *origin_problem(request_rec *r, const stepup_dir_conf *dc)
  * authn providers check (AuthUserFile, AuthDBMUserFile, AuthLDAPURL are all
  * AuthConfig), so a handler under it would mint tokens on their word that
  * every location of the host accepts. r->htaccess lists the files the
- * directory walk read (a NULL vector: no file there). */
+ * directory walk read (a NULL vector: no file there). An AllowOverrideList
+ * counts too: it may name any of those directives. */
 static const char *authconfig_htaccess_dir(request_rec *r)
 {
     const struct htaccess_result *h;
 
     for (h = r->htaccess; h; h = h->next) {
-        if (h->htaccess && (h->override & OR_AUTHCFG))
+        if (h->htaccess && ((h->override & OR_AUTHCFG)
+                            || (h->override_list
+                                && !apr_is_empty_table(h->override_list))))
             return h->dir;
     }
     return NULL;

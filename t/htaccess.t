@@ -11,6 +11,7 @@
 #                                               <Directory>, the handler
 #                                               mounted in <Location /loc/>
 #   none/   AllowOverride None                  the same, no .htaccess read
+#   list/   AllowOverrideList AuthUserFile      the same as loc/
 use strict;
 use warnings FATAL => 'all';
 
@@ -41,7 +42,7 @@ my @ALLOWED = (
     'StepupCookieSecure Off',
 );
 
-plan tests => 1 + 3 * @REFUSED + 4 + 14 + 4, need_module('stepup', 'auth_basic',
+plan tests => 1 + 3 * @REFUSED + 4 + 15 + 4, need_module('stepup', 'auth_basic',
     'authn_file', 'authn_core', 'authz_core', 'authz_user', 'socache_shmcb');
 
 my $KEYS = keyfile();
@@ -63,7 +64,7 @@ my %ARG = (
 my $OWN = StepupTest::work_file('ht-own.htpasswd',
     StepupTest::htpasswd_line('alice', 'chosen-by-the-writer'), 0644);
 
-for my $d (qw(ht hth loc none)) {
+for my $d (qw(ht hth loc none list)) {
     make_path("$dir/$d");
     StepupTest::work_file("$d/index.html", "$d\n", 0644);
 }
@@ -98,9 +99,21 @@ StepupKeyFile "$KEYS"
     AuthUserFile "$HTPASSWD"
     Require valid-user
 </Directory>
+<Directory "$dir/list">
+    AllowOverride None
+    AllowOverrideList AuthUserFile
+    AuthType Basic
+    AuthName "mini"
+    AuthUserFile "$HTPASSWD"
+    Require valid-user
+</Directory>
 <Location /loc/>
     SetHandler stepup
     StepupConfirmURL /loc/
+</Location>
+<Location /list/>
+    SetHandler stepup
+    StepupConfirmURL /list/
 </Location>
 <Location /none/>
     SetHandler stepup
@@ -162,7 +175,7 @@ check(get('/ht/index.html', age => 200)->code,
 check(get('/ht/index.html', age => 100)->code,
       200, '... one of 100 s: 200');
 
-# ---- the handler where an AuthConfig .htaccess applies (14) -------------------
+# ---- the handler where an AuthConfig .htaccess applies (15) -------------------
 sub post_pw {
     my ($base, $password) = @_;
     return $ua->request(HTTP::Request::Common::POST($srv->url("${base}password"),
@@ -228,6 +241,13 @@ $res = post_pw('/none/', $PASSWORDS{alice});
 check($res->code . ' ' . scalar(set_cookies($res)), '200 1',
       '... the real password: 200 and a token');
 
+# AllowOverrideList AuthUserFile: the same as AllowOverride AuthConfig
+htaccess('list', "AuthUserFile \"$OWN\"\n");
+$res = post_pw('/list/', 'chosen-by-the-writer');
+check($res->code . ' ' . scalar(set_cookies($res)), '500 0',
+      'AllowOverrideList AuthUserFile, an .htaccess with its own file: 500, '
+      . 'no token');
+
 # ---- the Require stepup of .htaccess still decides with the server's keys (4)
 htaccess('ht', "${AUTH}Require stepup\nStepupMaxAge 60\n");
 check(get('/ht/index.html', age => 90)->code,
@@ -236,7 +256,7 @@ check(get('/ht/index.html', age => 10, token_user => 'bob')->code, 401,
       '... another user\'s token: 401');
 unlink "$dir/ht/.htaccess";
 check(get('/ht/index.html')->code, 200, 'no .htaccess: the directory is open again');
-check(scalar(grep { /STEPUP0170/ } split /\n/, $srv->error_log), 4,
-      'each refused handler request logged once (4)');
+check(scalar(grep { /STEPUP0170/ } split /\n/, $srv->error_log), 5,
+      'each refused handler request logged once (5)');
 
 $srv->stop if $srv->can('stop');
