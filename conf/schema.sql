@@ -8,7 +8,7 @@
 -- public key, the transports and the user name are TEXT: an RSA key of up
 -- to 16384 bits is a COSE_Key of about 2.1 kB (2.8 kB in base64url), 16
 -- transports of up to 32 characters are 527, and a user name is whatever
--- the primary sign-in says. (SQLite ignores the sizes; PostgreSQL refuses
+-- the primary sign-in says. (SQLite ignores the sizes, PostgreSQL refuses
 -- a longer value, and the registration with it.)
 -- A PostgreSQL table made by an older copy of this file is brought up to
 -- these sizes by, in psql:

@@ -234,6 +234,11 @@ int stepup_send_json(request_rec *r, int status, json_t *json_object);
 const char *const *stepup_accepted_origins(request_rec *r,
                                            const stepup_dir_conf *dc,
                                            int *count);
+/* An absolute URL of this site for path (a local path), for a Location
+ * header: under the public origin when StepupOrigin is set (the request's
+ * Origin when it is one of them, else the first), else ap_construct_url. */
+const char *stepup_site_url(request_rec *r, const stepup_dir_conf *dc,
+                            const char *path);
 /* A 4xx/5xx with a one-line reason (JSON or plain text); always OK. */
 int stepup_bad_request(request_rec *r, int status, const char *why);
 /* NULL when the request carries a valid CSRF token (X-Stepup-CSRF or the

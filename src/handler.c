@@ -83,6 +83,28 @@ const char *const *stepup_accepted_origins(request_rec *r,
     return own;
 }
 
+const char *stepup_site_url(request_rec *r, const stepup_dir_conf *dc,
+                            const char *path)
+{
+    const char *origin = apr_table_get(r->headers_in, "Origin");
+    int i;
+
+    if (!dc->origins || dc->origins->nelts == 0)
+        return ap_construct_url(r->pool, path, r);
+    /* the public origin the browser came from, when it is one of ours
+     * (www and login may both be), else the first: never the back end's
+     * scheme and port, which a browser behind the load balancer cannot
+     * reach */
+    for (i = 0; origin && i < dc->origins->nelts; i++) {
+        const char *o = APR_ARRAY_IDX(dc->origins, i, const char *);
+
+        if (!strcasecmp(origin, o))
+            return apr_pstrcat(r->pool, o, path, NULL);
+    }
+    return apr_pstrcat(r->pool, APR_ARRAY_IDX(dc->origins, 0, const char *),
+                       path, NULL);
+}
+
 /* Same-origin when the browser says where the request comes from. */
 static const char *origin_problem(request_rec *r, const stepup_dir_conf *dc)
 {

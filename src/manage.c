@@ -110,10 +110,10 @@ int stepup_get_manage(request_rec *r)
                           apr_pescape_urlencoded(r->pool, back), NULL)
             : "", NULL);
 
-        apr_table_setn(r->headers_out, "Location", ap_construct_url(
-            r->pool, apr_pstrcat(r->pool, base, "?return_to=",
-                                 apr_pescape_urlencoded(r->pool, self),
-                                 NULL), r));
+        apr_table_setn(r->headers_out, "Location", stepup_site_url(
+            r, dc, apr_pstrcat(r->pool, base, "?return_to=",
+                               apr_pescape_urlencoded(r->pool, self),
+                               NULL)));
         return HTTP_SEE_OTHER;
     }
     if (!(csrf = stepup_csrf_mint(r->pool, sc->keys, r->user,

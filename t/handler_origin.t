@@ -7,7 +7,10 @@
 # forward them:
 #   /lb/      StepupOrigin http://localhost https://bank.example
 #   /stepup/  no StepupOrigin
-# with mod_dbd (SQLite) so passkey/begin answers.
+#   /lbp/     Require stepup, StepupConfirmURL /lb/, the same StepupOrigin
+# with mod_dbd (SQLite) so passkey/begin answers. The redirects (303 after
+# a password form, 302 to the confirm page) go to the public origin too,
+# not to httpd's scheme and port, which a browser there cannot reach.
 use strict;
 use warnings FATAL => 'all';
 
@@ -21,7 +24,7 @@ use StepupTest qw(check basic keyfile conf_dir %PASSWORDS);
 use StepupHandler qw(csrf_mint form_body set_cookies json_of);
 use File::Spec::Functions qw(catfile);
 
-plan tests => 24, need_module('stepup', 'auth_basic', 'authn_file',
+plan tests => 32, need_module('stepup', 'auth_basic', 'authn_file',
                               'authn_core', 'authz_core', 'authz_user',
                               'socache_shmcb', 'dbd');
 
@@ -54,6 +57,15 @@ DBDriver sqlite3
 DBDParams "$DB"
 @{[ handler_at('/lb/', 'StepupOrigin http://localhost https://bank.example') ]}
 @{[ handler_at('/stepup/', '') ]}
+<Location /lbp/>
+    AuthType Basic
+    AuthName "mini"
+    AuthBasicProvider file
+    AuthUserFile "$HTPASSWD"
+    Require stepup
+    StepupConfirmURL /lb/
+    StepupOrigin http://localhost https://bank.example
+</Location>
 EOC
 check($srv ? 'started' : "not started: $@", 'started', 'httpd -X starts');
 $srv ||= bless {}, 'Nothing';
@@ -179,5 +191,47 @@ check(outcome(post_register('/lb/', 'http://evil.example', $token)),
       'register/begin from a foreign Origin, with the token: 403');
 check(scalar(grep { /STEPUP01\d\d: .*cross-site/ } split /\n/, $log), 1,
       'the cross-site refusal logged once');
+
+# ---- redirects to the public origin (8) ----------------------------------------
+sub post_form_pw {
+    my ($base, $origin) = @_;
+    return $ua->request(HTTP::Request::Common::POST($srv->url("${base}password"),
+        'Content-Type' => 'application/x-www-form-urlencoded',
+        Host => 'localhost', basic('alice'),
+        (defined $origin ? (Origin => $origin) : ()),
+        Content => form_body(csrf => csrf_mint(user => 'alice'),
+                             password => $PASSWORDS{alice},
+                             return_to => '/account/?a=1')));
+}
+sub location { my ($res) = @_; return $res->code . ' ' . ($res->header('Location') || '') }
+check(location(post_form_pw('/lb/', 'http://localhost')),
+      '303 http://localhost/account/?a=1',
+      'the password form from http://localhost: 303 to http://localhost/...');
+check(location(post_form_pw('/lb/', 'https://bank.example')),
+      '303 https://bank.example/account/?a=1',
+      '... from https://bank.example: 303 to that origin');
+check(location(post_form_pw('/lb/', undef)),
+      '303 http://localhost/account/?a=1',
+      '... without Origin: the first StepupOrigin');
+check(location(post_form_pw('/stepup/', "http://localhost:$port")),
+      "303 http://localhost:$port/account/?a=1",
+      'no StepupOrigin: httpd\'s own origin, as before');
+my $nav = $ua->get($srv->url('/lbp/page?x=1'), Host => 'localhost',
+                   basic('alice'), Accept => 'text/html',
+                   'Sec-Fetch-Mode' => 'navigate');
+check(location($nav), '302 http://localhost/lb/?return_to=%2flbp%2fpage%3fx%3d1',
+      'Require stepup, a navigation without a token: 302 to the confirm '
+      . 'page under the first StepupOrigin');
+my $drop = $ua->request(HTTP::Request::Common::POST($srv->url('/lb/drop'),
+    'Content-Type' => 'application/x-www-form-urlencoded', Host => 'localhost',
+    basic('alice'), Origin => 'https://bank.example',
+    Content => form_body(csrf => csrf_mint(user => 'alice'), return_to => '/y')));
+check(location($drop), '303 https://bank.example/y',
+      'drop (a form): 303 to the origin it came from');
+my $api = $ua->get($srv->url('/lbp/page'), Host => 'localhost', basic('alice'),
+                   Accept => 'application/json');
+check($api->code, 401, 'an API request without a token: 401, no redirect');
+check($api->header('Location') ? 'Location' : 'none', 'none',
+      '... and no Location');
 
 $srv->stop if $srv->can('stop');

@@ -45,7 +45,7 @@ sub outcome {
     return $res->code . (defined $err ? " $err" : '');
 }
 
-# ---- behind the public origin (15) --------------------------------------------
+# ---- behind the public origin (16) --------------------------------------------
 my $res = Farm::password($a, $u);
 is($res->code, 200, 'password on A from http://localhost (Host without '
    . 'port): 200');
@@ -90,6 +90,14 @@ like(outcome($res), qr/^4\d\d clientDataJSON\.origin "http:\/\/localhost:$b->{po
        '403 cross-origin request refused', 'a foreign Origin: register/begin '
        . '403');
 }
+# a browser's form: the 303 goes to the public origin, not to B's port
+$res = Farm::request($b, 'POST', '/stepup/password', $u,
+    headers => ['Content-Type' => 'application/x-www-form-urlencoded'],
+    content => 'csrf=' . Farm::csrf($b, $u) . '&password=po-pw-41'
+               . '&return_to=%2Faccount%2F');
+is($res->code . ' ' . ($res->header('Location') || ''),
+   '303 http://localhost/account/', 'the password form on B: 303 to '
+   . 'http://localhost/account/');
 my $err = Farm::error_log($a) . Farm::error_log($b);
 is(scalar(() = $err =~ /STEPUP0101: POST \/stepup\/\S+: 403 cross-origin request refused/g),
    3, 'the three refusals logged');
