@@ -134,15 +134,18 @@ static const char *origin_problem(request_rec *r, const stepup_dir_conf *dc)
  * AuthConfig), so a handler under it would mint tokens on their word that
  * every location of the host accepts. r->htaccess lists the files the
  * directory walk read (a NULL vector: no file there). An AllowOverrideList
- * counts too: it may name any of those directives. */
+ * counts too, as it may name any of those directives: httpd keeps no list
+ * in r->htaccess (its override_list member is never set there), so the
+ * list in effect for the request's directory decides. */
 static const char *authconfig_htaccess_dir(request_rec *r)
 {
+    const core_dir_config *core = ap_get_core_module_config(r->per_dir_config);
+    int listed = core && core->override_list
+                 && !apr_is_empty_table(core->override_list);
     const struct htaccess_result *h;
 
     for (h = r->htaccess; h; h = h->next) {
-        if (h->htaccess && ((h->override & OR_AUTHCFG)
-                            || (h->override_list
-                                && !apr_is_empty_table(h->override_list))))
+        if (h->htaccess && (listed || (h->override & OR_AUTHCFG)))
             return h->dir;
     }
     return NULL;
