@@ -1,6 +1,7 @@
 /*
- * Start-up checks that need the whole configuration: run before the logs
- * open, so a refusal reaches the console of "apachectl start".
+ * Start-up checks that need the whole configuration: refusals run before
+ * the logs open (check_config), so they reach the console of "apachectl
+ * start"; warnings after (post_config), so they stay in the error log.
  */
 #include <httpd.h>
 #include <apr_hash.h>
