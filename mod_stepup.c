@@ -10,6 +10,13 @@
 
 #include "mod_stepup.h"
 
+/* Per-directory directives that decide who may mint a token or what counts
+ * as phrh: allowed in <Location> and <Directory>, refused in .htaccess
+ * (DESIGN 4), whose writer must not choose the password check or the trust
+ * anchors of tokens that every location of the host accepts. httpd then
+ * answers "... not allowed here" (500) for them in .htaccess. */
+#define STEPUP_NOT_HTACCESS (RSRC_CONF | ACCESS_CONF)
+
 static const command_rec stepup_cmds[] = {
     /* server-wide */
     AP_INIT_TAKE1("StepupKeyFile", stepup_set_key_file, NULL, RSRC_CONF,
@@ -22,7 +29,7 @@ static const command_rec stepup_cmds[] = {
                   "ap_socache provider for challenges and password "
                   "throttling: shmcb (default), redis:HOST:PORT, "
                   "memcache:HOST:PORT, ..."),
-    /* per directory */
+    /* per directory: <Location>, <Directory> and .htaccess (AuthConfig) */
     AP_INIT_TAKE1("StepupMaxAge", stepup_set_max_age, NULL, OR_AUTHCFG,
                   "how old a re-confirmation may be, in seconds "
                   "(default 300)"),
@@ -44,33 +51,34 @@ static const command_rec stepup_cmds[] = {
                     "methods the confirm page offers: password and/or "
                     "passkey (default both), and bootstrap"),
     AP_INIT_ITERATE("StepupAuthnProvider", stepup_set_authn_provider, NULL,
-                    OR_AUTHCFG, "authn providers that check the password "
-                    "(default file)"),
+                    STEPUP_NOT_HTACCESS, "authn providers that check the "
+                    "password (default file)"),
     AP_INIT_TAKE2("StepupMaxAttempts", stepup_set_max_attempts, NULL,
-                  OR_AUTHCFG, "failed passwords per user and window in "
-                  "seconds before 429 (default 5 300)"),
-    AP_INIT_TAKE1("StepupTemplate", stepup_set_template, NULL, OR_AUTHCFG,
-                  "HTML template of the confirm page, with {{placeholders}}"),
-    AP_INIT_TAKE1("StepupRPID", stepup_set_rp_id, NULL, OR_AUTHCFG,
+                  STEPUP_NOT_HTACCESS, "failed passwords per user and window "
+                  "in seconds before 429 (default 5 300)"),
+    AP_INIT_TAKE1("StepupTemplate", stepup_set_template, NULL,
+                  STEPUP_NOT_HTACCESS, "HTML template of the confirm page, "
+                  "with {{placeholders}}"),
+    AP_INIT_TAKE1("StepupRPID", stepup_set_rp_id, NULL, STEPUP_NOT_HTACCESS,
                   "WebAuthn relying party ID (default: the request's host)"),
-    AP_INIT_ITERATE("StepupOrigin", stepup_set_origin, NULL, OR_AUTHCFG,
-                    "origins accepted in WebAuthn ceremonies (default: "
-                    "this site's own)"),
+    AP_INIT_ITERATE("StepupOrigin", stepup_set_origin, NULL,
+                    STEPUP_NOT_HTACCESS, "origins accepted by every Origin "
+                    "check, CSRF and WebAuthn (default: the request's own)"),
     AP_INIT_TAKE1("StepupUserVerification", stepup_set_uv, NULL, OR_AUTHCFG,
                   "required (default), preferred or discouraged"),
     AP_INIT_TAKE1("StepupHighAssuranceAAGUIDs", stepup_set_aaguids, NULL,
-                  OR_AUTHCFG, "file of authenticator AAGUIDs whose "
-                  "device-bound passkeys count as phrh"),
+                  STEPUP_NOT_HTACCESS, "file of authenticator AAGUIDs "
+                  "whose device-bound passkeys count as phrh"),
     AP_INIT_TAKE1("StepupAttestationRoots", stepup_set_roots, NULL,
-                  OR_AUTHCFG, "PEM roots: device-bound passkeys attested "
-                  "by one of them count as phrh"),
+                  STEPUP_NOT_HTACCESS, "PEM roots: device-bound passkeys "
+                  "attested by one of them count as phrh"),
     /* per directory, but never in .htaccess: they decide who may change
      * passkeys and who gets the federated bootstrap */
     AP_INIT_TAKE1("StepupEnrollACR", stepup_set_enroll_acr, NULL,
-                  RSRC_CONF | ACCESS_CONF, "least level of the step-up that "
+                  STEPUP_NOT_HTACCESS, "least level of the step-up that "
                   "adds or removes passkeys: pwd (default), phr or phrh"),
     AP_INIT_TAKE1("StepupHasPassword", stepup_set_has_password, NULL,
-                  RSRC_CONF | ACCESS_CONF, "ap_expr condition: the signed-in "
+                  STEPUP_NOT_HTACCESS, "ap_expr condition: the signed-in "
                   "user has a password here (default true)"),
     { NULL }
 };
@@ -85,6 +93,8 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_post_config(stepup_cache_post_config, NULL, NULL,
                         APR_HOOK_MIDDLE);
     ap_hook_post_config(stepup_store_post_config, NULL, NULL,
+                        APR_HOOK_MIDDLE);
+    ap_hook_post_config(stepup_startup_post_config, NULL, NULL,
                         APR_HOOK_MIDDLE);
     ap_hook_child_init(stepup_cache_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(stepup_handler, NULL, NULL, APR_HOOK_MIDDLE);

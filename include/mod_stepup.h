@@ -171,6 +171,9 @@ apr_status_t stepup_json_error_filter(ap_filter_t *f, apr_bucket_brigade *bb);
 /* startup.c */
 int stepup_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                         apr_pool_t *ptemp, server_rec *s);
+/* Warns of virtual hosts that share one key file (STEPUP0171). */
+int stepup_startup_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                               apr_pool_t *ptemp, server_rec *s);
 
 /* cache.c: StepupCache through ap_socache */
 const char *stepup_cache_create(cmd_parms *cmd, const char *spec,
@@ -276,7 +279,17 @@ stepup_token_status stepup_verify_request_token(request_rec *r,
 int stepup_handler(request_rec *r);
 /* Writes a JSON object (consumed) with the given status; always OK. */
 int stepup_send_json(request_rec *r, int status, json_t *json_object);
-const char *stepup_request_origin(request_rec *r);
+/* The origins every Origin check accepts (CSRF here, WebAuthn's
+ * clientDataJSON.origin): StepupOrigin's when set, else the request's own
+ * scheme://host[:port] (DESIGN 6); *count of them, at least 1. */
+const char *const *stepup_accepted_origins(request_rec *r,
+                                           const stepup_dir_conf *dc,
+                                           int *count);
+/* An absolute URL of this site for path (a local path), for a Location
+ * header: under the public origin when StepupOrigin is set (the request's
+ * Origin when it is one of them, else the first), else ap_construct_url. */
+const char *stepup_site_url(request_rec *r, const stepup_dir_conf *dc,
+                            const char *path);
 /* A 4xx/5xx with a one-line reason (JSON or plain text); always OK. */
 int stepup_bad_request(request_rec *r, int status, const char *why);
 /* NULL when the request carries a valid CSRF token (X-Stepup-CSRF or the

@@ -27,4 +27,9 @@ int stepup_template_load(apr_pool_t *p, const char *path,
 char *stepup_template_render(apr_pool_t *p, const stepup_template *t,
                              const char *const *values);
 
+/* s for HTML text and attribute values quoted with " or ': & < > " '
+ * as entities (' as &#39;). s itself when nothing needs escaping, "" for
+ * NULL. Every value a template shows goes through it. */
+const char *stepup_html_escape(apr_pool_t *p, const char *s);
+
 #endif

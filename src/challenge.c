@@ -129,6 +129,8 @@ static const char *json_body(request_rec *r, const denial_rec *d,
 int stepup_note_auth_failure(request_rec *r, const char *auth_type)
 {
     denial_rec *d = ap_get_module_config(r->request_config, &stepup_module);
+    const stepup_dir_conf *dc =
+        ap_get_module_config(r->per_dir_config, &stepup_module);
     const char *url;
 
     if (!d)
@@ -138,7 +140,7 @@ int stepup_note_auth_failure(request_rec *r, const char *auth_type)
     if (is_navigation(r)) {
         /* ap_die turns a custom 401 response that is a URL into a 302 */
         ap_custom_response(r, HTTP_UNAUTHORIZED,
-                           ap_construct_url(r->pool, url, r));
+                           stepup_site_url(r, dc, url));
         return OK;
     }
     d->json = 1;

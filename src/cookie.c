@@ -69,7 +69,7 @@ static apr_status_t read_cookie(request_rec *r, const char *name,
     if (s.duplicated) {
         /* ap_cookie_read's words; at info, as the module logs other
          * refused client input (an error would be the server's) */
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "STEPUP0009: client "
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "STEPUP0172: client "
                       "submitted cookie '%s' more than once: %s", name,
                       ap_escape_logitem(r->pool, r->uri));
         return APR_EGENERAL;

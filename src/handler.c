@@ -63,21 +63,91 @@ int stepup_bad_request(request_rec *r, int status, const char *why)
     return OK;
 }
 
-const char *stepup_request_origin(request_rec *r)
+const char *const *stepup_accepted_origins(request_rec *r,
+                                           const stepup_dir_conf *dc,
+                                           int *count)
 {
-    return ap_construct_url(r->pool, "", r);
+    const char **own;
+
+    /* Behind a load balancer or TLS terminator the browser's origin is the
+     * public one, which httpd cannot work out from the request it sees
+     * (ap_construct_url adds the back end's port and scheme): StepupOrigin
+     * names it (DESIGN 6) */
+    if (dc->origins && dc->origins->nelts > 0) {
+        *count = dc->origins->nelts;
+        return (const char *const *)dc->origins->elts;
+    }
+    own = apr_palloc(r->pool, sizeof(*own));
+    *own = ap_construct_url(r->pool, "", r);
+    *count = 1;
+    return own;
+}
+
+const char *stepup_site_url(request_rec *r, const stepup_dir_conf *dc,
+                            const char *path)
+{
+    const char *origin = apr_table_get(r->headers_in, "Origin");
+    int i;
+
+    if (!dc->origins || dc->origins->nelts == 0)
+        return ap_construct_url(r->pool, path, r);
+    /* the public origin the browser came from, when it is one of ours
+     * (www and login may both be), else the first: never the back end's
+     * scheme and port, which a browser behind the load balancer cannot
+     * reach */
+    for (i = 0; origin && i < dc->origins->nelts; i++) {
+        const char *o = APR_ARRAY_IDX(dc->origins, i, const char *);
+
+        if (!strcasecmp(origin, o))
+            return apr_pstrcat(r->pool, o, path, NULL);
+    }
+    return apr_pstrcat(r->pool, APR_ARRAY_IDX(dc->origins, 0, const char *),
+                       path, NULL);
 }
 
 /* Same-origin when the browser says where the request comes from. */
-static const char *origin_problem(request_rec *r)
+static const char *origin_problem(request_rec *r, const stepup_dir_conf *dc)
 {
     const char *origin = apr_table_get(r->headers_in, "Origin");
     const char *site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
+    const char *const *accepted;
+    int i, n;
 
     if (site && !strcasecmp(site, "cross-site"))
         return "cross-site request refused";
-    if (origin && strcasecmp(origin, stepup_request_origin(r)) != 0)
-        return "cross-origin request refused";
+    if (!origin)
+        return NULL;
+    /* scheme and host are case-insensitive (RFC 6454 4); browsers send
+     * them in lower case, an operator may not write them so */
+    accepted = stepup_accepted_origins(r, dc, &n);
+    for (i = 0; i < n; i++) {
+        if (!strcasecmp(origin, accepted[i]))
+            return NULL;
+    }
+    return "cross-origin request refused";
+}
+
+/* The directory of an .htaccess file (AccessFileName) read with
+ * AllowOverride AuthConfig for this request, or NULL. Its writer decides
+ * who the user is (AuthType, AuthUserFile, ...) and which password file the
+ * authn providers check (AuthUserFile, AuthDBMUserFile, AuthLDAPURL are all
+ * AuthConfig), so a handler under it would mint tokens on their word that
+ * every location of the host accepts. r->htaccess lists the files the
+ * directory walk read (a NULL vector: no file there). An AllowOverrideList
+ * counts too, as it may name any of those directives: httpd keeps no list
+ * in r->htaccess (its override_list member is never set there), so the
+ * list in effect for the request's directory decides. */
+static const char *authconfig_htaccess_dir(request_rec *r)
+{
+    const core_dir_config *core = ap_get_core_module_config(r->per_dir_config);
+    int listed = core && core->override_list
+                 && !apr_is_empty_table(core->override_list);
+    const struct htaccess_result *h;
+
+    for (h = r->htaccess; h; h = h->next) {
+        if (h->htaccess && (listed || (h->override & OR_AUTHCFG)))
+            return h->dir;
+    }
     return NULL;
 }
 
@@ -181,7 +251,7 @@ int stepup_handler(request_rec *r)
     const stepup_dir_conf *dc;
     const char *endpoint;
     const route *rt;
-    const char *why;
+    const char *why, *htdir;
 
     if (!r->handler || strcmp(r->handler, "stepup"))
         return DECLINED;
@@ -213,6 +283,16 @@ int stepup_handler(request_rec *r)
         return HTTP_METHOD_NOT_ALLOWED;
     }
 
+    if ((htdir = authconfig_htaccess_dir(r))) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "STEPUP0170: the stepup "
+                      "handler refuses %s: an .htaccess file in %s may change "
+                      "the authentication (AllowOverride AuthConfig), so its "
+                      "writer would choose the user and the password file; "
+                      "mount the handler where no such file applies",
+                      ap_escape_logitem(r->pool, r->uri),
+                      ap_escape_logitem(r->pool, htdir));
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
     if (!r->user) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "STEPUP0103: no "
                       "authenticated user at %s: put the stepup handler "
@@ -225,7 +305,7 @@ int stepup_handler(request_rec *r)
                       "handler needs StepupKeyFile for this server");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    if (rt->method == M_POST && (why = origin_problem(r)))
+    if (rt->method == M_POST && (why = origin_problem(r, dc)))
         return stepup_bad_request(r, HTTP_FORBIDDEN, why);
     return rt->run(r);
 }

@@ -24,7 +24,7 @@ enum { M_USER, M_BASE, M_CSRF, M_LIST, M_MESSAGE, M_CONTINUE, M_COUNT };
 
 static const char *esc(request_rec *r, const char *s)
 {
-    return apr_pescape_entity(r->pool, s, 0);
+    return stepup_html_escape(r->pool, s);
 }
 
 static const char *when(request_rec *r, apr_int64_t t)
@@ -109,8 +109,8 @@ int stepup_get_manage(request_rec *r)
     if (rc == HTTP_UNAUTHORIZED) {
         /* confirm at the level that may change these passkeys, then back
          * here, with where the user was going */
-        apr_table_setn(r->headers_out, "Location", ap_construct_url(
-            r->pool, stepup_enrol_confirm_url(r, dc, needed, back), r));
+        apr_table_setn(r->headers_out, "Location", stepup_site_url(
+            r, dc, stepup_enrol_confirm_url(r, dc, needed, back)));
         return HTTP_SEE_OTHER;
     }
     if (rc != OK)

@@ -21,7 +21,7 @@ enum { P_TITLE, P_USER, P_ERROR, P_METHODS, P_BASE, P_RETURN_TO, P_CSRF,
 
 static const char *esc(request_rec *r, const char *s)
 {
-    return apr_pescape_entity(r->pool, s, 0);
+    return stepup_html_escape(r->pool, s);
 }
 
 static const char *password_form(request_rec *r, const char *base,

@@ -42,16 +42,7 @@ void stepup_passkey_policy(request_rec *r, const stepup_dir_conf *dc,
 {
     memset(pol, 0, sizeof(*pol));
     pol->rp_id = stepup_rp_id(r, dc);
-    if (dc->origins) {
-        pol->origins = (const char *const *)dc->origins->elts;
-        pol->norigins = dc->origins->nelts;
-    }
-    else {
-        const char **own = apr_palloc(r->pool, sizeof(*own));
-        *own = stepup_request_origin(r);
-        pol->origins = own;
-        pol->norigins = 1;
-    }
+    pol->origins = stepup_accepted_origins(r, dc, &pol->norigins);
     pol->challenge = challenge;
     pol->challenge_len = len;
     pol->require_uv = stepup_conf_uv(dc) == STEPUP_UV_REQUIRED;

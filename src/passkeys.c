@@ -91,9 +91,9 @@ static int change_status(request_rec *r, stepup_store_status st,
         if (accept && ap_strcasestr(accept, "application/json"))
             return stepup_send_json(r, HTTP_OK, json_pack("{s:b}", "ok", 1));
         /* a form of the manage page: back to it */
-        apr_table_setn(r->headers_out, "Location", ap_construct_url(
-            r->pool, apr_pstrcat(r->pool, stepup_conf_confirm_url(dc),
-                                 "manage?done=", what, NULL), r));
+        apr_table_setn(r->headers_out, "Location", stepup_site_url(
+            r, dc, apr_pstrcat(r->pool, stepup_conf_confirm_url(dc),
+                               "manage?done=", what, NULL)));
         return HTTP_SEE_OTHER;
     case STEPUP_STORE_NOT_FOUND:
         return stepup_bad_request(r, HTTP_NOT_FOUND, "no such passkey");

@@ -127,7 +127,7 @@ static int grant(request_rec *r, const stepup_dir_conf *dc,
                                           "acr", "pwd",
                                           "expires_at", (json_int_t)expires));
     apr_table_setn(r->headers_out, "Location",
-                   ap_construct_url(r->pool, return_to, r));
+                   stepup_site_url(r, dc, return_to));
     return HTTP_SEE_OTHER;
 }
 

@@ -1,10 +1,12 @@
 /*
- * Start-up checks that need the whole configuration: run before the logs
- * open, so a refusal reaches the console of "apachectl start".
+ * Start-up checks that need the whole configuration: refusals run before
+ * the logs open (check_config), so they reach the console of "apachectl
+ * start"; warnings after (post_config), so they stay in the error log.
  */
 #include <httpd.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
+#include <http_config.h>
 #include <http_core.h>
 #include <http_log.h>
 
@@ -109,4 +111,83 @@ int stepup_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     if (ok)
         warn_aaguids_without_roots(ptemp, first);
     return ok ? OK : HTTP_INTERNAL_SERVER_ERROR;
+}
+
+/* "host (file:line)" of a virtual host, for the start-up log. */
+static const char *vhost_name(apr_pool_t *p, const server_rec *s)
+{
+    return apr_psprintf(p, "%s (%s:%d)",
+                        s->server_hostname ? s->server_hostname : "*",
+                        s->defn_name ? s->defn_name : "?",
+                        s->defn_line_number);
+}
+
+/* httpd lists virtual hosts last one first: "first, second, ..." as they
+ * are written. */
+static const char *in_config_order(apr_pool_t *p, apr_array_header_t *hosts)
+{
+    const char *out = NULL;
+    int i;
+
+    for (i = 0; i < hosts->nelts; i++) {
+        const char *h = APR_ARRAY_IDX(hosts, i, const char *);
+
+        out = out ? apr_pstrcat(p, h, ", ", out, NULL) : h;
+    }
+    return out;
+}
+
+/*
+ * A token names a user, not a host: virtual hosts that verify with the
+ * same keys (one StepupKeyFile inherited from the main server, or the same
+ * file named twice) accept each other's tokens for equal user names. That
+ * is right when their users are the same people and wrong when they are not
+ * (two customers' sites, each with its own "admin"), which the module cannot
+ * tell, so it says so once per start and per key file (DESIGN 4).
+ */
+static void note_shared_key_files(apr_pool_t *ptemp, server_rec *main_server)
+{
+    apr_hash_t *by_file = apr_hash_make(ptemp);
+    apr_hash_index_t *hi;
+    server_rec *s;
+
+    for (s = main_server; s; s = s->next) {
+        const stepup_server_conf *sc =
+            ap_get_module_config(s->module_config, &stepup_module);
+        apr_array_header_t *hosts;
+
+        if (!s->is_virtual || !sc->keys || !sc->key_file)
+            continue;
+        hosts = apr_hash_get(by_file, sc->key_file, APR_HASH_KEY_STRING);
+        if (!hosts) {
+            hosts = apr_array_make(ptemp, 2, sizeof(const char *));
+            apr_hash_set(by_file, sc->key_file, APR_HASH_KEY_STRING, hosts);
+        }
+        APR_ARRAY_PUSH(hosts, const char *) = vhost_name(ptemp, s);
+    }
+    for (hi = apr_hash_first(ptemp, by_file); hi; hi = apr_hash_next(hi)) {
+        const char *file;
+        apr_array_header_t *hosts;
+
+        apr_hash_this(hi, (const void **)&file, NULL, (void **)&hosts);
+        if (hosts->nelts < 2)
+            continue;
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, main_server,
+                     "STEPUP0171: the virtual hosts %s share the keys of "
+                     "StepupKeyFile %s: a step-up token from one opens the "
+                     "others for the same user name; give each virtual host "
+                     "its own StepupKeyFile unless their users are the same "
+                     "people", in_config_order(ptemp, hosts), file);
+    }
+}
+
+int stepup_startup_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                               apr_pool_t *ptemp, server_rec *s)
+{
+    (void)pconf;
+    (void)plog;
+    /* the first of httpd's two configuration passes only tests it */
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG)
+        note_shared_key_files(ptemp, s);
+    return OK;
 }

@@ -103,6 +103,6 @@ int stepup_post_drop(request_rec *r)
     if (accept && ap_strcasestr(accept, "application/json"))
         return stepup_send_json(r, HTTP_OK, json_pack("{s:b}", "ok", 1));
     apr_table_setn(r->headers_out, "Location",
-                   ap_construct_url(r->pool, stepup_return_to(return_to), r));
+                   stepup_site_url(r, dc, stepup_return_to(return_to)));
     return HTTP_SEE_OTHER;
 }

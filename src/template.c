@@ -129,3 +129,43 @@ char *stepup_template_render(apr_pool_t *p, const stepup_template *t,
     page[at] = '\0';
     return page;
 }
+
+/* The HTML entity of c, or NULL when c stands for itself. */
+static const char *html_entity(char c)
+{
+    switch (c) {
+    case '&':  return "&amp;";
+    case '<':  return "&lt;";
+    case '>':  return "&gt;";
+    case '"':  return "&quot;";
+    /* apr_escape_entity leaves ' alone: a value in an attribute that a
+     * StepupTemplate quotes with ' would end the attribute */
+    case '\'': return "&#39;";
+    default:   return NULL;
+    }
+}
+
+const char *stepup_html_escape(apr_pool_t *p, const char *s)
+{
+    size_t len = 0, at = 0;
+    const char *c, *e;
+    char *out;
+
+    if (!s)
+        return "";
+    for (c = s; *c; c++)
+        len += (e = html_entity(*c)) ? strlen(e) : 1;
+    if (len == (size_t)(c - s))
+        return s;
+    out = apr_palloc(p, len + 1);
+    for (c = s; *c; c++) {
+        if ((e = html_entity(*c))) {
+            memcpy(out + at, e, strlen(e));
+            at += strlen(e);
+        }
+        else
+            out[at++] = *c;
+    }
+    out[at] = '\0';
+    return out;
+}

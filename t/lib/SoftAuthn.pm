@@ -126,6 +126,9 @@ sub _hex_bytes {
 #     (ES256), for attestation x5c and fido-u2f (which sends x5c's first)
 #   transports: [ 'usb', ... ] (default [ 'internal' ])
 #   cred_id: bytes (default 32 random bytes)
+#   rsa_bytes: the RS256 key's size (default 256: 2048 bits)
+#   cose: the credential public key sent at registration, as COSE_Key bytes
+#     (default: the key's); a key the authenticator cannot sign with
 sub new {
     my ($class, %o) = @_;
     my $self = bless {
@@ -154,7 +157,7 @@ sub _generate_key {
     }
     elsif ($alg eq 'RS256') {
         $self->{key} = Crypt::PK::RSA->new;
-        $self->{key}->generate_key(256, 65537);    # 2048 bits
+        $self->{key}->generate_key($self->{rsa_bytes} || 256, 65537);
     }
     else {
         $self->{key} = Crypt::PK::Ed25519->new;
@@ -178,6 +181,7 @@ sub set {
 # The credential public key as a COSE_Key (CBOR bytes).
 sub cose_key {
     my ($self, %o) = @_;
+    return $self->{cose} if defined $self->{cose};
     my $alg = exists $o{cose_alg} ? $o{cose_alg} : $self->alg_number;
     my $k = $self->{key};
     my $map;

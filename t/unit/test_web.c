@@ -391,6 +391,34 @@ static void test_template_values_verbatim(void **state)
     assert_string_equal(stepup_template_render(p, t, values), "[][{{csrf}}][z{{]");
 }
 
+/* What a template shows is escaped for text and for attributes quoted
+ * either way: ' too, which apr_escape_entity leaves alone. */
+static void test_html_escape(void **state)
+{
+    apr_pool_t *p = *state;
+    const char *plain = "plain user.name@example";
+    stepup_template *t = parse_ok(p, "<input value='{{user}}' "
+                                     "title=\"{{title}}\">");
+    const char *values[] = { NULL, NULL, "", "", "", "", "", NULL };
+
+    assert_string_equal(stepup_html_escape(p, "'"), "&#39;");
+    assert_string_equal(stepup_html_escape(p, "&<>\"'"),
+                        "&amp;&lt;&gt;&quot;&#39;");
+    assert_string_equal(stepup_html_escape(p, "o'hara & <b>\"x\"</b>"),
+                        "o&#39;hara &amp; &lt;b&gt;&quot;x&quot;&lt;/b&gt;");
+    /* already an entity: escaped again, shown as typed */
+    assert_string_equal(stepup_html_escape(p, "&#39;"), "&amp;#39;");
+    assert_string_equal(stepup_html_escape(p, plain), plain);
+    assert_string_equal(stepup_html_escape(p, ""), "");
+    assert_string_equal(stepup_html_escape(p, NULL), "");
+    /* a user name that would leave the single-quoted attribute */
+    values[1] = stepup_html_escape(p, "x' autofocus onfocus='alert(1)");
+    values[0] = stepup_html_escape(p, "a\" b='c'");
+    assert_string_equal(stepup_template_render(p, t, values),
+                        "<input value='x&#39; autofocus onfocus=&#39;"
+                        "alert(1)' title=\"a&quot; b=&#39;c&#39;\">");
+}
+
 static void test_template_unknown(void **state)
 {
     apr_pool_t *p = *state;
@@ -551,6 +579,7 @@ int main(void)
         UNIT_TEST(test_csrf_domain_separation),
         UNIT_TEST(test_template_render),
         UNIT_TEST(test_template_values_verbatim),
+        UNIT_TEST(test_html_escape),
         UNIT_TEST(test_template_unknown),
         UNIT_TEST(test_template_unknown_long_name),
         UNIT_TEST(test_template_unclosed),

@@ -293,11 +293,16 @@ sub basic {
     return (Authorization => 'Basic ' . encode_base64("$user:$pw", ''));
 }
 
+# Headers every request sends after its own, as a load balancer would
+# forward them (t/farm/public_origin.t: Host and Origin of the public
+# site); a test sets them with "local".
+our @HEADERS;
+
 # request($server, METHOD, PATH, USER, headers => [...], content => ...)
 sub request {
     my ($s, $method, $path, $user, %o) = @_;
     my $req = HTTP::Request->new($method, "$s->{url}$path");
-    my @h = (basic($user), @{ $o{headers} || [] });
+    my @h = (basic($user), @{ $o{headers} || [] }, @HEADERS);
     while (my ($k, $v) = splice @h, 0, 2) {
         $req->header($k => $v);
     }
