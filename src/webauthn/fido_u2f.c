@@ -100,11 +100,8 @@ int stepup_att_fido_u2f(apr_pool_t *p, stepup_attestation_ctx *ctx,
     if (stepup_sig_verify(stepup_x5c_pubkey(leaf), STEPUP_COSE_ES256, data,
                           datalen, sig, siglen, why) != 0)
         return prefix(p, why, "fido-u2f attestation: ");
-    if (ctx->roots) {
-        if (stepup_trust_verify(p, ctx->roots, leaf, rest, why) != 0)
-            return prefix(p, why, "fido-u2f attestation: ");
-        ctx->trusted = 1;
-    }
+    if (stepup_att_chain(p, ctx, leaf, rest, why) != 0)
+        return prefix(p, why, "fido-u2f attestation: ");
     ctx->type = "basic";
     return 0;
 }
