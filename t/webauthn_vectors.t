@@ -48,8 +48,17 @@ my @vectors = @{ $doc->{vectors} || [] };
 my %by_id = map { $_->{id} => $_ } @vectors;
 my $anchors = $doc->{trust_anchors} || {};
 
-# one check that the file is what this test reads, two per vector
-plan tests => 1 + 2 * scalar(@vectors);
+# A vector checked at its recorded instant whose chain reaches the roots
+# it names: checked again on 2000-01-01, before its certificates were
+# issued, it must be refused for their dates (the dates are checked at
+# --now, not skipped).
+my @dated = grep { $_->{verify_at} && $_->{trust_anchors}
+                   && $_->{expect} eq 'ok' && $_->{kind} eq 'registration' }
+            @vectors;
+
+# one check that the file is what this test reads, two per vector, one per
+# dated vector
+plan tests => 1 + 2 * scalar(@vectors) + scalar(@dated);
 
 # Optional features of this implementation (DESIGN 7 and the core).
 my %feature = (
@@ -166,7 +175,7 @@ sub response_json {
 
 # The stepupctl arguments of a vector.
 sub policy_args {
-    my ($v) = @_;
+    my ($v, $now) = @_;
     my @origins = ref $v->{expected_origin} eq 'ARRAY'
         ? @{ $v->{expected_origin} } : ($v->{expected_origin});
     my @args = ('--rp-id', $v->{rp_id},
@@ -174,8 +183,9 @@ sub policy_args {
                 map { ('--origin', $_) } @origins);
     push @args, '--require-uv' if $v->{require_user_verification};
     push @args, '--allow-cross-origin' if $v->{allow_cross_origin};
-    push @args, '--now', $v->{verify_at}
-        if $v->{verify_at} && $v->{kind} eq 'registration';
+    $now = $v->{verify_at}
+        if !defined $now && $v->{kind} eq 'registration';
+    push @args, '--now', $now if defined $now;
     if ($v->{trust_anchors}) {
         my @names = map { @$_ } values %{ $v->{trust_anchors} };
         my $pem = join '', map {
@@ -291,6 +301,15 @@ for my $v (@vectors) {
             $passed{$v->{tier}}++ if $rc == 1 && $ok;
         }
     }
+}
+
+for my $v (@dated) {
+    my ($rc, $out, $err) = run(response_json($v), 'webauthn',
+                               'verify-registration',
+                               policy_args($v, '2000-01-01T00:00:00Z'));
+    ok($rc == 1 && $out eq '' && $err =~ /certificate is not yet valid/,
+       "$v->{id} at 2000-01-01: refused, its certificates not yet valid")
+        or diag("exit $rc, stderr: $err");
 }
 
 note(sprintf('passed: %d core, %d optional; skipped: %s',

@@ -280,8 +280,8 @@ int stepup_att_android_safetynet(apr_pool_t *p, stepup_attestation_ctx *ctx,
         || stepup_sig_verify(stepup_x5c_pubkey(leaf), STEPUP_COSE_RS256,
                              (const unsigned char *)jws,
                              (size_t)(dot2 - jws), sig, siglen, why) != 0
-        || jws_payload(p, ctx, payload, why) != 0
-        || stepup_att_chain(p, ctx, leaf, rest, why) != 0)
+        || stepup_att_chain(p, ctx, leaf, rest, why) != 0
+        || jws_payload(p, ctx, payload, why) != 0)
         return prefix(p, why, "android-safetynet attestation: ");
     ctx->type = "basic";
     return 0;
