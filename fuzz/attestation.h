@@ -54,15 +54,25 @@ static int fuzz_attestation(const uint8_t *data, size_t size, const char *fmt)
         rc = stepup_att_none(p, &ctx, &why);
     else if (!strcmp(fmt, "packed"))
         rc = stepup_att_packed(p, &ctx, &why);
+    else if (!strcmp(fmt, "tpm"))
+        rc = stepup_att_tpm(p, &ctx, &why);
+    else if (!strcmp(fmt, "android-key"))
+        rc = stepup_att_android_key(p, &ctx, &why);
+    else if (!strcmp(fmt, "apple"))
+        rc = stepup_att_apple(p, &ctx, &why);
+    else if (!strcmp(fmt, "android-safetynet"))
+        rc = stepup_att_android_safetynet(p, &ctx, &why);
     else
         rc = stepup_att_fido_u2f(p, &ctx, &why);
     fuzz_outcome(rc, why);
     if (rc == 0) {
         FUZZ_CHECK(ctx.type && (!strcmp(ctx.type, "none")
                                 || !strcmp(ctx.type, "self")
-                                || !strcmp(ctx.type, "basic")));
-        FUZZ_CHECK(!ctx.trusted || (ctx.roots && !strcmp(ctx.type,
-                                                         "basic")));
+                                || !strcmp(ctx.type, "basic")
+                                || !strcmp(ctx.type, "attca")
+                                || !strcmp(ctx.type, "anonca")));
+        FUZZ_CHECK(!ctx.trusted || (ctx.roots && strcmp(ctx.type, "none")
+                                    && strcmp(ctx.type, "self")));
     }
     else
         FUZZ_CHECK(rc == -1 && why && !strchr(why, '\n'));

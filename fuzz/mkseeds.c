@@ -22,6 +22,7 @@
 
 #include <apr_general.h>
 #include <apr_strings.h>
+#include <apr_tables.h>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -802,6 +803,249 @@ static void body_seeds(void)
     put_mode("body", "json-wrong-type", 1 | 6, "{}");
 }
 
+/* ---- tpm, android-key, apple, android-safetynet ---- */
+
+/* A growing byte buffer for the binary layouts below. */
+static void bput(apr_array_header_t *b, const void *data, size_t len)
+{
+    const unsigned char *d = data;
+
+    while (len--)
+        APR_ARRAY_PUSH(b, unsigned char) = *d++;
+}
+
+static void bput_u16(apr_array_header_t *b, unsigned v)
+{
+    unsigned char x[2] = { (unsigned char)(v >> 8), (unsigned char)v };
+
+    bput(b, x, 2);
+}
+
+static void bfill(apr_array_header_t *b, unsigned char c, size_t n)
+{
+    while (n--)
+        APR_ARRAY_PUSH(b, unsigned char) = c;
+}
+
+/* TPMT_PUBLIC: RSA-2048 (exponent 0) or P-256 with x, y (32 bytes each). */
+static apr_array_header_t *tpm_public_seed(int rsa, const unsigned char *xy)
+{
+    static const unsigned char attrs[] = { 0x00, 0x06, 0x04, 0x72 };
+    apr_array_header_t *b = apr_array_make(pool, 360, 1);
+
+    bput_u16(b, rsa ? 0x0001 : 0x0023);
+    bput_u16(b, 0x000B);                         /* nameAlg SHA-256 */
+    bput(b, attrs, 4);
+    bput_u16(b, 0);                              /* authPolicy */
+    bput_u16(b, 0x0010);                         /* symmetric NULL */
+    if (rsa) {
+        bput_u16(b, 0x0014);                     /* RSASSA, SHA-256 */
+        bput_u16(b, 0x000B);
+        bput_u16(b, 2048);
+        bfill(b, 0, 4);                          /* exponent 65537 */
+        bput_u16(b, 256);
+        bfill(b, 0xc5, 256);
+    }
+    else {
+        bput_u16(b, 0x0018);                     /* ECDSA, SHA-256 */
+        bput_u16(b, 0x000B);
+        bput_u16(b, 0x0003);                     /* NIST P-256 */
+        bput_u16(b, 0x0010);                     /* kdf NULL */
+        bput_u16(b, 32);
+        bput(b, xy, 32);
+        bput_u16(b, 32);
+        bput(b, xy + 32, 32);
+    }
+    return b;
+}
+
+/* TPMS_ATTEST of type certify, with extraData and the name given. */
+static apr_array_header_t *tpm_attest_seed(const unsigned char *extra,
+                                           const unsigned char *name)
+{
+    static const unsigned char magic[] = { 0xff, 0x54, 0x43, 0x47 };
+    apr_array_header_t *b = apr_array_make(pool, 160, 1);
+
+    bput(b, magic, 4);
+    bput_u16(b, 0x8017);
+    bput_u16(b, 34);                             /* qualifiedSigner */
+    bfill(b, 0x01, 34);
+    bput_u16(b, 32);
+    bput(b, extra, 32);
+    bfill(b, 0, 17 + 8);                         /* clockInfo, firmware */
+    bput_u16(b, 34);
+    bput(b, name, 34);
+    bput_u16(b, 34);                             /* qualifiedName */
+    bfill(b, 0x51, 34);
+    return b;
+}
+
+/* DER tag, length (short or 0x81 form), content. */
+static apr_array_header_t *der(const char *tag, size_t taglen,
+                               const apr_array_header_t *content)
+{
+    apr_array_header_t *b = apr_array_make(pool, 64, 1);
+    size_t n = content ? (size_t)content->nelts : 0;
+    unsigned char len[2] = { 0x81, (unsigned char)n };
+
+    bput(b, tag, taglen);
+    if (n < 128)
+        bput(b, len + 1, 1);
+    else
+        bput(b, len, 2);
+    if (n)
+        bput(b, content->elts, n);
+    return b;
+}
+
+static apr_array_header_t *der_small(const char *tag, int v)
+{
+    apr_array_header_t *c = apr_array_make(pool, 1, 1);
+
+    APR_ARRAY_PUSH(c, unsigned char) = (unsigned char)v;
+    return der(tag, 1, c);
+}
+
+static apr_array_header_t *joined(int n, ...)
+{
+    apr_array_header_t *b = apr_array_make(pool, 128, 1);
+    va_list ap;
+
+    va_start(ap, n);
+    while (n--) {
+        apr_array_header_t *part = va_arg(ap, apr_array_header_t *);
+        bput(b, part->elts, (size_t)part->nelts);
+    }
+    va_end(ap);
+    return b;
+}
+
+/* KeyDescription: TEE, challenge, purpose sign and origin generated in
+ * the hardware list (the high tags 701 and 702 in their long form). */
+static apr_array_header_t *key_description_seed(const unsigned char *chal)
+{
+    apr_array_header_t *c = apr_array_make(pool, 32, 1), *sw, *tee;
+
+    bput(c, chal, 32);
+    sw = der("\x30", 1, der("\xbf\x85\x3d", 3, der_small("\x02", 1)));
+    tee = der("\x30", 1,
+              joined(2, der("\xa1", 1, der("\x31", 1, der_small("\x02", 2))),
+                     der("\xbf\x85\x3e", 3, der_small("\x02", 0))));
+    return der("\x30", 1,
+               joined(8, der_small("\x02", 3), der_small("\x0a", 1),
+                      der_small("\x02", 4), der_small("\x0a", 1),
+                      der("\x04", 1, c), der("\x04", 1, NULL), sw, tee));
+}
+
+static void put_bytes(const char *target, const char *name, unsigned flag,
+                      const apr_array_header_t *b)
+{
+    unsigned char *buf = apr_palloc(pool, (size_t)b->nelts + 1);
+
+    buf[0] = (unsigned char)flag;
+    memcpy(buf + 1, b->elts, (size_t)b->nelts);
+    if (flag == 0xff)
+        put(target, name, buf + 1, (size_t)b->nelts);
+    else
+        put(target, name, buf, (size_t)b->nelts + 1);
+}
+
+/* The statements of the four formats around an ES256 credential, each in
+ * its format's layout with signatures that do not verify (the fuzzer goes
+ * on from there), and the structures inside them for their own targets. */
+static void format_seeds(void)
+{
+    unsigned char extra[32], name[34], chal[32];
+    apr_array_header_t *pub, *att, *kd;
+    const unsigned char *leaf_der;
+    size_t leaf_len, len;
+    cbor_item_t *stmt;
+    wa_reg r, obj;
+    X509 *x;
+
+    reg(&r, WA_KEY_ES256, WA_FMT_NONE);
+    wa_reg_build(pool, &r);
+    x = leaf(WA_KEY_ATTEST, r.aaguid);
+    leaf_der = wa_der(pool, x, &leaf_len);
+    memset(extra, 0xed, sizeof(extra));
+    memset(chal, 0xcd, sizeof(chal));
+    name[0] = 0x00;
+    name[1] = 0x0B;
+    memset(name + 2, 0x4e, 32);
+    pub = tpm_public_seed(0, wa_key_get(WA_KEY_ES256)->point + 1);
+    att = tpm_attest_seed(extra, name);
+    kd = key_description_seed(chal);
+    put_bytes("tpm_public", "ecc-p256", 0xff, pub);
+    put_bytes("tpm_public", "rsa-2048", 0xff, tpm_public_seed(1, NULL));
+    put_bytes("tpm_attest", "certify", 0xff, att);
+    put_bytes("key_description", "tee-sign-generated", 0, kd);
+    {
+        unsigned char n[32];
+        apr_array_header_t *c = apr_array_make(pool, 32, 1);
+
+        memset(n, 0x9a, sizeof(n));
+        bput(c, n, 32);
+        put_bytes("key_description", "apple-nonce", 1,
+                  der("\x30", 1, der("\xa1", 1, der("\x04", 1, c))));
+    }
+
+    obj = r;
+    stmt = wa_cbor_map(6, wa_cbor_text("ver"), wa_cbor_text("2.0"),
+                       wa_cbor_text("alg"), wa_cbor_int(-7),
+                       wa_cbor_text("x5c"),
+                       wa_cbor_array(1, wa_cbor_bytes(leaf_der, leaf_len)),
+                       wa_cbor_text("sig"), wa_cbor_bytes(extra, 32),
+                       wa_cbor_text("certInfo"),
+                       wa_cbor_bytes(att->elts, (size_t)att->nelts),
+                       wa_cbor_text("pubArea"),
+                       wa_cbor_bytes(pub->elts, (size_t)pub->nelts));
+    obj.att_obj = wa_att_object(pool, "tpm", stmt, r.auth_data,
+                                r.auth_data_len, &len);
+    obj.att_obj_len = len;
+    put_att("att_tpm", "ecc", 0, &obj);
+    put_att("att_tpm", "ecc-roots", 1, &obj);
+    put_att("attestation", "tpm-ecc", 0, &obj);
+
+    stmt = wa_cbor_map(3, wa_cbor_text("alg"), wa_cbor_int(-7),
+                       wa_cbor_text("sig"), wa_cbor_bytes(extra, 32),
+                       wa_cbor_text("x5c"),
+                       wa_cbor_array(1, wa_cbor_bytes(leaf_der, leaf_len)));
+    obj.att_obj = wa_att_object(pool, "android-key", stmt, r.auth_data,
+                                r.auth_data_len, &obj.att_obj_len);
+    put_att("att_android_key", "leaf", 0, &obj);
+    put_att("attestation", "android-key", 0, &obj);
+
+    stmt = wa_cbor_map(1, wa_cbor_text("x5c"),
+                       wa_cbor_array(1, wa_cbor_bytes(leaf_der, leaf_len)));
+    obj.att_obj = wa_att_object(pool, "apple", stmt, r.auth_data,
+                                r.auth_data_len, &obj.att_obj_len);
+    put_att("att_apple", "leaf", 0, &obj);
+    put_att("attestation", "apple", 0, &obj);
+
+    {
+        /* header {"alg":"RS256","x5c":[leaf]}, payload {"nonce":...} */
+        char *b64 = apr_palloc(pool, 4 * ((leaf_len + 2) / 3) + 1);
+        const char *hdr, *payload, *jws;
+
+        EVP_EncodeBlock((unsigned char *)b64, leaf_der, (int)leaf_len);
+        hdr = apr_psprintf(pool, "{\"alg\":\"RS256\",\"x5c\":[\"%s\"]}",
+                           b64);
+        payload = "{\"nonce\":\"AAAA\",\"ctsProfileMatch\":true,"
+                  "\"timestampMs\":1600000000000}";
+        jws = apr_pstrcat(pool, wa_b64url(pool, hdr, strlen(hdr)), ".",
+                          wa_b64url(pool, payload, strlen(payload)), ".AAAA",
+                          NULL);
+        stmt = wa_cbor_map(2, wa_cbor_text("ver"), wa_cbor_text("1"),
+                           wa_cbor_text("response"),
+                           wa_cbor_bytes(jws, strlen(jws)));
+        obj.att_obj = wa_att_object(pool, "android-safetynet", stmt,
+                                    r.auth_data, r.auth_data_len,
+                                    &obj.att_obj_len);
+        put_att("att_safetynet", "jws", 0, &obj);
+        put_att("attestation", "android-safetynet", 0, &obj);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -828,6 +1072,7 @@ int main(int argc, char **argv)
     authdata_seeds();
     cookie_seeds();
     body_seeds();
+    format_seeds();
     wa_fixture_free();
     X509_free(root_cert);
     EVP_PKEY_free(root_key);

@@ -106,7 +106,21 @@ typedef struct {
     int allow_cross_origin;               /* accept crossOrigin: true */
     const stepup_trust_store *roots;      /* NULL: attestation trust not
                                              evaluated */
+    int64_t verify_time;                  /* seconds since the epoch at
+                                             which certificates (and a
+                                             SafetyNet timestamp) are
+                                             checked; 0: now. For recorded
+                                             ceremonies (stepupctl --now) */
 } stepup_webauthn_policy;
+
+/* Where an android-key credential's key lives, from the key description's
+ * attestationSecurityLevel; a level above software counts only when the
+ * hardware-enforced list itself says the key was generated there for
+ * signing (WebAuthn L3 8.4). */
+#define STEPUP_KEY_SECURITY_UNKNOWN   0   /* not an android-key attestation */
+#define STEPUP_KEY_SECURITY_SOFTWARE  1
+#define STEPUP_KEY_SECURITY_TEE       2   /* trusted execution environment */
+#define STEPUP_KEY_SECURITY_STRONGBOX 3   /* a separate secure element */
 
 /* What a verified registration yields (to store with the credential). */
 typedef struct {
@@ -114,14 +128,21 @@ typedef struct {
     const unsigned char *public_key;      /* COSE_Key bytes as received */
     size_t public_key_len;
     int alg;                              /* STEPUP_COSE_* */
-    const char *fmt;                      /* "none", "packed", "fido-u2f" */
+    const char *fmt;                      /* "none", "packed", "fido-u2f",
+                                             "tpm", "android-key", "apple",
+                                             "android-safetynet" */
     unsigned char aaguid[16];
     uint32_t sign_count;
     unsigned char flags;
     int user_verified, backup_eligible, backup_state;
     int attestation_trusted;              /* 1 only when roots were given
                                              and the x5c chain reaches one */
-    const char *attestation_type;         /* "none", "self", "basic" */
+    const char *attestation_type;         /* "none", "self", "basic",
+                                             "attca" (tpm), "anonca"
+                                             (apple) */
+    int key_security;                     /* STEPUP_KEY_SECURITY_*: what a
+                                             level decision may require of
+                                             an android-key credential */
     const char *attestation_untrusted;    /* NULL when trusted; else why
                                              the attestation proves no
                                              model (one sentence) */
@@ -133,13 +154,15 @@ typedef struct {
  * (rpIdHash, UP, UV when required, BE/BS, attested credential data, no
  * trailing bytes), the credential key (ES256, RS256 >= 2048 bits, EdDSA;
  * an EC point is checked with EVP_PKEY_public_check), the attestation
- * statement (none, packed self or x5c, fido-u2f) and, when pol->roots is
- * set, the x5c chain. A statement that does not verify (signature,
+ * statement (none, packed self or x5c, fido-u2f, tpm, android-key, apple,
+ * android-safetynet) and, when pol->roots is set, the x5c chain at
+ * pol->verify_time. A statement that does not verify (signature,
  * certificate requirements, format) is refused. A verified one that proves
  * nothing about the model is accepted untrusted, with the reason in
  * out->attestation_untrusted: "none" and self attestation (no chain), no
  * roots given, or an x5c chain that does not reach one of them (then
- * attestation_type is "basic": a caller that must refuse it can). The
+ * attestation_type is not "none" or "self": a caller that must refuse it
+ * can). The
  * response id must be the credentialId of authenticatorData. Checking that
  * the credential id is not registered yet is the caller's job. */
 int stepup_webauthn_verify_registration(apr_pool_t *p,
@@ -387,13 +410,17 @@ typedef struct {
     const stepup_cose_key *cred;              /* the credential key */
     const unsigned char *client_data_hash;    /* 32 bytes */
     const stepup_trust_store *roots;          /* may be NULL */
+    int64_t verify_time;                      /* 0: now */
     /* results */
     int trusted;
-    const char *type;                         /* "none", "self", "basic" */
+    const char *type;                         /* "none", "self", "basic",
+                                                 "attca", "anonca" */
+    int key_security;                         /* STEPUP_KEY_SECURITY_* */
     const char *untrusted_why;                /* set when !trusted */
 } stepup_attestation_ctx;
 
-/* Dispatches on att->fmt: none, packed, fido-u2f; other formats refused. */
+/* Dispatches on att->fmt: none, packed, fido-u2f, tpm, android-key, apple,
+ * android-safetynet; other formats refused. */
 int stepup_attestation_verify(apr_pool_t *p, stepup_attestation_ctx *ctx,
                               const char **why);
 int stepup_att_none(apr_pool_t *p, stepup_attestation_ctx *ctx,
@@ -402,6 +429,98 @@ int stepup_att_packed(apr_pool_t *p, stepup_attestation_ctx *ctx,
                       const char **why);
 int stepup_att_fido_u2f(apr_pool_t *p, stepup_attestation_ctx *ctx,
                         const char **why);
+int stepup_att_tpm(apr_pool_t *p, stepup_attestation_ctx *ctx,
+                   const char **why);
+int stepup_att_android_key(apr_pool_t *p, stepup_attestation_ctx *ctx,
+                           const char **why);
+int stepup_att_apple(apr_pool_t *p, stepup_attestation_ctx *ctx,
+                     const char **why);
+int stepup_att_android_safetynet(apr_pool_t *p, stepup_attestation_ctx *ctx,
+                                 const char **why);
+
+/* The trust step every x5c format shares (WebAuthn L3 7.1 step 22): with
+ * ctx->roots, the chain from leaf (with the untrusted rest) must reach one
+ * of them at ctx->verify_time, else it is refused; without roots trust is
+ * not evaluated. Sets ctx->trusted. The one place to change what an
+ * unreached root means. */
+int stepup_att_chain(apr_pool_t *p, stepup_attestation_ctx *ctx,
+                     struct x509_st *leaf, struct stack_st_X509 *rest,
+                     const char **why);
+
+/* authenticatorData || clientDataHash (what most formats sign), from p. */
+unsigned char *stepup_att_signed_data(apr_pool_t *p,
+                                      const stepup_attestation_ctx *ctx,
+                                      size_t *len);
+
+/* ---- tpm.c: TPM 2.0 structures (TPM 2.0 Library, Part 2) ---- */
+
+/* TPMT_PUBLIC, as much of it as WebAuthn needs (pointers into the
+ * buffer). */
+typedef struct {
+    unsigned type;                            /* 0x0001 RSA, 0x0023 ECC */
+    unsigned name_alg;                        /* TPM_ALG_ID */
+    uint32_t object_attributes;
+    /* RSA */
+    unsigned rsa_key_bits;
+    uint32_t rsa_exponent;                    /* as stored: 0 means 65537 */
+    const unsigned char *rsa_modulus; size_t rsa_modulus_len;
+    /* ECC */
+    unsigned ecc_curve;                       /* TPM_ECC_CURVE */
+    const unsigned char *ecc_x; size_t ecc_x_len;
+    const unsigned char *ecc_y; size_t ecc_y_len;
+} stepup_tpm_public;
+
+/* TPMS_ATTEST of type TPM_ST_ATTEST_CERTIFY. */
+typedef struct {
+    uint32_t magic;                           /* TPM_GENERATED_VALUE */
+    unsigned type;                            /* TPM_ST_ATTEST_CERTIFY */
+    const unsigned char *extra_data; size_t extra_data_len;
+    const unsigned char *name; size_t name_len;   /* attested name */
+} stepup_tpm_attest;
+
+/* Bounded readers: every size field is checked against what remains, the
+ * unions are read as their selector says, nothing may follow the
+ * structure; unknown selectors are refused with a reason. */
+int stepup_tpm_public_parse(apr_pool_t *p, const unsigned char *buf,
+                            size_t len, stepup_tpm_public *out,
+                            const char **why);
+int stepup_tpm_attest_parse(apr_pool_t *p, const unsigned char *buf,
+                            size_t len, stepup_tpm_attest *out,
+                            const char **why);
+
+/* ---- android_key.c, apple.c: certificate extensions (OpenSSL ASN.1
+ * templates) ---- */
+
+/* The Android key description (1.3.6.1.4.1.11129.2.1.17), what WebAuthn
+ * needs of it. */
+typedef struct {
+    long attestation_security_level;          /* 0 software, 1 TEE,
+                                                 2 StrongBox */
+    const unsigned char *challenge; size_t challenge_len;
+    int all_applications;                     /* in either list */
+    int sw_origin, tee_origin;                /* -1 when absent */
+    int sw_purpose_sign, tee_purpose_sign;    /* KM_PURPOSE_SIGN listed */
+} stepup_android_key_description;
+
+/* Decodes der[0..len) (the extension's value) whole. */
+int stepup_android_key_description_decode(apr_pool_t *p,
+                                          const unsigned char *der,
+                                          size_t len,
+                                          stepup_android_key_description *out,
+                                          const char **why);
+
+/* The Apple anonymous attestation nonce extension (1.2.840.113635.100.8.2):
+ * SEQUENCE { [1] EXPLICIT OCTET STRING (32 bytes) }, decoded whole. */
+int stepup_apple_nonce_decode(apr_pool_t *p, const unsigned char *der,
+                              size_t len, unsigned char nonce[32],
+                              const char **why);
+
+/* The DER value of the one extension oid (dotted) of cert: 0 and *der set
+ * (into the certificate), 1 when absent, -1 with a reason when it is
+ * there twice. */
+int stepup_x5c_extension(apr_pool_t *p, struct x509_st *cert,
+                         const char *oid, const unsigned char **der,
+                         size_t *len, int *critical, const char **why);
 
 /* x5c: an array of 1 to STEPUP_WEBAUTHN_X5C_MAX DER certificates (each
  * one exactly one certificate). *leaf is x5c[0]; *rest holds the others
@@ -417,6 +536,12 @@ int stepup_x5c_parse(apr_pool_t *p, const struct cbor_item_t *x5c,
 int stepup_x5c_packed_leaf_check(apr_pool_t *p, struct x509_st *leaf,
                                  const unsigned char aaguid[16],
                                  const char **why);
+
+/* The id-fido-gen-ce-aaguid extension of leaf, when present, equals
+ * aaguid (and, with refuse_critical, is not critical). */
+int stepup_x5c_aaguid_check(apr_pool_t *p, struct x509_st *leaf,
+                            const unsigned char aaguid[16],
+                            int refuse_critical, const char **why);
 
 /* The leaf's public key (owned by the certificate: do not free). */
 struct evp_pkey_st *stepup_x5c_pubkey(struct x509_st *leaf);
@@ -440,5 +565,13 @@ int stepup_trust_count(const stepup_trust_store *ts);
 int stepup_trust_verify(apr_pool_t *p, const stepup_trust_store *ts,
                         struct x509_st *leaf, struct stack_st_X509 *rest,
                         const char **why);
+
+/* The same with every certificate's dates checked at the instant at
+ * (seconds since the epoch; 0: now), by X509_VERIFY_PARAM_set_time: a
+ * recorded ceremony is judged as on the day it was made, never with the
+ * date checks turned off. */
+int stepup_trust_verify_at(apr_pool_t *p, const stepup_trust_store *ts,
+                           struct x509_st *leaf, struct stack_st_X509 *rest,
+                           int64_t at, const char **why);
 
 #endif

@@ -139,6 +139,9 @@ static stepup_acr credential_level(request_rec *r, const stepup_dir_conf *dc,
     else if (!reg->attestation_trusted)
         *why_not = reg->attestation_untrusted ? reg->attestation_untrusted
                                               : "attestation not trusted";
+    else if (reg->key_security == STEPUP_KEY_SECURITY_SOFTWARE)
+        /* android-key: the key lives outside the TEE and StrongBox */
+        *why_not = "android-key attestation of a key kept in software";
     else if (dc->aaguids && !stepup_aaguid_listed(dc->aaguids, reg->aaguid))
         *why_not = apr_pstrcat(r->pool, "AAGUID ",
                                stepup_aaguid_hex(r->pool, reg->aaguid),

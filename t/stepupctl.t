@@ -18,7 +18,7 @@ my $bin = $ENV{STEPUPCTL}
 BAIL_OUT("STEPUPCTL=$bin is not executable")
     if $ENV{STEPUPCTL} && !-x $bin;
 plan skip_all => "stepupctl not built ($bin)" unless -x $bin;
-plan tests => 158;
+plan tests => 158 + 3 * 13 + 2 * 4 + 2;
 
 my $dir = tempdir(CLEANUP => 1);
 my $seq = 0;
@@ -368,6 +368,38 @@ usage_error('option given twice', 'token', 'verify', '--key-file', $fileA,
     is($rc, 2, 'webauthn verify-registration without --rp-id: exit 2');
     like($err, qr/--rp-id is required/,
          'webauthn verify-registration without --rp-id: says what is missing');
+}
+
+# --- webauthn verify-registration --now -------------------------------------
+# A recorded ceremony is checked at its instant: epoch seconds or ISO 8601.
+# What is not an instant is a usage error (exit 2) naming --now and the
+# value, before anything is read; an accepted instant lets the command go on
+# to read the (here empty) response, which it then rejects (exit 1).
+{
+    my @wa = ('webauthn', 'verify-registration', '--rp-id', 'example.com',
+              '--origin', 'https://example.com', '--challenge', 'AAAA');
+    for my $bad ('yesterday', '', '0', '1e9', '-5', '9999999999999',
+                 '2021-04-02T23:11:27', '2021-04-02 23:11:27Z',
+                 '2021-02-30T00:00:00Z', '2021-13-01T00:00:00Z',
+                 '2021-04-02T24:00:00Z', '1969-12-31T23:59:59Z',
+                 '2021-04-02T23:11:27.Z') {
+        my ($rc, $out, $err) = run('', @wa, '--now', $bad);
+        is($rc, 2, "--now '$bad': exit 2");
+        like($err, qr/\Astepupctl: webauthn verify-registration: --now: "\Q$bad\E" is (not epoch seconds or an ISO 8601 instant|out of range)[^\n]*\n\z/,
+             "--now '$bad': one line naming --now and the value");
+        is($out, '', "--now '$bad': nothing on stdout");
+    }
+    for my $good ('1617405087', '2021-04-02T23:11:27Z',
+                  '2021-09-03T21:07:20.057Z', '2021-04-03T01:11:27+02:00') {
+        my ($rc, $out, $err) = run('', @wa, '--now', $good);
+        is($rc, 1, "--now '$good': accepted (the empty response is what is "
+           . 'rejected)');
+        unlike($err, qr/--now/, "--now '$good': no complaint about --now");
+    }
+    my ($rc, $out) = run(undef, 'webauthn', 'verify-registration', '--help');
+    is($rc, 0, 'webauthn verify-registration --help: exit 0');
+    like($out, qr/--now TIME .*ISO 8601/s,
+         'webauthn verify-registration --help describes --now TIME');
 }
 
 # --- help ---------------------------------------------------------------------

@@ -11,9 +11,13 @@
 # then for "ok" the facts stepupctl reports against expected_result, for
 # "fail" the shape of the refusal (nothing on stdout, one reason line on
 # stderr). "core" vectors always count; an "optional" vector counts when
-# its feature exists here (trust anchors, cross-origin allowed, the token
-# binding status check) and is skipped, with the reason, otherwise (the
-# AppID extension).
+# its feature exists here (trust anchors, certificates checked at the
+# recorded instant with --now, cross-origin allowed, the token binding
+# status check, ...) and is skipped, with the reason, otherwise (the AppID
+# extension). A vector whose feature this file does not name fails: a new
+# kind of optional vector is decided here, never skipped by default.
+# A vector with verify_at is checked at that instant (--now), its
+# certificates' dates included.
 use strict;
 use warnings;
 
@@ -38,13 +42,39 @@ BAIL_OUT("STEPUPCTL=$bin is not executable")
     if $ENV{STEPUPCTL} && !-x $bin;
 plan skip_all => "stepupctl not built ($bin)" unless -x $bin;
 
-plan tests => 1 + 2 * 53;
+my $json = JSON::PP->new->canonical;
+my $doc = $json->decode(read_file($vectors));
+my @vectors = @{ $doc->{vectors} || [] };
+my %by_id = map { $_->{id} => $_ } @vectors;
+my $anchors = $doc->{trust_anchors} || {};
+
+# A vector checked at its recorded instant whose chain reaches the roots
+# it names: checked again on 2000-01-01, before its certificates were
+# issued, it must be refused for their dates (the dates are checked at
+# --now, not skipped).
+my @dated = grep { $_->{verify_at} && $_->{trust_anchors}
+                   && $_->{expect} eq 'ok' && $_->{kind} eq 'registration' }
+            @vectors;
+
+# one check that the file is what this test reads, two per vector, one per
+# dated vector
+plan tests => 1 + 2 * scalar(@vectors) + scalar(@dated);
 
 # Optional features of this implementation (DESIGN 7 and the core).
 my %feature = (
     trust_anchors      => 1,   # --attestation-roots
     cross_origin       => 1,   # --allow-cross-origin
     token_binding      => 1,   # tokenBinding.status checked when an object
+    verify_time        => 1,   # --now: certificates at verify_at
+    # the tpm formats' SAN only has to follow the TPM EK profile (WebAuthn
+    # L3 8.3.1): any manufacturer id, the FIDO test vendor's included
+    tpm_any_manufacturer => 1,
+    # android-key (like every x5c format) verifies without roots; trust is
+    # then not evaluated (attestation_trusted false)
+    untrusted_attestation => 1,
+    # android-safetynet is verified (src/webauthn/safetynet.c) and refuses
+    # ctsProfileMatch false
+    safetynet_cts      => 1,
     appid              => 0,   # FIDO AppID extension: not supported
 );
 my %feature_why = (
@@ -52,15 +82,11 @@ my %feature_why = (
            . 'by mod_stepup',
 );
 
-my $json = JSON::PP->new->canonical;
-my $doc = $json->decode(read_file($vectors));
-my @vectors = @{ $doc->{vectors} || [] };
-my %by_id = map { $_->{id} => $_ } @vectors;
-my $anchors = $doc->{trust_anchors} || {};
-
 is(scalar(grep { ($_->{kind} || '') =~ /\A(registration|authentication)\z/
-                 && ($_->{expect} || '') =~ /\A(ok|fail)\z/ } @vectors),
-   53, 'vectors.json: 53 registration and authentication ceremonies');
+                 && ($_->{expect} || '') =~ /\A(ok|fail)\z/
+                 && ($_->{tier} || '') =~ /\A(core|optional)\z/ } @vectors),
+   scalar(@vectors), 'vectors.json: '.scalar(@vectors).' registration and '
+   . 'authentication ceremonies, each with a kind, a tier and a verdict');
 
 my $dir = tempdir(CLEANUP => 1);
 my $seq = 0;
@@ -106,9 +132,14 @@ sub feature_of {
     my ($v) = @_;
     return 'appid' if defined $v->{appid}
         || ($v->{client_extension_results} || {})->{appid};
+    my $why = $v->{tier_reason} || '';
+    return 'safetynet_cts' if $why =~ /ctsProfileMatch/;
+    return 'verify_time' if $v->{verify_at};
     return 'trust_anchors' if $v->{trust_anchors};
     return 'cross_origin' if $v->{allow_cross_origin};
-    return 'token_binding' if ($v->{tier_reason} || '') =~ /token binding/i;
+    return 'token_binding' if $why =~ /token binding/i;
+    return 'tpm_any_manufacturer' if $why =~ /TPM Manufacturer/i;
+    return 'untrusted_attestation' if $why =~ /trust not evaluated/i;
     return 'unknown';
 }
 
@@ -144,7 +175,7 @@ sub response_json {
 
 # The stepupctl arguments of a vector.
 sub policy_args {
-    my ($v) = @_;
+    my ($v, $now) = @_;
     my @origins = ref $v->{expected_origin} eq 'ARRAY'
         ? @{ $v->{expected_origin} } : ($v->{expected_origin});
     my @args = ('--rp-id', $v->{rp_id},
@@ -152,6 +183,9 @@ sub policy_args {
                 map { ('--origin', $_) } @origins);
     push @args, '--require-uv' if $v->{require_user_verification};
     push @args, '--allow-cross-origin' if $v->{allow_cross_origin};
+    $now = $v->{verify_at}
+        if !defined $now && $v->{kind} eq 'registration';
+    push @args, '--now', $now if defined $now;
     if ($v->{trust_anchors}) {
         my @names = map { @$_ } values %{ $v->{trust_anchors} };
         my $pem = join '', map {
@@ -235,6 +269,11 @@ for my $v (@vectors) {
     SKIP: {
         if ($v->{tier} ne 'core') {
             my $f = feature_of($v);
+            if (!exists $feature{$f}) {
+                fail("$name: optional for a reason this test does not know "
+                     . "($v->{tier_reason})") for 1 .. 2;
+                next;
+            }
             if (!$feature{$f}) {
                 $skipped{$v->{id}} = 1;
                 skip("$v->{id}: optional, needs "
@@ -262,6 +301,15 @@ for my $v (@vectors) {
             $passed{$v->{tier}}++ if $rc == 1 && $ok;
         }
     }
+}
+
+for my $v (@dated) {
+    my ($rc, $out, $err) = run(response_json($v), 'webauthn',
+                               'verify-registration',
+                               policy_args($v, '2000-01-01T00:00:00Z'));
+    ok($rc == 1 && $out eq '' && $err =~ /certificate is not yet valid/,
+       "$v->{id} at 2000-01-01: refused, its certificates not yet valid")
+        or diag("exit $rc, stderr: $err");
 }
 
 note(sprintf('passed: %d core, %d optional; skipped: %s',

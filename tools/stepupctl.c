@@ -187,7 +187,8 @@ static const char verify_registration_help[] =
     "  public_key           the COSE_Key, base64url: what --public-key of\n"
     "                       verify-authentication takes\n"
     "  alg                  COSE algorithm: -7 ES256, -257 RS256, -8 EdDSA\n"
-    "  fmt                  attestation format: none, packed or fido-u2f\n"
+    "  fmt                  attestation format: none, packed, fido-u2f,\n"
+    "                       tpm, android-key, apple or android-safetynet\n"
     "  aaguid               the authenticator model's AAGUID as a string of\n"
     "                       32 lowercase hex digits, without dashes\n"
     "  sign_count           the signature counter\n"
@@ -196,6 +197,11 @@ static const char verify_registration_help[] =
     "  backup_state         true or false (BS flag)\n"
     "  attestation_trusted  true only with --attestation-roots, when the\n"
     "                       attestation certificate chain reaches one of them\n"
+    "  attestation_type     none, self, basic, attca (tpm) or anonca (apple)\n"
+    "  key_security         android-key: where the key lives, software, tee\n"
+    "                       or strongbox (from the key description, counted\n"
+    "                       only when the hardware-enforced list says so);\n"
+    "                       unknown for the other formats\n"
     "Rejected: exit 1 and the reason on standard error.\n"
     "\n"
     "  --rp-id ID                the RP ID, e.g. example.com (required)\n"
@@ -210,6 +216,12 @@ static const char verify_registration_help[] =
     "                            one of them is rejected; \"none\" and self\n"
     "                            attestation are accepted, untrusted. Without\n"
     "                            it only the attestation signature is checked\n"
+    "  --now TIME                check the certificates' dates (and a\n"
+    "                            SafetyNet timestamp) at TIME instead of now:\n"
+    "                            epoch seconds or ISO 8601 (2021-04-02T23:11:27Z,\n"
+    "                            2021-09-03T21:07:20.057Z, +01:00 offsets), for\n"
+    "                            a recorded ceremony whose certificates have\n"
+    "                            since expired. The dates are still checked\n"
     "  -h, --help                this help\n"
     "\n"
     "Base64url input is accepted with or without padding.\n";
@@ -856,7 +868,8 @@ enum {
     WA_ALLOW_CROSS_ORIGIN,
     WA_ROOTS,
     WA_PUBLIC_KEY,
-    WA_SIGN_COUNT
+    WA_SIGN_COUNT,
+    WA_NOW
 };
 
 static const apr_getopt_option_t wa_registration_opts[] = {
@@ -866,6 +879,7 @@ static const apr_getopt_option_t wa_registration_opts[] = {
     { "require-uv", WA_REQUIRE_UV, 0, "require user verification" },
     { "allow-cross-origin", WA_ALLOW_CROSS_ORIGIN, 0, "accept crossOrigin" },
     { "attestation-roots", WA_ROOTS, 1, "PEM trust anchors" },
+    { "now", WA_NOW, 1, "check certificates at this instant" },
     { "help", 'h', 0, "this help" },
     { NULL, 0, 0, NULL }
 };
@@ -883,7 +897,7 @@ static const apr_getopt_option_t wa_authentication_opts[] = {
 };
 
 typedef struct wa_args {
-    const char *rp_id, *challenge, *roots, *public_key, *sign_count;
+    const char *rp_id, *challenge, *roots, *public_key, *sign_count, *now;
     apr_array_header_t *origins;     /* const char * */
     int require_uv, allow_cross_origin, help;
 } wa_args;
@@ -919,6 +933,7 @@ static int wa_parse_args(apr_pool_t *p, const apr_getopt_option_t *opts,
         case WA_ROOTS: slot = &wa->roots; break;
         case WA_PUBLIC_KEY: slot = &wa->public_key; break;
         case WA_SIGN_COUNT: slot = &wa->sign_count; break;
+        case WA_NOW: slot = &wa->now; break;
         default: continue;
         }
         if (*slot) {
@@ -943,6 +958,97 @@ static int wa_require(const char *cmd, const char *val, const char *name)
         return RC_OK;
     errorf("%s: --%s is required (see 'stepupctl %s --help')", cmd, name,
            cmd);
+    return RC_USAGE;
+}
+
+/* n decimal digits at s into *v; 0 when they are all digits. */
+static int digits(const char *s, int n, int *v)
+{
+    int i;
+
+    *v = 0;
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        *v = *v * 10 + (s[i] - '0');
+    }
+    return 0;
+}
+
+/* ISO 8601 in UTC or with an offset: YYYY-MM-DDTHH:MM:SS, an optional
+ * fraction (dropped: certificates are dated to the second), then Z or
+ * +HH:MM / -HH:MM. A date that does not exist (February 30) is refused. */
+static int parse_iso8601(const char *s, apr_int64_t *out)
+{
+    apr_time_exp_t tm, back;
+    apr_time_t t;
+    int year, mon, day, hour, min, sec, oh = 0, om = 0, sign = 0;
+    size_t i = 19;
+
+    if (strlen(s) < 20 || digits(s, 4, &year) || s[4] != '-'
+        || digits(s + 5, 2, &mon) || s[7] != '-' || digits(s + 8, 2, &day)
+        || (s[10] != 'T' && s[10] != 't') || digits(s + 11, 2, &hour)
+        || s[13] != ':' || digits(s + 14, 2, &min) || s[16] != ':'
+        || digits(s + 17, 2, &sec))
+        return -1;
+    if (s[i] == '.') {
+        for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+            ;
+        if (i == 20)
+            return -1;
+    }
+    if ((s[i] == 'Z' || s[i] == 'z') && s[i + 1] == '\0')
+        ;
+    else if ((s[i] == '+' || s[i] == '-') && strlen(s + i) == 6
+             && !digits(s + i + 1, 2, &oh) && s[i + 3] == ':'
+             && !digits(s + i + 4, 2, &om) && oh <= 23 && om <= 59)
+        sign = s[i] == '+' ? 1 : -1;
+    else
+        return -1;
+    if (year < 1970 || mon < 1 || mon > 12 || day < 1 || day > 31
+        || hour > 23 || min > 59 || sec > 59)
+        return -1;
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_year = year - 1900;
+    tm.tm_mon = mon - 1;
+    tm.tm_mday = day;
+    tm.tm_hour = hour;
+    tm.tm_min = min;
+    tm.tm_sec = sec;
+    if (apr_time_exp_gmt_get(&t, &tm) != APR_SUCCESS
+        || apr_time_exp_gmt(&back, t) != APR_SUCCESS
+        || back.tm_mday != day || back.tm_mon != mon - 1)
+        return -1;
+    *out = apr_time_sec(t) - sign * (apr_int64_t)(oh * 3600 + om * 60);
+    return 0;
+}
+
+/* --now: epoch seconds or ISO 8601, after 1970-01-01T00:00:00Z. */
+static int parse_now(const char *cmd, const char *s, apr_int64_t *out)
+{
+    apr_int64_t v = 0;
+    size_t i, len = strlen(s);
+
+    for (i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+        ;
+    if (len > 0 && i == len) {
+        if (len > 12)
+            goto range;
+        for (i = 0; i < len; i++)
+            v = v * 10 + (s[i] - '0');
+    }
+    else if (parse_iso8601(s, &v) != 0) {
+        errorf("%s: --now: \"%s\" is not epoch seconds or an ISO 8601 "
+               "instant such as 2021-04-02T23:11:27Z", cmd, s);
+        return RC_USAGE;
+    }
+    if (v >= 1 && v <= TIME_MAX) {
+        *out = v;
+        return RC_OK;
+    }
+range:
+    errorf("%s: --now: \"%s\" is out of range (after 1970-01-01T00:00:00Z, "
+           "at most %" APR_INT64_T_FMT ")", cmd, s, TIME_MAX);
     return RC_USAGE;
 }
 
@@ -975,6 +1081,8 @@ static int wa_policy(apr_pool_t *p, const char *cmd, const wa_args *wa,
     pol->challenge_len = len;
     pol->require_uv = wa->require_uv;
     pol->allow_cross_origin = wa->allow_cross_origin;
+    if (wa->now)
+        return parse_now(cmd, wa->now, &pol->verify_time);
     return RC_OK;
 }
 
@@ -991,6 +1099,16 @@ static int wa_print(const char *cmd, json_t *obj)
     printf("%s\n", text);
     free(text);
     return RC_OK;
+}
+
+static const char *key_security_name(int level)
+{
+    switch (level) {
+    case STEPUP_KEY_SECURITY_SOFTWARE:  return "software";
+    case STEPUP_KEY_SECURITY_TEE:       return "tee";
+    case STEPUP_KEY_SECURITY_STRONGBOX: return "strongbox";
+    }
+    return "unknown";
 }
 
 static int cmd_webauthn_verify_registration(apr_pool_t *p, const command *cmd,
@@ -1033,13 +1151,14 @@ static int cmd_webauthn_verify_registration(apr_pool_t *p, const command *cmd,
     /* DESIGN 7: with --attestation-roots an x5c chain must reach one of
      * them (the module registers such a passkey as phr instead) */
     if (roots && !reg.attestation_trusted && reg.attestation_type
-        && !strcmp(reg.attestation_type, "basic")) {
+        && strcmp(reg.attestation_type, "none")
+        && strcmp(reg.attestation_type, "self")) {
         errorf("%s: rejected: %s", name, reg.attestation_untrusted
                ? reg.attestation_untrusted : "(no reason)");
         return RC_FAIL;
     }
     return wa_print(name, json_pack(
-        "{s:s, s:s, s:i, s:s, s:s, s:I, s:i, s:b, s:b, s:b}",
+        "{s:s, s:s, s:i, s:s, s:s, s:I, s:i, s:b, s:b, s:b, s:s, s:s}",
         "credential_id",
         stepup_b64url_encode(p, reg.credential_id, reg.credential_id_len),
         "public_key",
@@ -1051,7 +1170,10 @@ static int cmd_webauthn_verify_registration(apr_pool_t *p, const command *cmd,
         "flags", (int)reg.flags,
         "backup_eligible", reg.backup_eligible,
         "backup_state", reg.backup_state,
-        "attestation_trusted", reg.attestation_trusted));
+        "attestation_trusted", reg.attestation_trusted,
+        "attestation_type", reg.attestation_type ? reg.attestation_type
+                                                 : "none",
+        "key_security", key_security_name(reg.key_security)));
 }
 
 static int cmd_webauthn_verify_authentication(apr_pool_t *p,

@@ -1,13 +1,15 @@
 /*
  * The attestation object (WebAuthn L3 6.5) and the attestation statement
  * format dispatch (7.1 steps 12 and 21-22); the "none" format (8.7).
- * packed.c and fido_u2f.c hold the other formats, x5c.c and trust.c the
- * certificates.
+ * packed.c, fido_u2f.c, tpm.c, android_key.c, apple.c and safetynet.c
+ * hold the other formats, x5c.c and trust.c the certificates; the trust
+ * step they share is here (stepup_att_chain).
  */
 #include <string.h>
 
 #include <apr_strings.h>
 #include <cbor.h>
+#include <openssl/x509.h>
 
 #include "stepup_webauthn.h"
 
@@ -108,34 +110,75 @@ int stepup_att_none(apr_pool_t *p, stepup_attestation_ctx *ctx,
     return 0;
 }
 
+unsigned char *stepup_att_signed_data(apr_pool_t *p,
+                                      const stepup_attestation_ctx *ctx,
+                                      size_t *len)
+{
+    unsigned char *buf = apr_palloc(p, ctx->att->auth_data_len + 32);
+
+    memcpy(buf, ctx->att->auth_data, ctx->att->auth_data_len);
+    memcpy(buf + ctx->att->auth_data_len, ctx->client_data_hash, 32);
+    *len = ctx->att->auth_data_len + 32;
+    return buf;
+}
+
+/* A verified statement whose chain reaches no configured root (or with
+ * no roots at all) is still a passkey: it proves nothing about the model,
+ * which the caller decides on, so it is accepted untrusted with the
+ * reason, never refused for that alone. */
+int stepup_att_chain(apr_pool_t *p, stepup_attestation_ctx *ctx, X509 *leaf,
+                     STACK_OF(X509) *rest, const char **why)
+{
+    const char *reason = NULL;
+
+    (void)why;
+    ctx->trusted = 0;
+    if (!ctx->roots) {
+        ctx->untrusted_why = "no attestation roots are configured";
+        return 0;
+    }
+    if (stepup_trust_verify_at(p, ctx->roots, leaf, rest, ctx->verify_time,
+                               &reason) != 0) {
+        ctx->untrusted_why = apr_pstrcat(p, ctx->att->fmt, " attestation: ",
+                                         reason ? reason : "untrusted", NULL);
+        return 0;
+    }
+    ctx->trusted = 1;
+    return 0;
+}
+
 int stepup_attestation_verify(apr_pool_t *p, stepup_attestation_ctx *ctx,
                               const char **why)
 {
-    static const char *const known[] = {
-        "tpm", "android-key", "android-safetynet", "apple", "compound", NULL
+    static const struct {
+        const char *fmt;
+        int (*verify)(apr_pool_t *, stepup_attestation_ctx *, const char **);
+    } formats[] = {
+        { "none", stepup_att_none },
+        { "packed", stepup_att_packed },
+        { "fido-u2f", stepup_att_fido_u2f },
+        { "tpm", stepup_att_tpm },
+        { "android-key", stepup_att_android_key },
+        { "apple", stepup_att_apple },
+        { "android-safetynet", stepup_att_android_safetynet },
     };
     const char *fmt = ctx->att->fmt;
-    int i;
+    size_t i;
 
     ctx->trusted = 0;
     ctx->type = NULL;
     ctx->untrusted_why = NULL;
+    ctx->key_security = STEPUP_KEY_SECURITY_UNKNOWN;
     if (!ctx->ad->aaguid || !ctx->cred)
         return stepup_wa_fail(why, "attestation: authenticatorData has no "
                               "attested credential data");
-    if (!strcmp(fmt, "none"))
-        return stepup_att_none(p, ctx, why);
-    if (!strcmp(fmt, "packed"))
-        return stepup_att_packed(p, ctx, why);
-    if (!strcmp(fmt, "fido-u2f"))
-        return stepup_att_fido_u2f(p, ctx, why);
-    for (i = 0; known[i]; i++) {
-        if (!strcmp(fmt, known[i]))
-            return stepup_wa_fail(why, apr_psprintf(p, "attestation format "
-                                                    "\"%s\" is not supported "
-                                                    "(none, packed, fido-u2f"
-                                                    ")", fmt));
+    for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+        if (!strcmp(fmt, formats[i].fmt))
+            return formats[i].verify(p, ctx, why);
     }
+    if (!strcmp(fmt, "compound"))
+        return stepup_wa_fail(why, "attestation format \"compound\" is not "
+                              "supported");
     return stepup_wa_fail(why, apr_psprintf(p, "unknown attestation format "
                                             "\"%s\"", fmt));
 }

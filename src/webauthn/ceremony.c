@@ -74,6 +74,7 @@ int stepup_webauthn_verify_registration(apr_pool_t *p,
     actx.cred = cred;
     actx.client_data_hash = cdh;
     actx.roots = pol->roots;
+    actx.verify_time = pol->verify_time;
     if (stepup_attestation_verify(p, &actx, why) != 0)
         return -1;
     /* 25: credentialId length was checked by the authenticatorData parser */
@@ -93,6 +94,7 @@ int stepup_webauthn_verify_registration(apr_pool_t *p,
     out->attestation_trusted = actx.trusted;
     out->attestation_type = actx.type;
     out->attestation_untrusted = actx.trusted ? NULL : actx.untrusted_why;
+    out->key_security = actx.key_security;
     return 0;
 }
 

@@ -100,19 +100,8 @@ int stepup_att_fido_u2f(apr_pool_t *p, stepup_attestation_ctx *ctx,
     if (stepup_sig_verify(stepup_x5c_pubkey(leaf), STEPUP_COSE_ES256, data,
                           datalen, sig, siglen, why) != 0)
         return prefix(p, why, "fido-u2f attestation: ");
+    if (stepup_att_chain(p, ctx, leaf, rest, why) != 0)
+        return prefix(p, why, "fido-u2f attestation: ");
     ctx->type = "basic";
-    if (!ctx->roots) {
-        ctx->untrusted_why = "no attestation roots are configured";
-        return 0;
-    }
-    /* a verified statement from an unknown maker is still a passkey: it
-     * proves nothing about the model, which the caller decides on */
-    if (stepup_trust_verify(p, ctx->roots, leaf, rest,
-                            &ctx->untrusted_why) != 0) {
-        ctx->untrusted_why = apr_pstrcat(p, "fido-u2f attestation: ",
-                                         ctx->untrusted_why, NULL);
-        return 0;
-    }
-    ctx->trusted = 1;
     return 0;
 }

@@ -54,19 +54,6 @@ static int packed_entry(apr_pool_t *p, const cbor_item_t *key,
     return 0;
 }
 
-/* authenticatorData || clientDataHash, from the pool. */
-static unsigned char *signed_data(apr_pool_t *p,
-                                  const stepup_attestation_ctx *ctx,
-                                  size_t *len)
-{
-    unsigned char *buf = apr_palloc(p, ctx->att->auth_data_len + 32);
-
-    memcpy(buf, ctx->att->auth_data, ctx->att->auth_data_len);
-    memcpy(buf + ctx->att->auth_data_len, ctx->client_data_hash, 32);
-    *len = ctx->att->auth_data_len + 32;
-    return buf;
-}
-
 static int prefix(apr_pool_t *p, const char **why, const char *pre)
 {
     if (why && *why)
@@ -94,7 +81,7 @@ int stepup_att_packed(apr_pool_t *p, stepup_attestation_ctx *ctx,
     if (!f.sig || stepup_cbor_bytes(f.sig, &sig, &siglen) != 0)
         return stepup_wa_fail(why, "packed attStmt: \"sig\" is missing or "
                               "not a byte string");
-    data = signed_data(p, ctx, &datalen);
+    data = stepup_att_signed_data(p, ctx, &datalen);
 
     if (!f.x5c) {
         /* self attestation */
@@ -124,19 +111,8 @@ int stepup_att_packed(apr_pool_t *p, stepup_attestation_ctx *ctx,
                              sig, siglen, why) != 0
         || stepup_x5c_packed_leaf_check(p, leaf, ctx->ad->aaguid, why) != 0)
         return prefix(p, why, "packed attestation: ");
+    if (stepup_att_chain(p, ctx, leaf, rest, why) != 0)
+        return prefix(p, why, "packed attestation: ");
     ctx->type = "basic";
-    if (!ctx->roots) {
-        ctx->untrusted_why = "no attestation roots are configured";
-        return 0;
-    }
-    /* a verified statement from an unknown maker is still a passkey: it
-     * proves nothing about the model, which the caller decides on */
-    if (stepup_trust_verify(p, ctx->roots, leaf, rest,
-                            &ctx->untrusted_why) != 0) {
-        ctx->untrusted_why = apr_pstrcat(p, "packed attestation: ",
-                                         ctx->untrusted_why, NULL);
-        return 0;
-    }
-    ctx->trusted = 1;
     return 0;
 }

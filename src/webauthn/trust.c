@@ -126,16 +126,22 @@ int stepup_trust_count(const stepup_trust_store *ts)
     return ts ? ts->count : 0;
 }
 
-int stepup_trust_verify(apr_pool_t *p, const stepup_trust_store *ts,
-                        X509 *leaf, STACK_OF(X509) *rest, const char **why)
+int stepup_trust_verify_at(apr_pool_t *p, const stepup_trust_store *ts,
+                           X509 *leaf, STACK_OF(X509) *rest, int64_t at,
+                           const char **why)
 {
     X509_STORE_CTX *ctx;
     int ok, err = X509_V_ERR_UNSPECIFIED;
 
     if (!(ctx = X509_STORE_CTX_new()))
         return stepup_wa_fail(why, "out of memory (OpenSSL)");
-    ok = X509_STORE_CTX_init(ctx, ts->store, leaf, rest) == 1
-        && X509_verify_cert(ctx) == 1;
+    ok = X509_STORE_CTX_init(ctx, ts->store, leaf, rest) == 1;
+    /* the context's own parameters (a copy of the store's): setting the
+     * time here leaves the shared store untouched */
+    if (ok && at > 0)
+        X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx),
+                                   (time_t)at);
+    ok = ok && X509_verify_cert(ctx) == 1;
     if (!ok)
         err = X509_STORE_CTX_get_error(ctx);
     X509_STORE_CTX_free(ctx);
@@ -147,4 +153,10 @@ int stepup_trust_verify(apr_pool_t *p, const stepup_trust_store *ts,
                                                 X509_verify_cert_error_string(
                                                     err)));
     return 0;
+}
+
+int stepup_trust_verify(apr_pool_t *p, const stepup_trust_store *ts,
+                        X509 *leaf, STACK_OF(X509) *rest, const char **why)
+{
+    return stepup_trust_verify_at(p, ts, leaf, rest, 0, why);
 }

@@ -118,10 +118,42 @@ static int subject_has(const X509_NAME *name, int nid, const char *want)
     return 0;
 }
 
+int stepup_x5c_extension(apr_pool_t *p, X509 *cert, const char *oid_text,
+                         const unsigned char **der, size_t *len,
+                         int *critical, const char **why)
+{
+    ASN1_OBJECT *oid = OBJ_txt2obj(oid_text, 1);
+    const ASN1_OCTET_STRING *value;
+    X509_EXTENSION *ext;
+    int idx;
+
+    if (!oid)
+        return stepup_wa_fail(why, "out of memory (OpenSSL)");
+    idx = X509_get_ext_by_OBJ(cert, oid, -1);
+    if (idx >= 0 && X509_get_ext_by_OBJ(cert, oid, idx) >= 0) {
+        ASN1_OBJECT_free(oid);
+        return stepup_wa_fail(why, apr_psprintf(p, "the certificate has the "
+                                                "extension %s twice",
+                                                oid_text));
+    }
+    ASN1_OBJECT_free(oid);
+    if (idx < 0)
+        return 1;
+    ext = X509_get_ext(cert, idx);
+    value = X509_EXTENSION_get_data(ext);
+    *der = ASN1_STRING_get0_data(value);
+    *len = (size_t)ASN1_STRING_length(value);
+    if (critical)
+        *critical = X509_EXTENSION_get_critical(ext) ? 1 : 0;
+    return 0;
+}
+
 /* The id-fido-gen-ce-aaguid extension: absent (0), equal (0), or a
- * reason. */
+ * reason. refuse_critical: packed (8.2.1) says it must not be critical;
+ * tpm (8.3.1) says nothing of it. */
 static int aaguid_extension(apr_pool_t *p, X509 *leaf,
-                            const unsigned char aaguid[16], const char **why)
+                            const unsigned char aaguid[16],
+                            int refuse_critical, const char **why)
 {
     ASN1_OBJECT *oid = OBJ_txt2obj(OID_FIDO_GEN_CE_AAGUID, 1);
     const ASN1_OCTET_STRING *outer;
@@ -143,7 +175,7 @@ static int aaguid_extension(apr_pool_t *p, X509 *leaf,
         goto done;
     }
     ext = X509_get_ext(leaf, idx);
-    if (X509_EXTENSION_get_critical(ext)) {
+    if (refuse_critical && X509_EXTENSION_get_critical(ext)) {
         stepup_wa_fail(why, "attestation certificate AAGUID extension is "
                        "marked critical");
         goto done;
@@ -203,7 +235,14 @@ int stepup_x5c_packed_leaf_check(apr_pool_t *p, X509 *leaf,
     if (flags & EXFLAG_CA)
         return stepup_wa_fail(why, "attestation certificate is a CA "
                               "(basicConstraints CA:TRUE)");
-    return aaguid_extension(p, leaf, aaguid, why);
+    return aaguid_extension(p, leaf, aaguid, 1, why);
+}
+
+int stepup_x5c_aaguid_check(apr_pool_t *p, X509 *leaf,
+                            const unsigned char aaguid[16],
+                            int refuse_critical, const char **why)
+{
+    return aaguid_extension(p, leaf, aaguid, refuse_critical, why);
 }
 
 int stepup_x5c_key_fits(apr_pool_t *p, EVP_PKEY *pkey, int alg,

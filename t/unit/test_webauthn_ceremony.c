@@ -521,14 +521,24 @@ static void test_reg_attestation_statements(void **state)
     WITH("none", wa_cbor_map(1, wa_cbor_text("sig"), wa_cbor_bytes("x", 1)));
     assert_refused(reg_verify(p, &pol, &r, &out, &why), why,
                    "attestation \"none\" with a non-empty attStmt");
+    /* the formats of WebAuthn L3 section 8 reach their own verifiers */
     WITH("tpm", wa_cbor_map(0));
     assert_refused(reg_verify(p, &pol, &r, &out, &why), why,
-                   "attestation format \"tpm\" is not supported (none, packed, "
-                   "fido-u2f)");
+                   "tpm attStmt: \"ver\" is not \"2.0\"");
     WITH("apple", wa_cbor_map(0));
     assert_refused(reg_verify(p, &pol, &r, &out, &why), why,
-                   "attestation format \"apple\" is not supported (none, "
-                   "packed, fido-u2f)");
+                   "apple attStmt: \"x5c\" is missing");
+    WITH("android-key", wa_cbor_map(0));
+    assert_refused(reg_verify(p, &pol, &r, &out, &why), why,
+                   "android-key attStmt: \"alg\" is missing or not an "
+                   "integer");
+    WITH("android-safetynet", wa_cbor_map(0));
+    assert_refused(reg_verify(p, &pol, &r, &out, &why), why,
+                   "android-safetynet attStmt: \"ver\" is missing, empty or "
+                   "not a text string");
+    WITH("compound", wa_cbor_map(0));
+    assert_refused(reg_verify(p, &pol, &r, &out, &why), why,
+                   "attestation format \"compound\" is not supported");
     WITH("my-own-format", wa_cbor_map(0));
     assert_refused(reg_verify(p, &pol, &r, &out, &why), why,
                    "unknown attestation format \"my-own-format\"");
