@@ -11,6 +11,8 @@
 
 #include <stdarg.h>
 
+#include <apr_escape.h>
+
 #include <httpd.h>
 #include <http_config.h>
 #include <http_log.h>
@@ -34,6 +36,13 @@ AP_DECLARE(void) ap_log_rerror_(const char *file, int line, int module_index,
     va_start(ap, fmt);
     (void)apr_pvsprintf(r->pool, fmt, ap);
     va_end(ap);
+}
+
+/* What a log line's client data goes through (httpd's own escapes the
+ * same characters: controls, quotes, backslashes). */
+AP_DECLARE(char *) ap_escape_logitem(apr_pool_t *p, const char *str)
+{
+    return str ? (char *)apr_pescape_echo(p, str, 1) : NULL;
 }
 
 /* A request with its pool, headers and log level. */

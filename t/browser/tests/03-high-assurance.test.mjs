@@ -260,10 +260,11 @@ test('the same security key attested by a CA that is not among the demo\'s roots
 
 test('with a security key registered, the passkeys page asks for it: the password is not enough',
   { timeout: 90000 }, async () => {
-    const { context, page, cdp } = await fresh(browser);
+    const { context, page } = await fresh(browser);
     try {
-      await addSecurityKey(cdp);
-      await addWithFreshStepup(page, context, 'USB key');
+      await installSoftSecurityKey(context);
+      const key = await addWithFreshStepup(page, context, 'USB key');
+      assert.match(await key.innerText(), new RegExp(HIGH), 'a security key (phrh)');
 
       await dropStepupCookie(context);
       await page.goto(BASE + '/stepup/manage');
