@@ -139,9 +139,10 @@ my $cose = SoftAuthn::cbor(CBOR::XS::as_map([
     SoftAuthn::_i(1) => SoftAuthn::_i(3), SoftAuthn::_i(3) => SoftAuthn::_i(-257),
     SoftAuthn::_i(-1) => SoftAuthn::_b($n),
     SoftAuthn::_i(-2) => SoftAuthn::_b("\x01\x00\x01") ]));
-$res = Farm::password($a, $v);
-$vt = Farm::token_from($res);
+# a second passkey needs the level of the first (phr): a token of it
+$vt = Farm::token_for($farm, $v, acr => 'phr', amr => 'swk');
 ($rv, $vo) = Farm::register_begin($b, $v, token => $vt, name => 'rsa16384');
+is($rv->code, 200, 'register/begin for a second passkey with a phr token');
 my $huge = Farm::authn(origin => $PUBLIC, alg => 'RS256', cose => $cose);
 $res = Farm::register_finish($a, $v, $huge->register($vo), token => $vt);
 is(outcome($res), 200, 'an RSA key of 16384 bits: registered (200)');
