@@ -11,7 +11,7 @@
  * form that is accepted has named, distinct fields.
  */
 #include "httpd_side.h"
-#include "../src/body.c"
+#include "../src/httpd/body.c"
 
 static const unsigned char *body_data;
 static size_t body_len, body_at;

@@ -10,7 +10,7 @@
  * cut at ',' or ';'.
  */
 #include "httpd_side.h"
-#include "../src/cookie.c"
+#include "../src/httpd/cookie.c"
 
 const char *stepup_conf_cookie_name(const stepup_dir_conf *d)
 {

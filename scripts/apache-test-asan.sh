@@ -59,7 +59,7 @@ echo "apache-test-asan: building with $san in $work"
   cd "$work"
   ./configure -q --disable-dependency-tracking CFLAGS="$san" \
     LDFLAGS="-fsanitize=address,undefined"
-  make -s -j"$(nproc)" src/assets.c
+  make -s -j"$(nproc)" src/httpd/assets.c
   make -s -j"$(nproc)" mod_stepup.la tools/stepupctl
 ) || die "build failed"
 
