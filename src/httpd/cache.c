@@ -38,9 +38,15 @@
 #define VALUE_MAX 4096
 
 /* What a local provider's instances and mutex are, for the life of the
- * httpd process (kept in its pool, found again after a graceful restart by
- * the spec). */
+ * httpd process (found again after a graceful restart by the spec). The
+ * instances live in a pool of their own that no other pool owns: the
+ * provider's init registers cleanups that point into its module, which
+ * httpd unloads when the configuration goes, before it destroys the
+ * process pool; release_local() destroys this pool first. */
 typedef struct {
+    apr_pool_t *pool;
+    const ap_socache_provider_t *provider;   /* the code the pool's
+                                               * cleanups point into */
     ap_socache_instance_t *values;
     ap_socache_instance_t *claims;
     apr_global_mutex_t *mutex;
@@ -158,40 +164,80 @@ static apr_status_t make_instance(stepup_cache *c, const char *args,
     return c->provider->init(*out, ns, &hints, s, pool);
 }
 
-/* A local provider: the instances and mutex of this httpd process, made
- * on the first start and found again after each graceful restart. Nothing
- * here registers a cleanup in the process pool: this module's code is
- * unloaded and loaded again at a restart, and a cleanup pointing into it
- * would outlive it. */
-static apr_status_t open_local(stepup_cache *c, server_rec *s, int serial)
+/* Runs when a generation's configuration goes. At a restart httpd clears
+ * it and loads the modules again: the instances stay. Otherwise the
+ * process is ending: the instances go now, while the provider's module
+ * (unloaded by a cleanup this one was registered after) is still there. */
+static apr_status_t release_local(void *data)
+{
+    local_store *ls = data;
+
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_DESTROY_CONFIG
+        || !ls->pool)
+        return APR_SUCCESS;
+    apr_pool_destroy(ls->pool);
+    ls->pool = NULL;
+    return APR_SUCCESS;
+}
+
+static apr_status_t make_local(stepup_cache *c, server_rec *s, int serial,
+                               local_store *ls)
 {
     apr_pool_t *proc = s->process->pool;
-    const char *key = apr_pstrcat(proc, "mod_stepup cache ", c->spec, NULL);
+    apr_status_t rv = apr_pool_create_unmanaged_ex(&ls->pool, NULL, NULL);
+
+    ls->provider = c->provider;
+    if (rv == APR_SUCCESS)
+        rv = make_instance(c, c->args, "mod_stepup", s, ls->pool,
+                           &ls->values);
+    /* shmcb evicts the oldest entries of a full sub-cache: the claims
+     * get their own, which only counted password attempts write */
+    if (rv == APR_SUCCESS && !strcmp(c->name, "shmcb"))
+        rv = make_instance(c, NULL, "mod_stepup-claims", s, ls->pool,
+                           &ls->claims);
+    else
+        ls->claims = ls->values;
+    /* the mutex's cleanups are APR's own, which stays loaded */
+    if (rv == APR_SUCCESS && !ls->mutex)
+        rv = ap_global_mutex_create(&ls->mutex, &ls->lockfile, CACHE_MUTEX,
+                                    apr_itoa(proc, serial), s, proc, 0);
+    if (rv != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "STEPUP0012: "
+                     "StepupCache %s: cannot initialise", c->spec);
+    return rv;
+}
+
+/* A local provider: the instances and mutex of this httpd process, made
+ * on the first start and found again after each restart. */
+static apr_status_t open_local(stepup_cache *c, server_rec *s,
+                               apr_pool_t *pconf, int serial)
+{
+    apr_pool_t *proc = s->process->pool;
+    const char *key = apr_pstrcat(pconf, "mod_stepup cache ", c->spec, NULL);
     local_store *ls = NULL;
     apr_status_t rv;
 
     apr_pool_userdata_get((void **)&ls, key, proc);
+    if (ls && ls->provider != c->provider) {
+        /* the provider's module came back at another address: the old
+         * pool's cleanups point at code that is gone, so it is left as
+         * it is, never destroyed, and new instances start empty (an
+         * unspent one-time token then refuses: its mark is not found) */
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "STEPUP0019: "
+                     "StepupCache %s: the cache provider was loaded again "
+                     "at another address; its entries start afresh",
+                     c->spec);
+        ls->pool = NULL;
+    }
     if (!ls) {
         ls = apr_pcalloc(proc, sizeof(*ls));
-        rv = make_instance(c, c->args, "mod_stepup", s, proc, &ls->values);
-        /* shmcb evicts the oldest entries of a full sub-cache: the claims
-         * get their own, which only counted password attempts write */
-        if (rv == APR_SUCCESS && !strcmp(c->name, "shmcb"))
-            rv = make_instance(c, NULL, "mod_stepup-claims", s, proc,
-                               &ls->claims);
-        else
-            ls->claims = ls->values;
-        if (rv == APR_SUCCESS)
-            rv = ap_global_mutex_create(&ls->mutex, &ls->lockfile,
-                                        CACHE_MUTEX,
-                                        apr_itoa(proc, serial), s, proc, 0);
-        if (rv != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "STEPUP0012: "
-                         "StepupCache %s: cannot initialise", c->spec);
-            return rv;
-        }
-        apr_pool_userdata_set(ls, key, apr_pool_cleanup_null, proc);
+        apr_pool_userdata_set(ls, apr_pstrdup(proc, key),
+                              apr_pool_cleanup_null, proc);
     }
+    if (!ls->pool && (rv = make_local(c, s, serial, ls)) != APR_SUCCESS)
+        return rv;
+    apr_pool_cleanup_register(pconf, ls, release_local,
+                              apr_pool_cleanup_null);
     c->values = ls->values;
     c->claims = ls->claims;
     c->mutex = &ls->mutex;
@@ -243,7 +289,7 @@ int stepup_cache_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         }
         if (!sc->cache->provider)
             continue;
-        rv = sc->cache->local ? open_local(sc->cache, v, ++serial)
+        rv = sc->cache->local ? open_local(sc->cache, v, pconf, ++serial)
                               : open_remote(sc->cache, v, pconf, ptemp);
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, rv, v, "STEPUP0013: "

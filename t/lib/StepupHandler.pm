@@ -270,10 +270,13 @@ sub _free_port {
 # A private httpd -X (one process: what one request leaves in the process is
 # seen by the next) on a free port of 127.0.0.1, with the modules
 # @$modules and $body. Returns an object with url(PATH), error_log(),
-# stop(); undef (and a reason in $@) when it does not start.
+# stop(); undef (and a reason in $@) when it does not start. With
+# $how->{foreground}, a whole httpd (parent and children, -DFOREGROUND)
+# instead of one process.
 my $seq = 0;
 sub mini_server {
-    my ($modules, $body) = @_;
+    my ($modules, $body, $how) = @_;
+    my @mode = $how && $how->{foreground} ? ('-DFOREGROUND') : ('-X');
     my (undef, undef, $httpd) = _module_paths();
     my $dir = _workdir();
     my $n = ++$seq;
@@ -298,7 +301,7 @@ EOC
         open STDIN, '<', '/dev/null';
         open STDOUT, '>', "$dir/s$n.stdout" or POSIX::_exit(126);
         open STDERR, '>', "$dir/s$n.stderr" or POSIX::_exit(126);
-        exec $httpd, '-X', '-f', $conf or POSIX::_exit(127);
+        exec $httpd, @mode, '-f', $conf or POSIX::_exit(127);
     }
     my $self = bless { pid => $pid, port => $port, log => $log,
                        dir => $dir, n => $n }, 'StepupHandler::Server';
@@ -333,19 +336,38 @@ sub _slurp {
 sub error_log { my ($self) = @_; return _slurp($self->{log}) }
 sub stderr { my ($self) = @_; return _slurp("$self->{dir}/s$self->{n}.stderr") }
 
+# Stops the server; returns its wait status ($?: 0 for a clean exit, the
+# signal in the low bits when it crashed), undef when it had to be killed.
 sub stop {
     my ($self) = @_;
-    return unless $self->{pid};
+    return $self->{status} unless $self->{pid};
     kill 'TERM', $self->{pid};
-    for (1 .. 50) {
-        last if waitpid($self->{pid}, POSIX::WNOHANG()) == $self->{pid};
+    for (1 .. 100) {
+        if (waitpid($self->{pid}, POSIX::WNOHANG()) == $self->{pid}) {
+            $self->{status} = $?;
+            delete $self->{pid};
+            return $self->{status};
+        }
         Time::HiRes::sleep(0.1);
     }
-    if (kill 0, $self->{pid}) {
-        kill 'KILL', $self->{pid};
-        waitpid $self->{pid}, 0;
-    }
+    kill 'KILL', $self->{pid};
+    waitpid $self->{pid}, 0;
     delete $self->{pid};
+    return undef;
+}
+
+# Sends the server a graceful restart and waits until it answers again.
+sub graceful {
+    my ($self) = @_;
+    kill 'USR1', $self->{pid};
+    Time::HiRes::sleep(0.5);
+    for (1 .. 100) {
+        my $c = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$self->{port}",
+                                      Timeout => 1);
+        if ($c) { close $c; return 1; }
+        Time::HiRes::sleep(0.1);
+    }
+    return 0;
 }
 
 sub DESTROY { $_[0]->stop }
