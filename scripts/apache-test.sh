@@ -148,6 +148,14 @@ status=0
       -port select "${tests[@]}"
 ) || status=$?
 
+# A server that crashed (Apache::Test only prints "dumped core") fails
+# the run: the file a crash leaves is named core or core.PID.
+cores=$(find "$tmp" -maxdepth 2 -type f \( -name core -o -name 'core.[0-9]*' \) 2>/dev/null)
+if [ -n "$cores" ]; then
+  echo "apache-test: FAILED: an httpd crashed (core files: $(echo $cores))"
+  [ "$status" -ne 0 ] || status=3
+fi
+
 if [ "$status" -ne 0 ]; then
   echo "apache-test: FAILED (exit $status); last lines of t/logs/error_log:"
   tail -n 60 "$tmp/t/logs/error_log" 2>/dev/null || echo "(no error_log)"
