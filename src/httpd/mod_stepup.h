@@ -298,13 +298,23 @@ const char *stepup_csrf_problem(request_rec *r, apr_table_t *form);
 void stepup_log_attempt(request_rec *r, const char *method, const char *acr,
                         const char *outcome);
 
-/* page.c: the Confirm access page */
+/* confirm_page.c: the Confirm access page */
 typedef struct {
     const char *return_to;       /* sanitised */
     stepup_acr acr;              /* level asked for */
     const char *error;           /* text of the error line, or NULL */
+    int has_password;            /* stepup_has_password(): 1, 0, -1 */
 } stepup_page_args;
 int stepup_send_page(request_rec *r, int status, const stepup_page_args *a);
+/* Parses the built-in page templates once (post_config); a broken one
+ * refuses start-up. */
+int stepup_pages_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                             apr_pool_t *ptemp, server_rec *s);
+
+/* manage_page.c: the passkeys page; its built-in templates, parsed by
+ * stepup_pages_post_config (*what names the one that fails) */
+int stepup_manage_page_parse(apr_pool_t *p, const char **what,
+                             const char **err);
 
 /* store.c: passkeys through mod_dbd (DBDriver sqlite3 or pgsql) */
 typedef struct {
