@@ -154,7 +154,7 @@ stepup_uv_mode stepup_conf_uv(const stepup_dir_conf *d);
 int stepup_conf_max_attempts(const stepup_dir_conf *d);
 apr_int64_t stepup_conf_attempt_window(const stepup_dir_conf *d);
 stepup_acr stepup_conf_enroll_acr(const stepup_dir_conf *d);
-/* The placeholders a StepupTemplate may use (page.c). */
+/* The placeholders a StepupTemplate may use (confirm_page.c). */
 extern const char *const stepup_page_placeholders[];
 
 /* authz.c: the "stepup" authz provider */

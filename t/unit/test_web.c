@@ -626,25 +626,29 @@ static void test_fragments_render(void **state)
 
 static void test_fragments_refused(void **state)
 {
+    static const struct {
+        const char *text, *reason;
+    } cases[] = {
+        { "{{:form}}\nx\n{{:word}}\ny\n", "fragment {{:empty}} is missing" },
+        { "no fragment at all\n", "fragment {{:form}} is missing" },
+        { "{{:form}}\n{{:word}}\n{{:empty}}\n{{:other}}\n",
+          "line 4: unknown fragment {{:other}}" },
+        { "{{:form}}\n{{:word}}\n{{:form}}\n{{:empty}}\n",
+          "line 3: a second fragment {{:form}}" },
+        { "{{:form}} x\n{{:word}}\n{{:empty}}\n",
+          "line 1: a fragment starts with a line {{:name}} and nothing else" },
+        { "{{:word}}\n{{:empty}}\n{{:form}}\n<p>\n{{nope}}\n",
+          "line 5: unknown placeholder {{nope}}" },
+        /* a placeholder does not close in the next fragment's line */
+        { "{{:word}}\nx {{user\n{{:empty}}\n{{:form}}\n",
+          "line 2: \"{{\" is never closed" },
+    };
     apr_pool_t *p = *state;
-    const char *t;
+    size_t i;
 
-    t = "{{:form}}\nx\n{{:word}}\ny\n";
-    fragments_refused(p, t, strlen(t), "fragment {{:empty}} is missing");
-    t = "no fragment at all\n";
-    fragments_refused(p, t, strlen(t), "fragment {{:form}} is missing");
-    t = "{{:form}}\n{{:word}}\n{{:empty}}\n{{:other}}\n";
-    fragments_refused(p, t, strlen(t), "line 4: unknown fragment {{:other}}");
-    t = "{{:form}}\n{{:word}}\n{{:form}}\n{{:empty}}\n";
-    fragments_refused(p, t, strlen(t), "line 3: a second fragment {{:form}}");
-    t = "{{:form}} x\n{{:word}}\n{{:empty}}\n";
-    fragments_refused(p, t, strlen(t), "line 1: a fragment starts with a "
-                      "line {{:name}} and nothing else");
-    t = "{{:word}}\n{{:empty}}\n{{:form}}\n<p>\n{{nope}}\n";
-    fragments_refused(p, t, strlen(t), "line 5: unknown placeholder {{nope}}");
-    /* a placeholder does not close in the next fragment's line */
-    t = "{{:word}}\nx {{user\n{{:empty}}\n{{:form}}\n";
-    fragments_refused(p, t, strlen(t), "line 2: \"{{\" is never closed");
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        fragments_refused(p, cases[i].text, strlen(cases[i].text),
+                          cases[i].reason);
     fragments_refused(p, "{{:word}}\0", 10, "template contains a NUL byte");
 }
 
