@@ -96,6 +96,8 @@ static void register_hooks(apr_pool_t *p)
                         APR_HOOK_MIDDLE);
     ap_hook_post_config(stepup_startup_post_config, NULL, NULL,
                         APR_HOOK_MIDDLE);
+    ap_hook_post_config(stepup_pages_post_config, NULL, NULL,
+                        APR_HOOK_MIDDLE);
     ap_hook_child_init(stepup_cache_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(stepup_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_optional_fn_retrieve(stepup_store_retrieve_fns, NULL, NULL,

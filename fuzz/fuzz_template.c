@@ -1,7 +1,8 @@
 /*
- * Page templates (src/template.c): {{name}} placeholders from a fixed
- * list. A template that loads renders; with empty values the page is
- * never longer than the template.
+ * Page templates (src/core/template.c): {{name}} placeholders from a fixed
+ * list, and files of named fragments ({{:name}} lines). A template that
+ * loads renders; with empty values the page is never longer than the
+ * template, nor a fragment longer than its file.
  */
 #include "fuzz.h"
 #include "stepup_template.h"
@@ -9,6 +10,29 @@
 static const char *const names[] = { "title", "csrf", "return_to", "", NULL };
 static const char *const values[] = { "<T>", "c-s-r-f", "/x?y", "E", NULL };
 static const char *const empty[] = { "", "", "", "", NULL };
+static const char *const fragments[] = { "a", "b-c", "", NULL };
+
+static void fuzz_fragments(apr_pool_t *p, const uint8_t *data, size_t size)
+{
+    stepup_template *out[3] = { NULL, NULL, NULL };
+    const char *err = NULL;
+    int i;
+
+    if (stepup_template_parse_fragments(p, (const char *)data, size,
+                                        fragments, names, out, &err) == 0) {
+        for (i = 0; i < 3; i++) {
+            FUZZ_CHECK(out[i] != NULL);
+            FUZZ_CHECK(stepup_template_render(p, out[i], values) != NULL);
+            FUZZ_CHECK(strlen(stepup_template_render(p, out[i], empty))
+                       <= size);
+        }
+    }
+    else {
+        FUZZ_CHECK(err && *err && !strchr(err, '\n'));
+        for (i = 0; i < 3; i++)
+            FUZZ_CHECK(out[i] == NULL);
+    }
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -27,6 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     else
         FUZZ_CHECK(!t && err && *err && !strchr(err, '\n'));
+    fuzz_fragments(p, data, size);
     apr_pool_destroy(p);
     return 0;
 }

@@ -283,6 +283,9 @@ static void text_seeds(void)
     puts_("template", "adjacent", "{{title}}{{csrf}}{{return_to}}");
     puts_("template", "plain", "no placeholders");
     put("template", "nul", "{{title}}\0", 10);
+    puts_("template", "fragments", "<!-- pieces -->\n{{:a}}\n"
+          "<p>{{title}}</p>\n\n{{:}}\nword\n{{:b-c}}\n{{csrf}} {{return_to}}");
+    puts_("template", "fragments-bad", "{{:a}}\n{{:a}}\n{{:b-c}} x\n{{:");
 
     puts_("aaguid", "list", "# high assurance\n"
           "2fc0579f-8113-47ea-b116-bb5a8db9202a\n"

@@ -37,33 +37,37 @@ static void add_segment(stepup_template *t, const char *text, size_t len,
     s->slot = slot;
 }
 
-int stepup_template_parse(apr_pool_t *p, const char *text, size_t len,
-                          const char *const *names, stepup_template **out,
-                          const char **err)
+/* The index of the name s[0..len) in names, or -1. */
+static int index_of(const char *const *names, const char *s, size_t len)
 {
-    stepup_template *t = apr_pcalloc(p, sizeof(*t));
-    const char *copy = apr_pstrmemdup(p, text, len), *cur = copy;
-    const char *end = copy + len;
+    int i;
 
-    *out = NULL;
-    if (len > TEMPLATE_MAX || memchr(text, '\0', len)) {
-        *err = len > TEMPLATE_MAX ? "template is too large"
-                                  : "template contains a NUL byte";
-        return -1;
+    for (i = 0; names[i]; i++) {
+        if (strlen(names[i]) == len && !memcmp(names[i], s, len))
+            return i;
     }
-    t->segments = apr_array_make(p, 16, sizeof(segment));
+    return -1;
+}
+
+/* Parses [cur, end) of the NUL-terminated copy into t's segments; line
+ * numbers in a reason count from the start of the copy. */
+static int parse_range(apr_pool_t *p, stepup_template *t, const char *copy,
+                       const char *cur, const char *end,
+                       const char *const *names, const char **err)
+{
     while (cur < end) {
         const char *open = strstr(cur, "{{"), *close;
         size_t namelen;
         int i;
 
-        if (!open) {
+        if (!open || open >= end) {
             add_segment(t, cur, (size_t)(end - cur), -1);
             break;
         }
         if (open > cur)
             add_segment(t, cur, (size_t)(open - cur), -1);
-        if (!(close = strstr(open + 2, "}}"))) {
+        close = strstr(open + 2, "}}");
+        if (!close || close + 2 > end) {
             *err = apr_psprintf(p, "line %d: \"{{\" is never closed",
                                 lineno_at(copy, open));
             return -1;
@@ -77,12 +81,7 @@ int stepup_template_parse(apr_pool_t *p, const char *text, size_t len,
                                 lineno_at(copy, open));
             return -1;
         }
-        for (i = 0; names[i]; i++) {
-            if (strlen(names[i]) == namelen
-                && !memcmp(names[i], open + 2, namelen))
-                break;
-        }
-        if (!names[i]) {
+        if ((i = index_of(names, open + 2, namelen)) < 0) {
             *err = apr_psprintf(p, "line %d: unknown placeholder {{%.*s}}",
                                 lineno_at(copy, open),
                                 namelen > 40 ? 40 : (int)namelen, open + 2);
@@ -91,8 +90,123 @@ int stepup_template_parse(apr_pool_t *p, const char *text, size_t len,
         add_segment(t, NULL, 0, i);
         cur = close + 2;
     }
+    return 0;
+}
+
+/* A copy of text, NUL-terminated, or NULL and why not. */
+static const char *checked_copy(apr_pool_t *p, const char *text, size_t len,
+                                const char **err)
+{
+    if (len > TEMPLATE_MAX || memchr(text, '\0', len)) {
+        *err = len > TEMPLATE_MAX ? "template is too large"
+                                  : "template contains a NUL byte";
+        return NULL;
+    }
+    return apr_pstrmemdup(p, text, len);
+}
+
+static stepup_template *template_make(apr_pool_t *p)
+{
+    stepup_template *t = apr_pcalloc(p, sizeof(*t));
+
+    t->segments = apr_array_make(p, 16, sizeof(segment));
+    return t;
+}
+
+int stepup_template_parse(apr_pool_t *p, const char *text, size_t len,
+                          const char *const *names, stepup_template **out,
+                          const char **err)
+{
+    const char *copy = checked_copy(p, text, len, err);
+    stepup_template *t;
+
+    *out = NULL;
+    if (!copy)
+        return -1;
+    t = template_make(p);
+    if (parse_range(p, t, copy, copy, copy + len, names, err) != 0)
+        return -1;
     *out = t;
     return 0;
+}
+
+/* The first line at or after cur (a line's start) that starts with "{{:",
+ * or NULL. */
+static const char *next_marker(const char *cur, const char *end)
+{
+    while (cur < end) {
+        if (end - cur >= 3 && !memcmp(cur, "{{:", 3))
+            return cur;
+        if (!(cur = memchr(cur, '\n', (size_t)(end - cur))))
+            return NULL;
+        cur++;
+    }
+    return NULL;
+}
+
+/* The fragment whose marker line starts at mark, parsed into out[]; *next
+ * is the following marker line or NULL. */
+static int parse_fragment(apr_pool_t *p, const char *copy, const char *mark,
+                          const char *end, const char *const *fragments,
+                          const char *const *names, stepup_template **out,
+                          const char **next, const char **err)
+{
+    const char *eol = memchr(mark, '\n', (size_t)(end - mark));
+    const char *body, *stop;
+    size_t namelen;
+    int i;
+
+    eol = eol ? eol : end;
+    if (eol - mark < 5 || memcmp(eol - 2, "}}", 2)) {
+        *err = apr_psprintf(p, "line %d: a fragment starts with a line "
+                            "{{:name}} and nothing else",
+                            lineno_at(copy, mark));
+        return -1;
+    }
+    namelen = (size_t)(eol - mark - 5);
+    if ((i = index_of(fragments, mark + 3, namelen)) < 0 || out[i]) {
+        *err = apr_psprintf(p, "line %d: %s fragment {{:%.*s}}",
+                            lineno_at(copy, mark),
+                            i < 0 ? "unknown" : "a second",
+                            namelen > 40 ? 40 : (int)namelen, mark + 3);
+        return -1;
+    }
+    body = eol < end ? eol + 1 : end;
+    *next = next_marker(body, end);
+    /* the newline that ends the fragment's last line is not part of it,
+     * so that a fragment may be a few words inside a sentence */
+    stop = *next ? *next : end;
+    if (stop > body && stop[-1] == '\n')
+        stop--;
+    out[i] = template_make(p);
+    return parse_range(p, out[i], copy, body, stop, names, err);
+}
+
+int stepup_template_parse_fragments(apr_pool_t *p, const char *text,
+                                    size_t len,
+                                    const char *const *fragments,
+                                    const char *const *names,
+                                    stepup_template **out, const char **err)
+{
+    const char *copy = checked_copy(p, text, len, err), *mark;
+    int i, n = 0, rc = copy ? 0 : -1;
+
+    while (fragments[n])
+        out[n++] = NULL;
+    mark = copy ? next_marker(copy, copy + len) : NULL;
+    while (mark && rc == 0)
+        rc = parse_fragment(p, copy, mark, copy + len, fragments, names, out,
+                            &mark, err);
+    for (i = 0; rc == 0 && i < n; i++) {
+        if (!out[i]) {
+            *err = apr_psprintf(p, "fragment {{:%s}} is missing",
+                                fragments[i]);
+            rc = -1;
+        }
+    }
+    for (i = 0; rc != 0 && i < n; i++)
+        out[i] = NULL;
+    return rc;
 }
 
 int stepup_template_load(apr_pool_t *p, const char *path,
@@ -108,20 +222,32 @@ int stepup_template_load(apr_pool_t *p, const char *path,
     return stepup_template_parse(p, text, len, names, out, err);
 }
 
+/* What segment s stands for, and its length in *len. */
+static const char *segment_text(const segment *s, const char *const *values,
+                                size_t *len)
+{
+    const char *v = s->text ? s->text : values[s->slot];
+
+    v = v ? v : "";
+    *len = s->text ? s->len : strlen(v);
+    return v;
+}
+
 char *stepup_template_render(apr_pool_t *p, const stepup_template *t,
                              const char *const *values)
 {
     const segment *segs = (const segment *)t->segments->elts;
-    size_t total = 0, at = 0;
+    size_t total = 0, at = 0, n;
     char *page;
     int i;
 
-    for (i = 0; i < t->segments->nelts; i++)
-        total += segs[i].text ? segs[i].len : strlen(values[segs[i].slot]);
+    for (i = 0; i < t->segments->nelts; i++) {
+        segment_text(&segs[i], values, &n);
+        total += n;
+    }
     page = apr_palloc(p, total + 1);
     for (i = 0; i < t->segments->nelts; i++) {
-        const char *s = segs[i].text ? segs[i].text : values[segs[i].slot];
-        size_t n = segs[i].text ? segs[i].len : strlen(s);
+        const char *s = segment_text(&segs[i], values, &n);
 
         memcpy(page + at, s, n);
         at += n;

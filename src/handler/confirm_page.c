@@ -1,11 +1,14 @@
 /*
  * The Confirm access page: the built-in template (assets/confirm.html) or
- * StepupTemplate, filled with escaped values and the forms of the methods
- * that can reach the level asked for.
+ * StepupTemplate, filled with escaped values and the pieces of
+ * assets/confirm-parts.html for the methods that can reach the level asked
+ * for. The built-in templates are parsed once at start-up, before httpd
+ * starts its children; each request only renders them.
  */
 #include <httpd.h>
 #include <apr_escape.h>
 #include <apr_strings.h>
+#include <http_log.h>
 #include <http_protocol.h>
 
 #include "mod_stepup.h"
@@ -19,48 +22,40 @@ const char *const stepup_page_placeholders[] = {
 enum { P_TITLE, P_USER, P_ERROR, P_METHODS, P_BASE, P_RETURN_TO, P_CSRF,
        P_COUNT };
 
+/* The pieces in assets/confirm-parts.html and their placeholders. */
+static const char *const part_names[] = {
+    "title", "error", "password-form", "password-aria", "password-aria-error",
+    "or", "passkey", "passkey-secondary", "a-passkey", "a-security-key",
+    "needs-key", "no-key-yet", "first-passkey-by-admin", "first-passkey",
+    "no-method", NULL
+};
+enum { F_TITLE, F_ERROR, F_PASSWORD_FORM, F_PASSWORD_ARIA,
+       F_PASSWORD_ARIA_ERROR, F_OR, F_PASSKEY, F_PASSKEY_SECONDARY,
+       F_A_PASSKEY, F_A_SECURITY_KEY, F_NEEDS_KEY, F_NO_KEY_YET,
+       F_FIRST_PASSKEY_BY_ADMIN, F_FIRST_PASSKEY, F_NO_METHOD, F_COUNT };
+
+static const char *const part_placeholders[] = {
+    "base", "csrf", "return_to", "return_to_query", "user", "error", "acr",
+    "what", "password_aria", NULL
+};
+enum { V_BASE, V_CSRF, V_RETURN_TO, V_RETURN_TO_QUERY, V_USER, V_ERROR,
+       V_ACR, V_WHAT, V_PASSWORD_ARIA, V_COUNT };
+
+/* Parsed in post_config from pconf: set again on every configuration
+ * cycle, and shared read-only by the children. */
+static struct {
+    stepup_template *page;
+    stepup_template *parts[F_COUNT];
+} builtin;
+
 static const char *esc(request_rec *r, const char *s)
 {
     return stepup_html_escape(r->pool, s);
 }
 
-static const char *password_form(request_rec *r, const char *base,
-                                 const char *user, const char *csrf,
-                                 const char *return_to, int has_error)
+static const char *part(request_rec *r, int f, const char *const *v)
 {
-    return apr_pstrcat(r->pool,
-        "<form method=\"post\" action=\"", base, "password\" "
-        "class=\"method\">\n"
-        "  <input type=\"hidden\" name=\"csrf\" value=\"", csrf, "\">\n"
-        "  <input type=\"hidden\" name=\"return_to\" value=\"", return_to,
-        "\">\n"
-        /* tells password managers which account this password is for */
-        "  <input type=\"text\" name=\"username\" value=\"", user,
-        "\" autocomplete=\"username\" readonly hidden>\n"
-        "  <p class=\"hint\" id=\"why\">You are about to do something that "
-        "needs a recent confirmation of your identity. We won't ask again "
-        "for a few minutes.</p>\n"
-        "  <label for=\"password\">Password</label>\n"
-        "  <input id=\"password\" name=\"password\" type=\"password\" "
-        "autocomplete=\"current-password\" required autofocus "
-        "aria-describedby=\"", has_error ? "error why" : "why", "\"",
-        has_error ? " aria-invalid=\"true\"" : "", ">\n"
-        "  <button type=\"submit\">Verify</button>\n"
-        "</form>\n", NULL);
-}
-
-static const char *passkey_button(request_rec *r, const char *action,
-                                  const char *label, const char *base,
-                                  const char *csrf, const char *return_to,
-                                  stepup_acr acr, int primary)
-{
-    return apr_pstrcat(r->pool,
-        "<button type=\"button\"", primary ? "" : " class=\"secondary\"",
-        " data-action=\"", action, "\" data-base=\"", base,
-        "\" data-csrf=\"", csrf, "\" data-return-to=\"", return_to,
-        "\" data-acr=\"", stepup_acr_name(acr), "\">", label, "</button>\n"
-        "<p id=\"passkey-status\" role=\"status\" aria-live=\"polite\">"
-        "</p>\n", NULL);
+    return stepup_template_render(r->pool, builtin.parts[f], v);
 }
 
 /* The user's passkeys that reach acr, or -1 when there is no store. */
@@ -81,65 +76,47 @@ static int passkeys_reaching(request_rec *r, const stepup_dir_conf *dc,
     return n;
 }
 
+/* Above pwd only a passkey (or a security key) will do. */
+static const char *key_methods(request_rec *r, stepup_acr acr, int usable,
+                               const char **v)
+{
+    v[V_ACR] = stepup_acr_name(acr);
+    v[V_WHAT] = part(r, acr == STEPUP_ACR_PHRH ? F_A_SECURITY_KEY
+                                               : F_A_PASSKEY, v);
+    /* without a key the passkeys page leads back here once one is added */
+    return apr_pstrcat(r->pool, part(r, F_NEEDS_KEY, v),
+                       part(r, usable > 0 ? F_PASSKEY : F_NO_KEY_YET, v),
+                       NULL);
+}
+
 static const char *methods_html(request_rec *r, const stepup_dir_conf *dc,
-                                const stepup_page_args *a, const char *base,
-                                const char *csrf, const char *return_to)
+                                const stepup_page_args *a, const char **v)
 {
     stepup_acr acr = a->acr;
     int all = 0, usable = passkeys_reaching(r, dc, acr > STEPUP_ACR_PWD
                                             ? acr : STEPUP_ACR_PHR, &all);
     /* "cannot tell" offers the field: the check itself will answer */
-    int password = acr <= STEPUP_ACR_PWD && stepup_has_password(r, dc) != 0;
+    int password = acr <= STEPUP_ACR_PWD && a->has_password != 0;
     const char *html = "";
 
-    if (acr > STEPUP_ACR_PWD) {
-        const char *what = acr == STEPUP_ACR_PHRH
-            ? "a hardware security key" : "a passkey";
-
-        html = apr_pstrcat(r->pool, "<p class=\"hint\">This action needs a "
-                           "confirmation with ", what, "; a password is not "
-                           "enough.</p>\n", NULL);
-        if (usable > 0)
-            return apr_pstrcat(r->pool, html,
-                               passkey_button(r, "confirm", "Use passkey",
-                                              base, csrf, return_to, acr, 1),
-                               NULL);
-        /* the passkeys page leads back here once a key is added */
-        return apr_pstrcat(r->pool, html, "<p>You have not registered ",
-                           what, " here yet. Add one from your passkeys "
-                           "page (<a href=\"", base, "manage?return_to=",
-                           esc(r, apr_pescape_urlencoded(r->pool,
-                                                         a->return_to)),
-                           "\">Manage passkeys</a>) after confirming your "
-                           "identity another way, then come back.</p>\n",
-                           NULL);
+    if (acr > STEPUP_ACR_PWD)
+        return key_methods(r, acr, usable, v);
+    v[V_ACR] = stepup_acr_name(STEPUP_ACR_PHR);
+    if (password) {
+        v[V_PASSWORD_ARIA] = part(r, a->error ? F_PASSWORD_ARIA_ERROR
+                                              : F_PASSWORD_ARIA, v);
+        html = part(r, F_PASSWORD_FORM, v);
     }
-    if (password)
-        html = password_form(r, base, esc(r, r->user), csrf, return_to,
-                             a->error != NULL);
     if (usable > 0)
-        html = apr_pstrcat(r->pool, html,
-                           password ? "<p class=\"or\">or</p>\n" : "",
-                           passkey_button(r, "confirm", "Use passkey", base,
-                                          csrf, return_to, STEPUP_ACR_PHR,
-                                          !password), NULL);
+        html = apr_pstrcat(r->pool, html, password ? part(r, F_OR, v) : "",
+                           part(r, password ? F_PASSKEY_SECONDARY
+                                            : F_PASSKEY, v), NULL);
     if (password || usable > 0)
         return html;
-    if (usable == 0 && all == 0 && !stepup_bootstrap_allowed(r, dc))
-        return "<p>Your account has no password on this site and no "
-               "passkey yet, and a first passkey can only be added by the "
-               "site's administrator here. Ask them for help.</p>\n";
     if (usable == 0 && all == 0)
-        return apr_pstrcat(r->pool, "<p>Your account has no password on "
-                           "this site and no passkey yet. Add a passkey to "
-                           "confirm your identity: your device will ask for "
-                           "your fingerprint, face, PIN or security key.</p>"
-                           "\n", passkey_button(r, "register", "Add a "
-                           "passkey", base, csrf, return_to, STEPUP_ACR_PHR,
-                           1), NULL);
-    return "<p>Your account has no password on this site and passkeys "
-           "are not available here, so there is no way to confirm your "
-           "identity. Ask the site's administrator for help.</p>\n";
+        return part(r, stepup_bootstrap_allowed(r, dc)
+                       ? F_FIRST_PASSKEY : F_FIRST_PASSKEY_BY_ADMIN, v);
+    return part(r, F_NO_METHOD, v);
 }
 
 int stepup_send_page(request_rec *r, int status, const stepup_page_args *a)
@@ -148,41 +125,63 @@ int stepup_send_page(request_rec *r, int status, const stepup_page_args *a)
         ap_get_module_config(r->server->module_config, &stepup_module);
     const stepup_dir_conf *dc =
         ap_get_module_config(r->per_dir_config, &stepup_module);
-    const stepup_template *page = dc->page;
-    const char *values[P_COUNT + 1];
+    const stepup_template *page = dc->page ? dc->page : builtin.page;
+    const char *values[P_COUNT + 1], *v[V_COUNT + 1] = { NULL };
     const char *csrf = stepup_csrf_mint(r->pool, sc->keys, r->user,
                                         apr_time_sec(r->request_time));
-    const char *base = esc(r, stepup_conf_confirm_url(dc));
-    const char *return_to = esc(r, a->return_to);
 
-    if (!csrf)
+    if (!csrf || !page)
         return HTTP_INTERNAL_SERVER_ERROR;
-    csrf = esc(r, csrf);
-    if (!page) {
-        stepup_template *builtin;
-        const char *err;
-
-        if (stepup_template_parse(r->pool, stepup_asset_confirm_html,
-                                  stepup_asset_confirm_html_len,
-                                  stepup_page_placeholders, &builtin,
-                                  &err) != 0)
-            return HTTP_INTERNAL_SERVER_ERROR;
-        page = builtin;
-    }
-    values[P_TITLE] = "Confirm access";
-    values[P_USER] = esc(r, r->user);
-    values[P_ERROR] = a->error
-        ? apr_pstrcat(r->pool, "<p class=\"error\" role=\"alert\" "
-                      "id=\"error\">", esc(r, a->error), "</p>", NULL)
-        : "";
-    values[P_METHODS] = methods_html(r, dc, a, base, csrf, return_to);
-    values[P_BASE] = base;
-    values[P_RETURN_TO] = return_to;
-    values[P_CSRF] = csrf;
+    v[V_BASE] = esc(r, stepup_conf_confirm_url(dc));
+    v[V_CSRF] = esc(r, csrf);
+    v[V_RETURN_TO] = esc(r, a->return_to);
+    v[V_RETURN_TO_QUERY] = esc(r, apr_pescape_urlencoded(r->pool,
+                                                         a->return_to));
+    v[V_USER] = esc(r, r->user);
+    v[V_ERROR] = esc(r, a->error);
+    values[P_TITLE] = part(r, F_TITLE, v);
+    values[P_USER] = v[V_USER];
+    values[P_ERROR] = a->error ? part(r, F_ERROR, v) : "";
+    values[P_METHODS] = methods_html(r, dc, a, v);
+    values[P_BASE] = v[V_BASE];
+    values[P_RETURN_TO] = v[V_RETURN_TO];
+    values[P_CSRF] = v[V_CSRF];
     values[P_COUNT] = NULL;
 
     r->status = status;
     ap_set_content_type(r, "text/html; charset=utf-8");
     ap_rputs(stepup_template_render(r->pool, page, values), r);
     return OK;
+}
+
+/* The built-in templates of this page; *what names the one that fails. */
+static int parse_builtin(apr_pool_t *p, const char **what, const char **err)
+{
+    *what = "assets/confirm.html";
+    if (stepup_template_parse(p, stepup_asset_confirm_html,
+                              stepup_asset_confirm_html_len,
+                              stepup_page_placeholders, &builtin.page,
+                              err) != 0)
+        return -1;
+    *what = "assets/confirm-parts.html";
+    return stepup_template_parse_fragments(
+        p, stepup_asset_confirm_parts_html,
+        stepup_asset_confirm_parts_html_len, part_names, part_placeholders,
+        builtin.parts, err);
+}
+
+/* Both built-in pages, parsed once; a broken one refuses start-up. */
+int stepup_pages_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                             apr_pool_t *ptemp, server_rec *s)
+{
+    const char *what = NULL, *err = NULL;
+
+    (void)plog;
+    (void)ptemp;
+    if (parse_builtin(pconf, &what, &err) == 0
+        && stepup_manage_page_parse(pconf, &what, &err) == 0)
+        return OK;
+    ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "STEPUP0150: the built-in "
+                 "template %s is broken: %s", what, err);
+    return HTTP_INTERNAL_SERVER_ERROR;
 }

@@ -96,11 +96,13 @@ static int wants_json(request_rec *r)
 static int refuse(request_rec *r, int status, const char *return_to,
                   const char *message)
 {
-    stepup_page_args page = { return_to, STEPUP_ACR_PWD, message };
+    stepup_page_args page = { return_to, STEPUP_ACR_PWD, message, 1 };
 
     if (wants_json(r))
         return stepup_send_json(r, status, json_pack("{s:b, s:s}", "ok", 0,
                                                      "error", message));
+    page.has_password = stepup_has_password(r, ap_get_module_config(
+        r->per_dir_config, &stepup_module));
     return stepup_send_page(r, status, &page);
 }
 

@@ -201,7 +201,7 @@ typedef struct {
 static int get_page(request_rec *r)
 {
     const char *acr_arg = NULL, *return_to = NULL;
-    stepup_page_args page = { "/", STEPUP_ACR_PWD, NULL };
+    stepup_page_args page = { "/", STEPUP_ACR_PWD, NULL, 1 };
     apr_table_t *args = NULL;
 
     ap_args_to_table(r, &args);
@@ -212,6 +212,8 @@ static int get_page(request_rec *r)
     page.return_to = stepup_return_to(return_to);
     if (acr_arg && stepup_acr_parse(acr_arg, strlen(acr_arg), &page.acr))
         page.acr = STEPUP_ACR_PWD; /* unknown: ask for the least */
+    page.has_password = stepup_has_password(r, ap_get_module_config(
+        r->per_dir_config, &stepup_module));
     return stepup_send_page(r, HTTP_OK, &page);
 }
 

@@ -154,7 +154,7 @@ stepup_uv_mode stepup_conf_uv(const stepup_dir_conf *d);
 int stepup_conf_max_attempts(const stepup_dir_conf *d);
 apr_int64_t stepup_conf_attempt_window(const stepup_dir_conf *d);
 stepup_acr stepup_conf_enroll_acr(const stepup_dir_conf *d);
-/* The placeholders a StepupTemplate may use (page.c). */
+/* The placeholders a StepupTemplate may use (confirm_page.c). */
 extern const char *const stepup_page_placeholders[];
 
 /* authz.c: the "stepup" authz provider */
@@ -298,13 +298,23 @@ const char *stepup_csrf_problem(request_rec *r, apr_table_t *form);
 void stepup_log_attempt(request_rec *r, const char *method, const char *acr,
                         const char *outcome);
 
-/* page.c: the Confirm access page */
+/* confirm_page.c: the Confirm access page */
 typedef struct {
     const char *return_to;       /* sanitised */
     stepup_acr acr;              /* level asked for */
     const char *error;           /* text of the error line, or NULL */
+    int has_password;            /* stepup_has_password(): 1, 0, -1 */
 } stepup_page_args;
 int stepup_send_page(request_rec *r, int status, const stepup_page_args *a);
+/* Parses the built-in page templates once (post_config); a broken one
+ * refuses start-up. */
+int stepup_pages_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                             apr_pool_t *ptemp, server_rec *s);
+
+/* manage_page.c: the passkeys page; its built-in templates, parsed by
+ * stepup_pages_post_config (*what names the one that fails) */
+int stepup_manage_page_parse(apr_pool_t *p, const char **what,
+                             const char **err);
 
 /* store.c: passkeys through mod_dbd (DBDriver sqlite3 or pgsql) */
 typedef struct {

@@ -1,4 +1,4 @@
-/* The confirm page's default template, style and script (assets/),
+/* The pages' built-in templates, style and script (assets/),
  * embedded at build time by scripts/embed.sh. */
 #ifndef STEPUP_ASSETS_H
 #define STEPUP_ASSETS_H
@@ -7,8 +7,12 @@
 
 extern const char stepup_asset_confirm_html[];
 extern const size_t stepup_asset_confirm_html_len;
+extern const char stepup_asset_confirm_parts_html[];
+extern const size_t stepup_asset_confirm_parts_html_len;
 extern const char stepup_asset_manage_html[];
 extern const size_t stepup_asset_manage_html_len;
+extern const char stepup_asset_manage_parts_html[];
+extern const size_t stepup_asset_manage_parts_html_len;
 extern const char stepup_asset_stepup_css[];
 extern const size_t stepup_asset_stepup_css_len;
 extern const char stepup_asset_stepup_js[];

@@ -2,7 +2,8 @@
  * The pure helpers of the Confirm access handler: return_to sanitising
  * (src/returnto.c), CSRF tokens (src/csrf.c, checked against an independent
  * HMAC-SHA256) and page templates (src/template.c: parsing, the one-line
- * reasons of a refused template, rendering, loading from files).
+ * reasons of a refused template, rendering, loading from files, files of
+ * named fragments).
  */
 #include <stdio.h>
 #include <sys/stat.h>
@@ -563,6 +564,94 @@ static void test_template_load(void **state)
     assert_string_equal(err, "not a regular file");
 }
 
+/* ==== fragments ========================================================== */
+
+static const char *const FRAGMENTS[] = { "form", "word", "empty", NULL };
+
+static void fragments_ok(apr_pool_t *p, const char *text,
+                         stepup_template **out)
+{
+    const char *err = NULL;
+
+    if (stepup_template_parse_fragments(p, text, strlen(text), FRAGMENTS,
+                                        NAMES, out, &err) != 0)
+        fail_msg("refused \"%s\": %s", text, err ? err : "(no reason)");
+}
+
+static void fragments_refused(apr_pool_t *p, const char *text, size_t len,
+                              const char *want)
+{
+    stepup_template *out[3] = { NULL, NULL, NULL };
+    const char *err = NULL;
+    int i;
+
+    for (i = 0; i < 3; i++)
+        out[i] = (stepup_template *)&out;       /* must become NULL */
+    assert_int_equal(stepup_template_parse_fragments(p, text, len, FRAGMENTS,
+                                                     NAMES, out, &err), -1);
+    for (i = 0; i < 3; i++)
+        assert_null(out[i]);
+    assert_non_null(err);
+    assert_string_equal(err, want);
+}
+
+/* Each fragment is the lines up to the next "{{:name}}" line, without the
+ * newline of its last line; an empty line keeps one; the text before the
+ * first fragment is not shown; the order in the file does not matter. */
+static void test_fragments_render(void **state)
+{
+    apr_pool_t *p = *state;
+    static const char *const values[] = {
+        "T", "U", "E", "M", "B", "R", "C", NULL
+    };
+    static const char *const none[8] = { NULL };
+    stepup_template *out[3];
+
+    fragments_ok(p, "<!-- {{nope}} a comment -->\n"
+                    "{{:word}}\na {{user}}\n"
+                    "{{:form}}\n<form action=\"{{base}}x\">\n</form>\n\n"
+                    "{{:empty}}\n", out);
+    assert_string_equal(stepup_template_render(p, out[0], values),
+                        "<form action=\"Bx\">\n</form>\n");
+    assert_string_equal(stepup_template_render(p, out[1], values), "a U");
+    assert_string_equal(stepup_template_render(p, out[2], values), "");
+    /* no newline at the end of the file; a missing value shows nothing */
+    fragments_ok(p, "{{:empty}}\n{{:form}}\n{{error}}{{csrf}}\n"
+                    "{{:word}}\nlast", out);
+    assert_string_equal(stepup_template_render(p, out[0], values), "EC");
+    assert_string_equal(stepup_template_render(p, out[2], values), "");
+    assert_string_equal(stepup_template_render(p, out[1], values), "last");
+    assert_string_equal(stepup_template_render(p, out[0], none), "");
+}
+
+static void test_fragments_refused(void **state)
+{
+    static const struct {
+        const char *text, *reason;
+    } cases[] = {
+        { "{{:form}}\nx\n{{:word}}\ny\n", "fragment {{:empty}} is missing" },
+        { "no fragment at all\n", "fragment {{:form}} is missing" },
+        { "{{:form}}\n{{:word}}\n{{:empty}}\n{{:other}}\n",
+          "line 4: unknown fragment {{:other}}" },
+        { "{{:form}}\n{{:word}}\n{{:form}}\n{{:empty}}\n",
+          "line 3: a second fragment {{:form}}" },
+        { "{{:form}} x\n{{:word}}\n{{:empty}}\n",
+          "line 1: a fragment starts with a line {{:name}} and nothing else" },
+        { "{{:word}}\n{{:empty}}\n{{:form}}\n<p>\n{{nope}}\n",
+          "line 5: unknown placeholder {{nope}}" },
+        /* a placeholder does not close in the next fragment's line */
+        { "{{:word}}\nx {{user\n{{:empty}}\n{{:form}}\n",
+          "line 2: \"{{\" is never closed" },
+    };
+    apr_pool_t *p = *state;
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        fragments_refused(p, cases[i].text, strlen(cases[i].text),
+                          cases[i].reason);
+    fragments_refused(p, "{{:word}}\0", 10, "template contains a NUL byte");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -586,6 +675,8 @@ int main(void)
         UNIT_TEST(test_template_unclosed_then_more),
         UNIT_TEST(test_template_limits),
         UNIT_TEST(test_template_load),
+        UNIT_TEST(test_fragments_render),
+        UNIT_TEST(test_fragments_refused),
     };
 
     return cmocka_run_group_tests_name("web", tests, unit_group_setup,
