@@ -92,7 +92,7 @@ int stepup_get_manage(request_rec *r)
     int rc, i, bootstrap;
 
     if ((rc = stepup_passkeys_enabled(r, dc, &why)) != OK)
-        return stepup_bad_request(r, rc, why);
+        return stepup_refuse(r, rc, why);
     ap_args_to_table(r, &args);
     if (args) {
         done = apr_table_get(args, "done");
@@ -103,8 +103,8 @@ int stepup_get_manage(request_rec *r)
             back = NULL;
     }
     if (stepup_store_list(r, r->user, &creds) != STEPUP_STORE_OK)
-        return stepup_bad_request(r, HTTP_SERVICE_UNAVAILABLE,
-                                  "the passkey store is unavailable");
+        return stepup_refuse(r, HTTP_SERVICE_UNAVAILABLE,
+                             "the passkey store is unavailable");
     rc = stepup_enrol_check(r, dc, creds, &needed, &bootstrap, &why);
     if (rc == HTTP_UNAUTHORIZED) {
         /* confirm at the level that may change these passkeys, then back
@@ -114,7 +114,7 @@ int stepup_get_manage(request_rec *r)
         return HTTP_SEE_OTHER;
     }
     if (rc != OK)
-        return stepup_bad_request(r, rc, why);
+        return stepup_refuse(r, rc, why);
     if (!(csrf = stepup_csrf_mint(r->pool, sc->keys, r->user,
                                   apr_time_sec(r->request_time))))
         return HTTP_INTERNAL_SERVER_ERROR;

@@ -85,22 +85,19 @@ int stepup_has_password(request_rec *r, const stepup_dir_conf *dc)
     return rc > 0;
 }
 
-static int wants_json(request_rec *r)
-{
-    const char *accept = apr_table_get(r->headers_in, "Accept");
-
-    return accept && ap_strcasestr(accept, "application/json") != NULL;
-}
-
-/* A refusal: the page again with its error line, or JSON. */
+/* A refusal of a password: logged as an attempt with its outcome (none
+ * for a form sent empty), then the page again with its error line, or
+ * JSON. */
 static int refuse(request_rec *r, int status, const char *return_to,
-                  const char *message)
+                  const char *outcome, const char *message)
 {
+    static const stepup_refusal as_attempt = { NULL, APLOG_INFO, 0, NULL };
     stepup_page_args page = { return_to, STEPUP_ACR_PWD, message };
 
-    if (wants_json(r))
-        return stepup_send_json(r, status, json_pack("{s:b, s:s}", "ok", 0,
-                                                     "error", message));
+    if (outcome)
+        stepup_log_attempt(r, "password", "pwd", outcome);
+    if (stepup_wants_json(r))
+        return stepup_refuse_as(r, &as_attempt, status, message);
     return stepup_send_page(r, status, &page);
 }
 
@@ -111,16 +108,14 @@ static int grant(request_rec *r, const stepup_dir_conf *dc,
     int rc = stepup_issue_token(r, dc, STEPUP_ACR_PWD, STEPUP_AMR_PWD,
                                 &expires);
 
-    if (rc == HTTP_BAD_REQUEST) {
-        stepup_log_attempt(r, "password", "pwd", "refused: no session "
-                           "cookie to bind the token to");
-        return refuse(r, HTTP_BAD_REQUEST, return_to, "Your session cookie "
+    if (rc == HTTP_BAD_REQUEST)
+        return refuse(r, HTTP_BAD_REQUEST, return_to, "refused: no session "
+                      "cookie to bind the token to", "Your session cookie "
                       "is missing. Sign in again, then confirm.");
-    }
     if (rc != OK)
         return rc;
     stepup_log_attempt(r, "password", "pwd", "ok");
-    if (wants_json(r))
+    if (stepup_wants_json(r))
         return stepup_send_json(r, HTTP_OK,
                                 json_pack("{s:b, s:s, s:s, s:I}", "ok", 1,
                                           "return_to", return_to,
@@ -131,75 +126,75 @@ static int grant(request_rec *r, const stepup_dir_conf *dc,
     return HTTP_SEE_OTHER;
 }
 
-int stepup_post_password(request_rec *r)
+#define UNAVAILABLE "Confirming is unavailable right now. Try again later."
+
+/* One attempt of the user's (StepupMaxAttempts), then the providers. */
+static int check(request_rec *r, const stepup_dir_conf *dc,
+                 const char *password, const char *return_to)
 {
-    const stepup_dir_conf *dc =
-        ap_get_module_config(r->per_dir_config, &stepup_module);
-    apr_table_t *form;
-    const char *why, *password, *return_to;
     apr_int64_t retry_after = 0;
-    int rc;
 
-    if ((rc = stepup_read_form(r, &form, &why)) != OK)
-        return stepup_bad_request(r, rc, why);
-    return_to = stepup_return_to(apr_table_get(form, "return_to"));
-    if ((why = stepup_csrf_problem(r, form)))
-        return stepup_bad_request(r, HTTP_FORBIDDEN, why);
-    if (!(stepup_conf_methods(dc) & STEPUP_METHOD_PASSWORD))
-        return stepup_bad_request(r, HTTP_FORBIDDEN,
-                                  "password step-up is not enabled here");
-    if (stepup_has_password(r, dc) == 0) {
-        /* nothing to check: no provider is asked about a user said to
-         * have no password (a federated user) */
-        stepup_log_attempt(r, "password", "pwd", "refused: the user has no "
-                           "password here (StepupHasPassword)");
-        return refuse(r, HTTP_FORBIDDEN, return_to, "This account has no "
-                      "password here.");
-    }
-    if (!(password = apr_table_get(form, "password")))
-        return stepup_bad_request(r, HTTP_BAD_REQUEST,
-                                  "missing form field \"password\"");
-
-    if (!*password)
-        return refuse(r, HTTP_BAD_REQUEST, return_to, "Enter your password.");
     switch (stepup_throttle_attempt(r, dc, &retry_after)) {
     case STEPUP_THROTTLE_UNAVAILABLE:
-        stepup_log_attempt(r, "password", "pwd", "refused: cache unavailable");
-        return refuse(r, HTTP_SERVICE_UNAVAILABLE, return_to, "Confirming "
-                      "is unavailable right now. Try again later.");
+        return refuse(r, HTTP_SERVICE_UNAVAILABLE, return_to,
+                      "refused: cache unavailable", UNAVAILABLE);
     case STEPUP_THROTTLE_LOCKED:
         apr_table_setn(r->err_headers_out, "Retry-After",
                        apr_psprintf(r->pool, "%" APR_INT64_T_FMT,
                                     retry_after));
-        stepup_log_attempt(r, "password", "pwd", "refused: too many failed "
-                           "attempts");
         return refuse(r, HTTP_TOO_MANY_REQUESTS, return_to,
+                      "refused: too many failed attempts",
                       apr_psprintf(r->pool, "Too many failed attempts. Try "
                                    "again in %" APR_INT64_T_FMT " seconds.",
                                    retry_after));
     default:
         break;
     }
-
     switch (stepup_password_check(r, dc, r->user, password)) {
     case AUTH_GRANTED:
-        if (stepup_throttle_reset(r, dc) != STEPUP_THROTTLE_OK) {
-            stepup_log_attempt(r, "password", "pwd",
-                               "refused: cache unavailable");
+        if (stepup_throttle_reset(r, dc) != STEPUP_THROTTLE_OK)
             return refuse(r, HTTP_SERVICE_UNAVAILABLE, return_to,
-                          "Confirming is unavailable right now. Try again "
-                          "later.");
-        }
+                          "refused: cache unavailable", UNAVAILABLE);
         return grant(r, dc, return_to);
     case AUTH_DENIED:
     case AUTH_USER_NOT_FOUND:
         /* already counted */
-        stepup_log_attempt(r, "password", "pwd", "failed: wrong password");
-        return refuse(r, HTTP_UNAUTHORIZED, return_to, "Incorrect password.");
+        return refuse(r, HTTP_UNAUTHORIZED, return_to,
+                      "failed: wrong password", "Incorrect password.");
     default:
-        stepup_log_attempt(r, "password", "pwd",
-                           "failed: authn provider error");
-        return refuse(r, HTTP_SERVICE_UNAVAILABLE, return_to, "Your password "
-                      "cannot be checked right now. Try again later.");
+        return refuse(r, HTTP_SERVICE_UNAVAILABLE, return_to,
+                      "failed: authn provider error", "Your password cannot "
+                      "be checked right now. Try again later.");
     }
+}
+
+int stepup_post_password(request_rec *r)
+{
+    const stepup_dir_conf *dc =
+        ap_get_module_config(r->per_dir_config, &stepup_module);
+    apr_table_t *form;
+    const char *why, *password, *return_to;
+    int rc;
+
+    if ((rc = stepup_read_form(r, &form, &why)) != OK)
+        return stepup_refuse(r, rc, why);
+    return_to = stepup_return_to(apr_table_get(form, "return_to"));
+    if ((why = stepup_csrf_problem(r, form)))
+        return stepup_refuse(r, HTTP_FORBIDDEN, why);
+    if (!(stepup_conf_methods(dc) & STEPUP_METHOD_PASSWORD))
+        return stepup_refuse(r, HTTP_FORBIDDEN,
+                             "password step-up is not enabled here");
+    if (stepup_has_password(r, dc) == 0)
+        /* nothing to check: no provider is asked about a user said to
+         * have no password (a federated user) */
+        return refuse(r, HTTP_FORBIDDEN, return_to, "refused: the user has "
+                      "no password here (StepupHasPassword)", "This account "
+                      "has no password here.");
+    if (!(password = apr_table_get(form, "password")))
+        return stepup_refuse(r, HTTP_BAD_REQUEST,
+                             "missing form field \"password\"");
+    if (!*password)
+        return refuse(r, HTTP_BAD_REQUEST, return_to, NULL,
+                      "Enter your password.");
+    return check(r, dc, password, return_to);
 }

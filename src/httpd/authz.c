@@ -86,15 +86,11 @@ static authz_status check_authorization(request_rec *r, const char *line,
         return AUTHZ_GENERAL_ERROR;
     }
 
-    pol.now = apr_time_sec(r->request_time);
     /* max-age=0 (once): a fresh confirmation, as StepupMaxAge says, that
      * no other one-time request has spent */
-    pol.max_age = req->max_age != STEPUP_UNSET && req->max_age != 0
-        ? req->max_age : stepup_conf_max_age(dc);
-    pol.lifetime = stepup_conf_lifetime(sc);
-    pol.min_acr = req->acr;
-    pol.user = r->user;
-    pol.bind = stepup_request_bind(r, dc, bind);
+    stepup_request_policy(r, dc, req->max_age != STEPUP_UNSET
+                          && req->max_age != 0 ? req->max_age
+                          : stepup_conf_max_age(dc), req->acr, bind, &pol);
 
     value = stepup_request_token(r, dc);
     if (!value || !*value) {

@@ -1,0 +1,73 @@
+/*
+ * How the endpoints answer: JSON for scripts, plain text or a page for
+ * browsers, and the one way a request is refused (a log line of one shape
+ * and the reason in the answer).
+ */
+#include <httpd.h>
+#include <apr_strings.h>
+#include <http_protocol.h>
+#include <jansson.h>
+
+#include "mod_stepup.h"
+
+int stepup_wants_json(request_rec *r)
+{
+    const char *accept = apr_table_get(r->headers_in, "Accept");
+
+    return accept && ap_strcasestr(accept, "application/json") != NULL;
+}
+
+int stepup_send_json(request_rec *r, int status, json_t *json_object)
+{
+    json_t *o = json_object;
+    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+    json_decref(o);
+    if (!text)
+        return HTTP_INTERNAL_SERVER_ERROR;
+    r->status = status;
+    ap_set_content_type(r, "application/json");
+    ap_rputs(text, r);
+    ap_rputc('\n', r);
+    free(text);
+    return OK;
+}
+
+const stepup_refusal stepup_refusal_request = {
+    "STEPUP0101", APLOG_INFO, 0, NULL
+};
+
+void stepup_log_refusal(request_rec *r, const stepup_refusal *how,
+                        int status, const char *why)
+{
+    /* the reason may quote what the client sent: escaped like the URI */
+    if (how->tag)
+        ap_log_rerror(APLOG_MARK, how->level, 0, r, "%s: %s %s: %d %s",
+                      how->tag, r->method, ap_escape_logitem(r->pool, r->uri),
+                      status, ap_escape_logitem(r->pool, why));
+}
+
+int stepup_refuse_as(request_rec *r, const stepup_refusal *how, int status,
+                     const char *why)
+{
+    json_t *o;
+
+    stepup_log_refusal(r, how, status, why);
+    if (how->json || stepup_wants_json(r)) {
+        o = json_pack("{s:b, s:s}", "ok", 0, "error", why);
+        if (o && how->extra)
+            json_object_update(o, how->extra);
+        json_decref(how->extra);
+        return stepup_send_json(r, status, o);
+    }
+    json_decref(how->extra);
+    r->status = status;
+    ap_set_content_type(r, "text/plain; charset=utf-8");
+    ap_rvputs(r, why, "\n", NULL);
+    return OK;
+}
+
+int stepup_refuse(request_rec *r, int status, const char *why)
+{
+    return stepup_refuse_as(r, &stepup_refusal_request, status, why);
+}
