@@ -34,17 +34,34 @@ int stepup_send_json(request_rec *r, int status, json_t *json_object)
 }
 
 const stepup_refusal stepup_refusal_request = {
-    "STEPUP0101", APLOG_INFO, 0, NULL
+    STEPUP_REFUSAL_REQUEST, 0, NULL
 };
 
-void stepup_log_refusal(request_rec *r, const stepup_refusal *how,
+/* One shape for every kind, "TAG: METHOD URI: STATUS WHY"; the tag says
+ * which kind. The reason may quote what the client sent: escaped like the
+ * URI. */
+void stepup_log_refusal(request_rec *r, stepup_refusal_kind kind,
                         int status, const char *why)
 {
-    /* the reason may quote what the client sent: escaped like the URI */
-    if (how->tag)
-        ap_log_rerror(APLOG_MARK, how->level, 0, r, "%s: %s %s: %d %s",
-                      how->tag, r->method, ap_escape_logitem(r->pool, r->uri),
+    switch (kind) {
+    case STEPUP_REFUSAL_REQUEST:
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "STEPUP0101: %s %s: %d "
+                      "%s", r->method, ap_escape_logitem(r->pool, r->uri),
                       status, ap_escape_logitem(r->pool, why));
+        break;
+    case STEPUP_REFUSAL_REGISTRATION:
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "STEPUP0070: %s %s: %d "
+                      "%s", r->method, ap_escape_logitem(r->pool, r->uri),
+                      status, ap_escape_logitem(r->pool, why));
+        break;
+    case STEPUP_REFUSAL_CHANGE:
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "STEPUP0141: %s %s: %d "
+                      "%s", r->method, ap_escape_logitem(r->pool, r->uri),
+                      status, ap_escape_logitem(r->pool, why));
+        break;
+    default:
+        break;
+    }
 }
 
 int stepup_refuse_as(request_rec *r, const stepup_refusal *how, int status,
@@ -52,7 +69,7 @@ int stepup_refuse_as(request_rec *r, const stepup_refusal *how, int status,
 {
     json_t *o;
 
-    stepup_log_refusal(r, how, status, why);
+    stepup_log_refusal(r, how->kind, status, why);
     if (how->json || stepup_wants_json(r)) {
         o = json_pack("{s:b, s:s}", "ok", 0, "error", why);
         if (o && how->extra)

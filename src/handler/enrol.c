@@ -145,13 +145,10 @@ const char *stepup_enrol_confirm_url(request_rec *r,
 int stepup_enrol_refuse(request_rec *r, const stepup_dir_conf *dc,
                         int status, stepup_acr needed, const char *why)
 {
-    static const stepup_refusal change = {
-        "STEPUP0141", APLOG_NOTICE, 0, NULL
-    };
-    stepup_refusal answer = { NULL, APLOG_NOTICE, 0, NULL };
+    stepup_refusal answer = { STEPUP_REFUSAL_LOGGED, 0, NULL };
     const char *acr = stepup_acr_name(needed);
 
-    stepup_log_refusal(r, &change, status, apr_pstrcat(
+    stepup_log_refusal(r, STEPUP_REFUSAL_CHANGE, status, apr_pstrcat(
         r->pool, why, " (level ", acr, " needed)", NULL));
     if (status != HTTP_UNAUTHORIZED)
         answer.extra = json_pack("{s:s}", "acr", acr);

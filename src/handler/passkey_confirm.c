@@ -117,7 +117,9 @@ int stepup_post_passkey_begin(request_rec *r)
 static int assertion_refused(request_rec *r, int status, const char *acr,
                              const char *why)
 {
-    static const stepup_refusal as_attempt = { NULL, APLOG_INFO, 1, NULL };
+    static const stepup_refusal as_attempt = {
+        STEPUP_REFUSAL_LOGGED, 1, NULL
+    };
 
     stepup_log_attempt(r, "passkey", acr,
                        apr_pstrcat(r->pool, "failed: ", why, NULL));

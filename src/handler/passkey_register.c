@@ -149,7 +149,7 @@ static stepup_acr credential_level(request_rec *r, const stepup_dir_conf *dc,
 static int registration_refused(request_rec *r, int status, const char *why)
 {
     static const stepup_refusal registration = {
-        "STEPUP0070", APLOG_NOTICE, 1, NULL
+        STEPUP_REFUSAL_REGISTRATION, 1, NULL
     };
 
     return stepup_refuse_as(r, &registration, status, why);

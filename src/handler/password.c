@@ -91,7 +91,9 @@ int stepup_has_password(request_rec *r, const stepup_dir_conf *dc)
 static int refuse(request_rec *r, int status, const char *return_to,
                   const char *outcome, const char *message)
 {
-    static const stepup_refusal as_attempt = { NULL, APLOG_INFO, 0, NULL };
+    static const stepup_refusal as_attempt = {
+        STEPUP_REFUSAL_LOGGED, 0, NULL
+    };
     stepup_page_args page = { return_to, STEPUP_ACR_PWD, message };
 
     if (outcome)

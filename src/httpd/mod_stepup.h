@@ -356,19 +356,27 @@ int stepup_handler(request_rec *r);
 int stepup_wants_json(request_rec *r);
 /* Writes a JSON object (consumed) with the given status; always OK. */
 int stepup_send_json(request_rec *r, int status, json_t *json_object);
+/* What a refusal is, which decides its log line. */
+typedef enum {
+    STEPUP_REFUSAL_REQUEST,      /* STEPUP0101 (info): a request its
+                                  * endpoint cannot take */
+    STEPUP_REFUSAL_REGISTRATION, /* STEPUP0070 (notice): a passkey the
+                                  * attestation or the store refused */
+    STEPUP_REFUSAL_CHANGE,       /* STEPUP0141 (notice): a change of
+                                  * passkeys without the step-up it needs */
+    STEPUP_REFUSAL_LOGGED        /* the caller logged it (an attempt) */
+} stepup_refusal_kind;
 /* How a refusal is logged and answered. */
 typedef struct {
-    const char *tag;             /* of its log line; NULL: the caller logs */
-    int level;                   /* APLOG_INFO, or APLOG_NOTICE for what an
-                                  * operator follows */
+    stepup_refusal_kind kind;
     int json;                    /* JSON whatever Accept says (ceremonies,
                                   * whose callers are always scripts) */
     json_t *extra;               /* fields added to the JSON (consumed) */
 } stepup_refusal;
-/* STEPUP0101 at info, answered as the client asks. */
+/* A request refused, answered as the client asks. */
 extern const stepup_refusal stepup_refusal_request;
 /* The one refusal line: "TAG: METHOD URI: STATUS WHY". */
-void stepup_log_refusal(request_rec *r, const stepup_refusal *how,
+void stepup_log_refusal(request_rec *r, stepup_refusal_kind kind,
                         int status, const char *why);
 /* A 4xx/5xx with a one-line reason, logged: {"ok":false,"error":why} for
  * JSON, else plain text; always OK (or 500 when why is not UTF-8). */
