@@ -1,5 +1,5 @@
 /*
- * Who may change a user's passkeys (DESIGN 5). Adding, removing or
+ * Who may change a user's passkeys. Adding, removing or
  * renaming one needs a recent step-up of at least StepupEnrollACR and at
  * least the level of the strongest passkey the user already has: whoever
  * holds the password and the session (a phishing proxy gets both) must
@@ -38,7 +38,7 @@ stepup_acr stepup_enrol_level(const stepup_dir_conf *dc,
  * administrator's word (StepupMethods ... bootstrap) allows it: it trusts
  * the session alone, so whoever steals a session of a user who has not
  * enrolled yet registers their own passkey. The primary sign-in's own
- * auth_time (StepupPrimaryAuthTime within StepupMaxAge, DESIGN 11) is the
+ * auth_time (StepupPrimaryAuthTime within StepupMaxAge) is the
  * other way in, to be added here.
  */
 int stepup_bootstrap_allowed(request_rec *r, const stepup_dir_conf *dc)

@@ -1,7 +1,7 @@
 /*
  * The user's passkeys: GET passkeys lists them; POST passkeys/delete and
  * passkeys/rename change them, after a recent step-up at the level
- * enrol.c asks (DESIGN 5).
+ * enrol.c asks.
  */
 #include <httpd.h>
 #include <apr_strings.h>

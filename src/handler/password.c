@@ -55,7 +55,7 @@ authn_status stepup_password_check(request_rec *r, const stepup_dir_conf *dc,
 }
 
 /*
- * DESIGN 5: never decided by checking a password. A failed check is a
+ * Never decided by checking a password. A failed check is a
  * failed bind for ldap (directory accounts lock after a few), a hash for
  * bcrypt on every page view, and a provider error would have read as "no
  * password". httpd's authn providers cannot say whether they know a user

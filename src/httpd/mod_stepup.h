@@ -37,7 +37,7 @@ extern module AP_MODULE_DECLARE_DATA stepup_module;
 /* StepupMethods */
 #define STEPUP_METHOD_PASSWORD    0x1
 #define STEPUP_METHOD_PASSKEY     0x2
-/* not a method of the page: a first passkey without a token (DESIGN 5) */
+/* not a method of the page: a first passkey without a token */
 #define STEPUP_METHOD_BOOTSTRAP   0x4
 
 typedef enum {
@@ -154,13 +154,13 @@ stepup_uv_mode stepup_conf_uv(const stepup_dir_conf *d);
 int stepup_conf_max_attempts(const stepup_dir_conf *d);
 apr_int64_t stepup_conf_attempt_window(const stepup_dir_conf *d);
 stepup_acr stepup_conf_enroll_acr(const stepup_dir_conf *d);
-/* The placeholders a StepupTemplate may use (page.c). */
+/* The placeholders a StepupTemplate may use (confirm_page.c). */
 extern const char *const stepup_page_placeholders[];
 
 /* authz.c: the "stepup" authz provider */
 extern const authz_provider stepup_authz_provider;
 
-/* challenge.c: what a denied client sees (DESIGN 6) */
+/* denial.c: what a denied client sees */
 void stepup_record_denial(request_rec *r, stepup_acr acr,
                           apr_int64_t max_age);
 int stepup_note_auth_failure(request_rec *r, const char *auth_type);
@@ -432,7 +432,7 @@ int stepup_passkeys_enabled(request_rec *r, const stepup_dir_conf *dc,
 authn_status stepup_password_check(request_rec *r, const stepup_dir_conf *dc,
                                    const char *user, const char *password);
 /* Whether r->user has a password the chain can check, decided without
- * checking one (DESIGN 5): 1 yes, 0 no, -1 cannot tell (StepupHasPassword
+ * checking one: 1 yes, 0 no, -1 cannot tell (StepupHasPassword
  * failed; logged). */
 int stepup_has_password(request_rec *r, const stepup_dir_conf *dc);
 
@@ -444,7 +444,7 @@ typedef struct {
 } stepup_page_args;
 int stepup_send_page(request_rec *r, int status, const stepup_page_args *a);
 
-/* enrol.c: who may change r->user's passkeys (DESIGN 5) */
+/* enrol.c: who may change r->user's passkeys */
 /* The least token level that adds or removes a passkey of a user who has
  * creds (stepup_credential *): StepupEnrollACR or their strongest. */
 stepup_acr stepup_enrol_level(const stepup_dir_conf *dc,
