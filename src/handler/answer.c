@@ -38,8 +38,8 @@ const stepup_refusal stepup_refusal_request = {
 };
 
 /* One shape for every kind, "TAG: METHOD URI: STATUS WHY"; the tag says
- * which kind. The reason may quote what the client sent: escaped like the
- * URI. */
+ * which kind, and the notices of a change to a user's passkeys name the
+ * user. The reason may quote what the client sent: escaped like the URI. */
 void stepup_log_refusal(request_rec *r, stepup_refusal_kind kind,
                         int status, const char *why)
 {
@@ -51,13 +51,17 @@ void stepup_log_refusal(request_rec *r, stepup_refusal_kind kind,
         break;
     case STEPUP_REFUSAL_REGISTRATION:
         ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "STEPUP0070: %s %s: %d "
-                      "%s", r->method, ap_escape_logitem(r->pool, r->uri),
-                      status, ap_escape_logitem(r->pool, why));
+                      "%s (user %s)", r->method,
+                      ap_escape_logitem(r->pool, r->uri), status,
+                      ap_escape_logitem(r->pool, why),
+                      ap_escape_logitem(r->pool, r->user));
         break;
     case STEPUP_REFUSAL_CHANGE:
         ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "STEPUP0141: %s %s: %d "
-                      "%s", r->method, ap_escape_logitem(r->pool, r->uri),
-                      status, ap_escape_logitem(r->pool, why));
+                      "%s (user %s)", r->method,
+                      ap_escape_logitem(r->pool, r->uri), status,
+                      ap_escape_logitem(r->pool, why),
+                      ap_escape_logitem(r->pool, r->user));
         break;
     default:
         break;

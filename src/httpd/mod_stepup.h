@@ -375,7 +375,8 @@ typedef struct {
 } stepup_refusal;
 /* A request refused, answered as the client asks. */
 extern const stepup_refusal stepup_refusal_request;
-/* The one refusal line: "TAG: METHOD URI: STATUS WHY". */
+/* The one refusal line: "TAG: METHOD URI: STATUS WHY", with " (user U)"
+ * for the notices of a change to a user's passkeys. */
 void stepup_log_refusal(request_rec *r, stepup_refusal_kind kind,
                         int status, const char *why);
 /* A 4xx/5xx with a one-line reason, logged: {"ok":false,"error":why} for
