@@ -24,7 +24,7 @@ use StepupTest qw(check basic keyfile conf_dir %PASSWORDS);
 use StepupHandler qw(csrf_mint form_body set_cookies json_of);
 use File::Spec::Functions qw(catfile);
 
-plan tests => 32, need_module('stepup', 'auth_basic', 'authn_file',
+plan tests => 33, need_module('stepup', 'auth_basic', 'authn_file',
                               'authn_core', 'authz_core', 'authz_user',
                               'socache_shmcb', 'dbd');
 
@@ -228,6 +228,14 @@ my $drop = $ua->request(HTTP::Request::Common::POST($srv->url('/lb/drop'),
     Content => form_body(csrf => csrf_mint(user => 'alice'), return_to => '/y')));
 check(location($drop), '303 https://bank.example/y',
       'drop (a form): 303 to the origin it came from');
+my $del = $ua->request(HTTP::Request::Common::POST(
+    $srv->url('/lb/passkeys/delete'),
+    'Content-Type' => 'application/x-www-form-urlencoded', Host => 'localhost',
+    basic('alice'), Origin => 'https://bank.example',
+    Content => form_body(csrf => csrf_mint(user => 'alice'), id => 'AAAA')));
+check(location($del), qr{^303 https://bank\.example/lb/\?},
+      'removing a passkey without a recent step-up (a form): 303 to the '
+      . 'confirm page at the origin it came from');
 my $api = $ua->get($srv->url('/lbp/page'), Host => 'localhost', basic('alice'),
                    Accept => 'application/json');
 check($api->code, 401, 'an API request without a token: 401, no redirect');

@@ -15,12 +15,6 @@
 #include "stepup_assets.h"
 #include "stepup_csrf.h"
 
-/* The placeholders of a page template, documented in conf/stepup.conf. */
-const char *const stepup_page_placeholders[] = {
-    "title", "user", "error", "methods", "base", "return_to", "csrf", NULL
-};
-enum { P_TITLE, P_USER, P_ERROR, P_METHODS, P_BASE, P_RETURN_TO, P_CSRF,
-       P_COUNT };
 
 /* The pieces in assets/confirm-parts.html and their placeholders. */
 static const char *const part_names[] = {
@@ -126,7 +120,7 @@ int stepup_send_page(request_rec *r, int status, const stepup_page_args *a)
     const stepup_dir_conf *dc =
         ap_get_module_config(r->per_dir_config, &stepup_module);
     const stepup_template *page = dc->page ? dc->page : builtin.page;
-    const char *values[P_COUNT + 1], *v[V_COUNT + 1] = { NULL };
+    const char *values[STEPUP_PAGE_COUNT + 1], *v[V_COUNT + 1] = { NULL };
     const char *csrf = stepup_csrf_mint(r->pool, sc->keys, r->user,
                                         apr_time_sec(r->request_time));
 
@@ -139,14 +133,14 @@ int stepup_send_page(request_rec *r, int status, const stepup_page_args *a)
                                                          a->return_to));
     v[V_USER] = esc(r, r->user);
     v[V_ERROR] = esc(r, a->error);
-    values[P_TITLE] = part(r, F_TITLE, v);
-    values[P_USER] = v[V_USER];
-    values[P_ERROR] = a->error ? part(r, F_ERROR, v) : "";
-    values[P_METHODS] = methods_html(r, dc, a, v);
-    values[P_BASE] = v[V_BASE];
-    values[P_RETURN_TO] = v[V_RETURN_TO];
-    values[P_CSRF] = v[V_CSRF];
-    values[P_COUNT] = NULL;
+    values[STEPUP_PAGE_TITLE] = part(r, F_TITLE, v);
+    values[STEPUP_PAGE_USER] = v[V_USER];
+    values[STEPUP_PAGE_ERROR] = a->error ? part(r, F_ERROR, v) : "";
+    values[STEPUP_PAGE_METHODS] = methods_html(r, dc, a, v);
+    values[STEPUP_PAGE_BASE] = v[V_BASE];
+    values[STEPUP_PAGE_RETURN_TO] = v[V_RETURN_TO];
+    values[STEPUP_PAGE_CSRF] = v[V_CSRF];
+    values[STEPUP_PAGE_COUNT] = NULL;
 
     r->status = status;
     ap_set_content_type(r, "text/html; charset=utf-8");

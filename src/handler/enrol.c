@@ -1,5 +1,5 @@
 /*
- * Who may change a user's passkeys (DESIGN 5). Adding, removing or
+ * Who may change a user's passkeys. Adding, removing or
  * renaming one needs a recent step-up of at least StepupEnrollACR and at
  * least the level of the strongest passkey the user already has: whoever
  * holds the password and the session (a phishing proxy gets both) must
@@ -38,7 +38,7 @@ stepup_acr stepup_enrol_level(const stepup_dir_conf *dc,
  * administrator's word (StepupMethods ... bootstrap) allows it: it trusts
  * the session alone, so whoever steals a session of a user who has not
  * enrolled yet registers their own passkey. The primary sign-in's own
- * auth_time (StepupPrimaryAuthTime within StepupMaxAge, DESIGN 11) is the
+ * auth_time (StepupPrimaryAuthTime within StepupMaxAge) is the
  * other way in, to be added here.
  */
 int stepup_bootstrap_allowed(request_rec *r, const stepup_dir_conf *dc)
@@ -145,39 +145,30 @@ const char *stepup_enrol_confirm_url(request_rec *r,
 int stepup_enrol_refuse(request_rec *r, const stepup_dir_conf *dc,
                         int status, stepup_acr needed, const char *why)
 {
-    const char *accept = apr_table_get(r->headers_in, "Accept");
-    json_t *o;
+    stepup_refusal answer = { STEPUP_REFUSAL_LOGGED, 0, NULL };
+    const char *acr = stepup_acr_name(needed);
 
-    ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "STEPUP0141: user %s from "
-                  "%s: %s %s refused (%d, level %s needed): %s",
-                  ap_escape_logitem(r->pool, r->user), r->useragent_ip,
-                  r->method, ap_escape_logitem(r->pool, r->uri), status,
-                  stepup_acr_name(needed), ap_escape_logitem(r->pool, why));
-    if (!accept || !ap_strcasestr(accept, "application/json")) {
-        if (status == HTTP_UNAUTHORIZED) {
-            /* a form of the manage page: confirm at that level, then
-             * back to the page */
-            apr_table_setn(r->headers_out, "Location", ap_construct_url(
-                r->pool, stepup_enrol_confirm_url(r, dc, needed, NULL), r));
-            return HTTP_SEE_OTHER;
-        }
-        r->status = status;
-        ap_set_content_type(r, "text/plain; charset=utf-8");
-        ap_rvputs(r, why, "\n", NULL);
-        return OK;
+    stepup_log_refusal(r, STEPUP_REFUSAL_CHANGE, status, apr_pstrcat(
+        r->pool, why, " (level ", acr, " needed)", NULL));
+    if (status != HTTP_UNAUTHORIZED)
+        answer.extra = json_pack("{s:s}", "acr", acr);
+    else if (!stepup_wants_json(r)) {
+        /* a form of the manage page: confirm at that level, then back to
+         * the page */
+        apr_table_setn(r->headers_out, "Location", stepup_site_url(
+            r, dc, stepup_enrol_confirm_url(r, dc, needed, NULL)));
+        return HTTP_SEE_OTHER;
     }
-    if (status == HTTP_UNAUTHORIZED)
+    else {
         /* RFC 9470, as a protected location answers an API client */
         apr_table_setn(r->err_headers_out, "WWW-Authenticate",
                        apr_psprintf(r->pool, "Bearer error=\"insufficient_"
                                     "user_authentication\", acr_values=\"%s\""
-                                    ", max_age=%" APR_INT64_T_FMT,
-                                    stepup_acr_name(needed),
+                                    ", max_age=%" APR_INT64_T_FMT, acr,
                                     stepup_conf_max_age(dc)));
-    o = json_pack("{s:b, s:s, s:s}", "ok", 0, "error", why, "acr",
-                  stepup_acr_name(needed));
-    if (o && status == HTTP_UNAUTHORIZED)
-        json_object_set_new(o, "confirm_url", json_string(
-            stepup_enrol_confirm_url(r, dc, needed, NULL)));
-    return stepup_send_json(r, status, o);
+        answer.extra = json_pack("{s:s, s:s}", "acr", acr, "confirm_url",
+                                 stepup_enrol_confirm_url(r, dc, needed,
+                                                          NULL));
+    }
+    return stepup_refuse_as(r, &answer, status, why);
 }

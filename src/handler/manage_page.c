@@ -157,7 +157,7 @@ int stepup_get_manage(request_rec *r)
     int rc, bootstrap;
 
     if ((rc = stepup_passkeys_enabled(r, dc, &why)) != OK)
-        return stepup_bad_request(r, rc, why);
+        return stepup_refuse(r, rc, why);
     ap_args_to_table(r, &args);
     if (args) {
         done = apr_table_get(args, "done");
@@ -168,8 +168,8 @@ int stepup_get_manage(request_rec *r)
             back = NULL;
     }
     if (stepup_store_list(r, r->user, &creds) != STEPUP_STORE_OK)
-        return stepup_bad_request(r, HTTP_SERVICE_UNAVAILABLE,
-                                  "the passkey store is unavailable");
+        return stepup_refuse(r, HTTP_SERVICE_UNAVAILABLE,
+                             "the passkey store is unavailable");
     rc = stepup_enrol_check(r, dc, creds, &needed, &bootstrap, &why);
     if (rc == HTTP_UNAUTHORIZED) {
         /* confirm at the level that may change these passkeys, then back
@@ -179,6 +179,6 @@ int stepup_get_manage(request_rec *r)
         return HTTP_SEE_OTHER;
     }
     if (rc != OK)
-        return stepup_bad_request(r, rc, why);
+        return stepup_refuse(r, rc, why);
     return send_manage(r, dc, creds, done, back);
 }

@@ -1,7 +1,7 @@
 /*
  * The user's passkeys: GET passkeys lists them; POST passkeys/delete and
  * passkeys/rename change them, after a recent step-up at the level
- * enrol.c asks (DESIGN 5).
+ * enrol.c asks.
  */
 #include <httpd.h>
 #include <apr_strings.h>
@@ -21,10 +21,10 @@ int stepup_get_passkeys(request_rec *r)
     int rc, i;
 
     if ((rc = stepup_passkeys_enabled(r, dc, &why)) != OK)
-        return stepup_bad_request(r, rc, why);
+        return stepup_refuse(r, rc, why);
     if (stepup_store_list(r, r->user, &creds) != STEPUP_STORE_OK)
-        return stepup_bad_request(r, HTTP_SERVICE_UNAVAILABLE,
-                                  "the passkey store is unavailable");
+        return stepup_refuse(r, HTTP_SERVICE_UNAVAILABLE,
+                             "the passkey store is unavailable");
     list = json_array();
     for (i = 0; i < creds->nelts; i++) {
         const stepup_credential *c =
@@ -80,7 +80,6 @@ static int change_status(request_rec *r, stepup_store_status st,
 {
     const stepup_dir_conf *dc =
         ap_get_module_config(r->per_dir_config, &stepup_module);
-    const char *accept = apr_table_get(r->headers_in, "Accept");
 
     switch (st) {
     case STEPUP_STORE_OK:
@@ -88,7 +87,7 @@ static int change_status(request_rec *r, stepup_store_status st,
                       "from %s: passkey %s %s",
                       ap_escape_logitem(r->pool, r->user), r->useragent_ip,
                       ap_escape_logitem(r->pool, id), what);
-        if (accept && ap_strcasestr(accept, "application/json"))
+        if (stepup_wants_json(r))
             return stepup_send_json(r, HTTP_OK, json_pack("{s:b}", "ok", 1));
         /* a form of the manage page: back to it */
         apr_table_setn(r->headers_out, "Location", stepup_site_url(
@@ -96,10 +95,10 @@ static int change_status(request_rec *r, stepup_store_status st,
                                "manage?done=", what, NULL)));
         return HTTP_SEE_OTHER;
     case STEPUP_STORE_NOT_FOUND:
-        return stepup_bad_request(r, HTTP_NOT_FOUND, "no such passkey");
+        return stepup_refuse(r, HTTP_NOT_FOUND, "no such passkey");
     default:
-        return stepup_bad_request(r, HTTP_SERVICE_UNAVAILABLE,
-                                  "the passkey store is unavailable");
+        return stepup_refuse(r, HTTP_SERVICE_UNAVAILABLE,
+                             "the passkey store is unavailable");
     }
 }
 
@@ -113,12 +112,12 @@ static int change_passkey(request_rec *r, int rename)
     int rc, bootstrap;
 
     if ((rc = stepup_passkeys_enabled(r, dc, &why)) != OK)
-        return stepup_bad_request(r, rc, why);
+        return stepup_refuse(r, rc, why);
     if ((rc = change_args(r, &id, &name, &why)) != OK)
-        return stepup_bad_request(r, rc, why);
+        return stepup_refuse(r, rc, why);
     if (stepup_store_list(r, r->user, &creds) != STEPUP_STORE_OK)
-        return stepup_bad_request(r, HTTP_SERVICE_UNAVAILABLE,
-                                  "the passkey store is unavailable");
+        return stepup_refuse(r, HTTP_SERVICE_UNAVAILABLE,
+                             "the passkey store is unavailable");
     /* the level is that of the user's own strongest passkey; an id that
      * is not theirs is 404 below */
     if ((rc = stepup_enrol_check(r, dc, creds, &needed, &bootstrap, &why))
@@ -128,11 +127,11 @@ static int change_passkey(request_rec *r, int rename)
         return change_status(r, stepup_store_delete(r, r->user, id),
                              "removed", id);
     if (!name || !*name || strlen(name) > STEPUP_PASSKEY_NAME_MAX)
-        return stepup_bad_request(r, HTTP_BAD_REQUEST, "a name of 1 to 64 "
-                                  "bytes is required");
+        return stepup_refuse(r, HTTP_BAD_REQUEST, "a name of 1 to 64 "
+                             "bytes is required");
     if (!(name = stepup_passkey_name(r, name, NULL)) || !*name)
-        return stepup_bad_request(r, HTTP_BAD_REQUEST, "the name must be "
-                                  "UTF-8 text");
+        return stepup_refuse(r, HTTP_BAD_REQUEST, "the name must be "
+                             "UTF-8 text");
     return change_status(r, stepup_store_rename(r, r->user, id, name),
                          "renamed", id);
 }

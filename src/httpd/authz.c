@@ -62,6 +62,39 @@ static const char *parse_require_line(cmd_parms *cmd, const char *line,
     return NULL;
 }
 
+/* A token refused: expiry is routine, anything else may be tampering. */
+static void log_refused(request_rec *r, stepup_token_status st)
+{
+    int level = (st == STEPUP_TOKEN_EXPIRED || st == STEPUP_TOKEN_TOO_OLD
+                 || st == STEPUP_TOKEN_ACR_LOW) ? APLOG_DEBUG : APLOG_INFO;
+
+    ap_log_rerror(APLOG_MARK, level, 0, r, "STEPUP0004: user %s from %s: "
+                  "step-up token refused for %s: %s",
+                  ap_escape_logitem(r->pool, r->user), r->useragent_ip,
+                  ap_escape_logitem(r->pool, r->uri),
+                  stepup_token_status_str(st));
+}
+
+/* A token accepted: its user, level and time for the application. */
+static void granted(request_rec *r, const stepup_token *tok)
+{
+    apr_table_setn(r->subprocess_env, "STEPUP_USER", tok->user);
+    apr_table_setn(r->subprocess_env, "STEPUP_ACR",
+                   stepup_acr_name(tok->acr));
+    /* every granted request: apr_off_t_toa where an apr_off_t holds the
+     * time (it does on 64-bit systems), not the formatter */
+    apr_table_setn(r->subprocess_env, "STEPUP_AUTH_TIME",
+                   sizeof(apr_off_t) >= sizeof(apr_int64_t)
+                   ? apr_off_t_toa(r->pool, (apr_off_t)tok->auth_time)
+                   : apr_psprintf(r->pool, "%" APR_INT64_T_FMT,
+                                  tok->auth_time));
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "STEPUP0005: user %s: "
+                  "step-up token (%s, key %s) accepted for %s",
+                  ap_escape_logitem(r->pool, r->user),
+                  stepup_acr_name(tok->acr), tok->kid,
+                  ap_escape_logitem(r->pool, r->uri));
+}
+
 static authz_status check_authorization(request_rec *r, const char *line,
                                         const void *parsed)
 {
@@ -86,15 +119,11 @@ static authz_status check_authorization(request_rec *r, const char *line,
         return AUTHZ_GENERAL_ERROR;
     }
 
-    pol.now = apr_time_sec(r->request_time);
     /* max-age=0 (once): a fresh confirmation, as StepupMaxAge says, that
      * no other one-time request has spent */
-    pol.max_age = req->max_age != STEPUP_UNSET && req->max_age != 0
-        ? req->max_age : stepup_conf_max_age(dc);
-    pol.lifetime = stepup_conf_lifetime(sc);
-    pol.min_acr = req->acr;
-    pol.user = r->user;
-    pol.bind = stepup_request_bind(r, dc, bind);
+    stepup_request_policy(r, dc, req->max_age != STEPUP_UNSET
+                          && req->max_age != 0 ? req->max_age
+                          : stepup_conf_max_age(dc), req->acr, bind, &pol);
 
     value = stepup_request_token(r, dc);
     if (!value || !*value) {
@@ -108,14 +137,7 @@ static authz_status check_authorization(request_rec *r, const char *line,
     }
     st = stepup_verify_request_token(r, sc->keys, value, &pol, &tok);
     if (st != STEPUP_TOKEN_OK) {
-        /* expiry is routine; anything else may be tampering */
-        int level = (st == STEPUP_TOKEN_EXPIRED || st == STEPUP_TOKEN_TOO_OLD
-                     || st == STEPUP_TOKEN_ACR_LOW) ? APLOG_DEBUG : APLOG_INFO;
-        ap_log_rerror(APLOG_MARK, level, 0, r, "STEPUP0004: user %s from %s: "
-                      "step-up token refused for %s: %s",
-                      ap_escape_logitem(r->pool, r->user), r->useragent_ip,
-                      ap_escape_logitem(r->pool, r->uri),
-                      stepup_token_status_str(st));
+        log_refused(r, st);
         stepup_record_denial(r, pol.min_acr,
                              req->max_age == 0 ? 0 : pol.max_age);
         return AUTHZ_DENIED;
@@ -130,20 +152,7 @@ static authz_status check_authorization(request_rec *r, const char *line,
             return once;
         }
     }
-    apr_table_setn(r->subprocess_env, "STEPUP_USER", tok.user);
-    apr_table_setn(r->subprocess_env, "STEPUP_ACR", stepup_acr_name(tok.acr));
-    /* every granted request: apr_off_t_toa where an apr_off_t holds the
-     * time (it does on 64-bit systems), not the formatter */
-    apr_table_setn(r->subprocess_env, "STEPUP_AUTH_TIME",
-                   sizeof(apr_off_t) >= sizeof(apr_int64_t)
-                   ? apr_off_t_toa(r->pool, (apr_off_t)tok.auth_time)
-                   : apr_psprintf(r->pool, "%" APR_INT64_T_FMT,
-                                  tok.auth_time));
-    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "STEPUP0005: user %s: "
-                  "step-up token (%s, key %s) accepted for %s",
-                  ap_escape_logitem(r->pool, r->user),
-                  stepup_acr_name(tok.acr), tok.kid,
-                  ap_escape_logitem(r->pool, r->uri));
+    granted(r, &tok);
     return AUTHZ_GRANTED;
 }
 

@@ -367,6 +367,12 @@ const char *stepup_set_max_attempts(cmd_parms *cmd, void *dconf,
                                 86400, &c->attempt_window);
 }
 
+/* Defined here, beside the directive that checks a template against them,
+ * so that the configuration does not depend on the page's code. */
+const char *const stepup_page_placeholders[] = {
+    "title", "user", "error", "methods", "base", "return_to", "csrf", NULL
+};
+
 const char *stepup_set_template(cmd_parms *cmd, void *dconf, const char *arg)
 {
     stepup_dir_conf *c = dconf;

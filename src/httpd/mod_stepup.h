@@ -37,7 +37,7 @@ extern module AP_MODULE_DECLARE_DATA stepup_module;
 /* StepupMethods */
 #define STEPUP_METHOD_PASSWORD    0x1
 #define STEPUP_METHOD_PASSKEY     0x2
-/* not a method of the page: a first passkey without a token (DESIGN 5) */
+/* not a method of the page: a first passkey without a token */
 #define STEPUP_METHOD_BOOTSTRAP   0x4
 
 typedef enum {
@@ -154,13 +154,19 @@ stepup_uv_mode stepup_conf_uv(const stepup_dir_conf *d);
 int stepup_conf_max_attempts(const stepup_dir_conf *d);
 apr_int64_t stepup_conf_attempt_window(const stepup_dir_conf *d);
 stepup_acr stepup_conf_enroll_acr(const stepup_dir_conf *d);
-/* The placeholders a StepupTemplate may use (confirm_page.c). */
+/* The placeholders a page template (StepupTemplate or the built-in one)
+ * may use, in the order of the values confirm_page.c fills. */
 extern const char *const stepup_page_placeholders[];
+enum {
+    STEPUP_PAGE_TITLE, STEPUP_PAGE_USER, STEPUP_PAGE_ERROR,
+    STEPUP_PAGE_METHODS, STEPUP_PAGE_BASE, STEPUP_PAGE_RETURN_TO,
+    STEPUP_PAGE_CSRF, STEPUP_PAGE_COUNT
+};
 
 /* authz.c: the "stepup" authz provider */
 extern const authz_provider stepup_authz_provider;
 
-/* challenge.c: what a denied client sees (DESIGN 6) */
+/* denial.c: what a denied client sees */
 void stepup_record_denial(request_rec *r, stepup_acr acr,
                           apr_int64_t max_age);
 int stepup_note_auth_failure(request_rec *r, const char *auth_type);
@@ -251,14 +257,6 @@ int stepup_read_json_text(request_rec *r, char **body, apr_size_t *len,
 int stepup_read_json(request_rec *r, json_t **out, const char **why);
 apr_status_t stepup_json_release(void *doc);
 
-/* password.c: the StepupAuthnProvider chain */
-authn_status stepup_password_check(request_rec *r, const stepup_dir_conf *dc,
-                                   const char *user, const char *password);
-/* Whether r->user has a password the chain can check, decided without
- * checking one (DESIGN 5): 1 yes, 0 no, -1 cannot tell (StepupHasPassword
- * failed; logged). */
-int stepup_has_password(request_rec *r, const stepup_dir_conf *dc);
-
 /* cookie.c: the step-up cookie */
 const char *stepup_request_token(request_rec *r, const stepup_dir_conf *dc);
 const char *stepup_request_bind(request_rec *r, const stepup_dir_conf *dc,
@@ -274,14 +272,17 @@ stepup_token_status stepup_verify_request_token(request_rec *r,
                                                 const char *value,
                                                 const stepup_policy *pol,
                                                 stepup_token *out);
+/* The policy a token of this request must meet: r->user's, of this
+ * request's binding (bind is its buffer), at least min_acr and at most
+ * max_age seconds old now. */
+void stepup_request_policy(request_rec *r, const stepup_dir_conf *dc,
+                           apr_int64_t max_age, stepup_acr min_acr,
+                           char bind[STEPUP_BIND_LEN + 1], stepup_policy *pol);
 
-/* handler.c: SetHandler stepup */
-int stepup_handler(request_rec *r);
-/* Writes a JSON object (consumed) with the given status; always OK. */
-int stepup_send_json(request_rec *r, int status, json_t *json_object);
-/* The origins every Origin check accepts (CSRF here, WebAuthn's
+/* origin.c: the site's public origin */
+/* The origins every Origin check accepts (the handler's POSTs, WebAuthn's
  * clientDataJSON.origin): StepupOrigin's when set, else the request's own
- * scheme://host[:port] (DESIGN 6); *count of them, at least 1. */
+ * scheme://host[:port]; *count of them, at least 1. */
 const char *const *stepup_accepted_origins(request_rec *r,
                                            const stepup_dir_conf *dc,
                                            int *count);
@@ -290,31 +291,6 @@ const char *const *stepup_accepted_origins(request_rec *r,
  * Origin when it is one of them, else the first), else ap_construct_url. */
 const char *stepup_site_url(request_rec *r, const stepup_dir_conf *dc,
                             const char *path);
-/* A 4xx/5xx with a one-line reason (JSON or plain text); always OK. */
-int stepup_bad_request(request_rec *r, int status, const char *why);
-/* NULL when the request carries a valid CSRF token (X-Stepup-CSRF or the
- * form's csrf field), else why not (answer 403). */
-const char *stepup_csrf_problem(request_rec *r, apr_table_t *form);
-void stepup_log_attempt(request_rec *r, const char *method, const char *acr,
-                        const char *outcome);
-
-/* confirm_page.c: the Confirm access page */
-typedef struct {
-    const char *return_to;       /* sanitised */
-    stepup_acr acr;              /* level asked for */
-    const char *error;           /* text of the error line, or NULL */
-    int has_password;            /* stepup_has_password(): 1, 0, -1 */
-} stepup_page_args;
-int stepup_send_page(request_rec *r, int status, const stepup_page_args *a);
-/* Parses the built-in page templates once (post_config); a broken one
- * refuses start-up. */
-int stepup_pages_post_config(apr_pool_t *pconf, apr_pool_t *plog,
-                             apr_pool_t *ptemp, server_rec *s);
-
-/* manage_page.c: the passkeys page; its built-in templates, parsed by
- * stepup_pages_post_config (*what names the one that fails) */
-int stepup_manage_page_parse(apr_pool_t *p, const char **what,
-                             const char **err);
 
 /* store.c: passkeys through mod_dbd (DBDriver sqlite3 or pgsql) */
 typedef struct {
@@ -365,15 +341,82 @@ stepup_store_status stepup_store_delete(request_rec *r, const char *user,
 stepup_store_status stepup_store_rename(request_rec *r, const char *user,
                                         const char *id, const char *name);
 
-/* onetime.c: one-time WebAuthn challenges in StepupCache. extra (a JSON
- * object, kept by the caller) is stored with it and given back by take. */
+/* webauthn_challenge.c: one-time WebAuthn challenges in StepupCache. extra
+ * (a JSON object, kept by the caller) is stored with it and given back by
+ * take. A challenge is valid STEPUP_CHALLENGE_SECONDS, the time the
+ * browser is given for the ceremony too. */
+#define STEPUP_CHALLENGE_SECONDS 300
 int stepup_challenge_issue(request_rec *r, const char *ceremony,
                            json_t *extra, const char **challenge_b64);
 int stepup_challenge_take(request_rec *r, const char *ceremony,
                           unsigned char **challenge, size_t *len,
                           json_t **extra, const char **why);
 
-/* passkey.c: shared by the passkey endpoints */
+/* The handler (src/handler/): SetHandler stepup. */
+
+/* router.c: the route table */
+int stepup_handler(request_rec *r);
+
+/* answer.c: how the endpoints answer */
+/* 1 when the client asks for JSON (Accept: application/json). */
+int stepup_wants_json(request_rec *r);
+/* Writes a JSON object (consumed) with the given status; always OK. */
+int stepup_send_json(request_rec *r, int status, json_t *json_object);
+/* What a refusal is, which decides its log line. */
+typedef enum {
+    STEPUP_REFUSAL_REQUEST,      /* STEPUP0101 (info): a request its
+                                  * endpoint cannot take */
+    STEPUP_REFUSAL_REGISTRATION, /* STEPUP0070 (notice): a passkey the
+                                  * attestation or the store refused */
+    STEPUP_REFUSAL_CHANGE,       /* STEPUP0141 (notice): a change of
+                                  * passkeys without the step-up it needs */
+    STEPUP_REFUSAL_LOGGED        /* the caller logged it (an attempt) */
+} stepup_refusal_kind;
+/* How a refusal is logged and answered. */
+typedef struct {
+    stepup_refusal_kind kind;
+    int json;                    /* JSON whatever Accept says (ceremonies,
+                                  * whose callers are always scripts) */
+    json_t *extra;               /* fields added to the JSON (consumed) */
+} stepup_refusal;
+/* A request refused, answered as the client asks. */
+extern const stepup_refusal stepup_refusal_request;
+/* The one refusal line: "TAG: METHOD URI: STATUS WHY", with " (user U)"
+ * for the notices of a change to a user's passkeys. */
+void stepup_log_refusal(request_rec *r, stepup_refusal_kind kind,
+                        int status, const char *why);
+/* A 4xx/5xx with a one-line reason, logged: {"ok":false,"error":why} for
+ * JSON, else plain text; always OK (or 500 when why is not UTF-8). */
+int stepup_refuse_as(request_rec *r, const stepup_refusal *how, int status,
+                     const char *why);
+/* stepup_refuse_as(r, &stepup_refusal_request, status, why) */
+int stepup_refuse(request_rec *r, int status, const char *why);
+
+/* guard.c: what a request must pass before its endpoint */
+/* DECLINED when the endpoint may run; else the status to return (the
+ * answer, if any, written). post: the Origin must be ours. */
+int stepup_guard(request_rec *r, const stepup_server_conf *sc,
+                 const stepup_dir_conf *dc, int post);
+/* NULL when the request carries a valid CSRF token (X-Stepup-CSRF or the
+ * form's csrf field), else why not (answer 403). */
+const char *stepup_csrf_problem(request_rec *r, apr_table_t *form);
+
+/* issue.c: the request's token and the token a confirmation earns */
+void stepup_log_attempt(request_rec *r, const char *method, const char *acr,
+                        const char *outcome);
+/* 1 when the request carries a valid token of r->user no older than
+ * max_age seconds, at any level; *t (may be NULL) gets it. */
+int stepup_current_token(request_rec *r, const stepup_dir_conf *dc,
+                         apr_int64_t max_age, stepup_token *t);
+/* stepup_current_token no older than StepupMaxAge. */
+int stepup_has_recent_token(request_rec *r, const stepup_dir_conf *dc,
+                            stepup_token *t);
+/* Mints the token and sets the cookie: OK, HTTP_BAD_REQUEST (binding on
+ * and no session cookie) or HTTP_INTERNAL_SERVER_ERROR. */
+int stepup_issue_token(request_rec *r, const stepup_dir_conf *dc,
+                       stepup_acr acr, stepup_amr amr, apr_int64_t *expires);
+
+/* passkey_policy.c: what passkeys are at this location */
 const char *stepup_rp_id(request_rec *r, const stepup_dir_conf *dc);
 const char *stepup_passkey_uv(const stepup_dir_conf *dc);
 /* A passkey's name as stored: at most STEPUP_PASSKEY_NAME_MAX bytes,
@@ -385,21 +428,40 @@ const char *stepup_passkey_name(request_rec *r, const char *name,
 void stepup_passkey_policy(request_rec *r, const stepup_dir_conf *dc,
                            const unsigned char *challenge, size_t len,
                            stepup_webauthn_policy *pol);
-/* register.c: the user handle given to authenticators for r->user at
- * this RP ID (base64url), or NULL (OpenSSL failed). */
+/* The user handle given to authenticators for r->user at this RP ID
+ * (base64url), or NULL (OpenSSL failed). */
 const char *stepup_user_handle(request_rec *r, const char *rp_id);
 /* OK when passkeys can be used here, else a status and why. */
 int stepup_passkeys_enabled(request_rec *r, const stepup_dir_conf *dc,
                             const char **why);
-/* 1 when the request carries a valid token no older than StepupMaxAge. */
-int stepup_has_recent_token(request_rec *r, const stepup_dir_conf *dc,
-                            stepup_token *t);
-/* Mints the token and sets the cookie: OK, HTTP_BAD_REQUEST (binding on
- * and no session cookie) or HTTP_INTERNAL_SERVER_ERROR. */
-int stepup_issue_token(request_rec *r, const stepup_dir_conf *dc,
-                       stepup_acr acr, stepup_amr amr, apr_int64_t *expires);
 
-/* enrol.c: who may change r->user's passkeys (DESIGN 5) */
+/* password_authn.c: the StepupAuthnProvider chain */
+authn_status stepup_password_check(request_rec *r, const stepup_dir_conf *dc,
+                                   const char *user, const char *password);
+/* Whether r->user has a password the chain can check, decided without
+ * checking one: 1 yes, 0 no, -1 cannot tell (StepupHasPassword
+ * failed; logged). */
+int stepup_has_password(request_rec *r, const stepup_dir_conf *dc);
+
+/* confirm_page.c: the Confirm access page */
+typedef struct {
+    const char *return_to;       /* sanitised */
+    stepup_acr acr;              /* level asked for */
+    const char *error;           /* text of the error line, or NULL */
+    int has_password;            /* stepup_has_password(): 1, 0, -1 */
+} stepup_page_args;
+int stepup_send_page(request_rec *r, int status, const stepup_page_args *a);
+/* Parses the built-in page templates once (post_config); a broken one
+ * refuses start-up. */
+int stepup_pages_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                             apr_pool_t *ptemp, server_rec *s);
+
+/* manage_page.c: the passkeys page; its built-in templates, parsed by
+ * stepup_pages_post_config (*what names the one that fails) */
+int stepup_manage_page_parse(apr_pool_t *p, const char **what,
+                             const char **err);
+
+/* enrol.c: who may change r->user's passkeys */
 /* The least token level that adds or removes a passkey of a user who has
  * creds (stepup_credential *): StepupEnrollACR or their strongest. */
 stepup_acr stepup_enrol_level(const stepup_dir_conf *dc,
@@ -425,7 +487,8 @@ const char *stepup_enrol_confirm_url(request_rec *r,
 int stepup_enrol_refuse(request_rec *r, const stepup_dir_conf *dc,
                         int status, stepup_acr needed, const char *why);
 
-/* endpoints: password.c, status.c, passkey.c, register.c, passkeys.c */
+/* the endpoints: password.c, status.c, drop.c, passkey_confirm.c,
+ * passkey_register.c, passkey_edit.c, manage_page.c */
 int stepup_post_passkey_begin(request_rec *r);
 int stepup_post_passkey_finish(request_rec *r);
 int stepup_post_register_begin(request_rec *r);

@@ -104,3 +104,18 @@ stepup_token_status stepup_verify_request_token(request_rec *r,
     keep(c, k, ks, value, len, out);
     return stepup_token_check(out, pol);
 }
+
+void stepup_request_policy(request_rec *r, const stepup_dir_conf *dc,
+                           apr_int64_t max_age, stepup_acr min_acr,
+                           char bind[STEPUP_BIND_LEN + 1], stepup_policy *pol)
+{
+    const stepup_server_conf *sc =
+        ap_get_module_config(r->server->module_config, &stepup_module);
+
+    pol->now = apr_time_sec(r->request_time);
+    pol->lifetime = stepup_conf_lifetime(sc);
+    pol->max_age = max_age;
+    pol->min_acr = min_acr;
+    pol->user = r->user;
+    pol->bind = stepup_request_bind(r, dc, bind);
+}

@@ -1,6 +1,6 @@
 /*
- * One-time WebAuthn challenges (DESIGN 6, issue 4): 32 random bytes in
- * StepupCache under the user and the ceremony, valid five minutes, taken
+ * One-time WebAuthn challenges: 32 random bytes in StepupCache under the
+ * user and the ceremony, valid STEPUP_CHALLENGE_SECONDS, taken
  * (deleted) by the first finish whatever its outcome. Shared through the
  * cache, a challenge begun on one server of a farm finishes on another.
  * What the begin call asked (return_to, acr, a passkey's name) rides along.
@@ -13,7 +13,6 @@
 #include "stepup_b64url.h"
 
 #define CHALLENGE_LEN 32
-#define CHALLENGE_TTL 300
 
 static const char *challenge_key(request_rec *r, const char *ceremony)
 {
@@ -35,7 +34,8 @@ int stepup_challenge_issue(request_rec *r, const char *ceremony,
         return HTTP_SERVICE_UNAVAILABLE;
     *challenge_b64 = stepup_b64url_encode(r->pool, raw, sizeof(raw));
     json_object_set_new(extra, "challenge", json_string(*challenge_b64));
-    json_object_set_new(extra, "expires", json_integer(now + CHALLENGE_TTL));
+    json_object_set_new(extra, "expires",
+                        json_integer(now + STEPUP_CHALLENGE_SECONDS));
     if (!(dumped = json_dumps(extra, JSON_COMPACT)))
         return HTTP_INTERNAL_SERVER_ERROR;
     value = apr_pstrdup(r->pool, dumped);
@@ -43,7 +43,7 @@ int stepup_challenge_issue(request_rec *r, const char *ceremony,
     /* one pending challenge per user and ceremony: a new begin replaces
      * the last one, so begins at will do not fill the cache */
     rv = stepup_cache_put(r, c, challenge_key(r, ceremony), value,
-                          apr_time_from_sec(now + CHALLENGE_TTL));
+                          apr_time_from_sec(now + STEPUP_CHALLENGE_SECONDS));
     if (rv != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, "STEPUP0050: "
                       "StepupCache %s is unavailable: cannot keep a "

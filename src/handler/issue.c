@@ -1,0 +1,80 @@
+/*
+ * The step-up of a request: the token it already carries, the token a
+ * confirmation earns (minted, marked for one-time locations, set as the
+ * cookie), and the one log line of every attempt.
+ */
+#include <httpd.h>
+#include <apr_strings.h>
+#include <http_protocol.h>
+
+#include "mod_stepup.h"
+
+void stepup_log_attempt(request_rec *r, const char *method, const char *acr,
+                        const char *outcome)
+{
+    /* notice: always logged, whatever LogLevel says */
+    /* outcomes may quote what the client sent: escaped like the user */
+    ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "STEPUP0100: user %s from "
+                  "%s: step-up by %s (acr %s): %s",
+                  ap_escape_logitem(r->pool, r->user), r->useragent_ip,
+                  method, acr, ap_escape_logitem(r->pool, outcome));
+}
+
+int stepup_current_token(request_rec *r, const stepup_dir_conf *dc,
+                         apr_int64_t max_age, stepup_token *t)
+{
+    const stepup_server_conf *sc =
+        ap_get_module_config(r->server->module_config, &stepup_module);
+    const char *value = stepup_request_token(r, dc);
+    char bind[STEPUP_BIND_LEN + 1];
+    stepup_policy pol;
+    stepup_token scratch;
+
+    if (!value || !*value)
+        return 0;
+    stepup_request_policy(r, dc, max_age, STEPUP_ACR_PWD, bind, &pol);
+    return stepup_verify_request_token(r, sc->keys, value, &pol,
+                                       t ? t : &scratch) == STEPUP_TOKEN_OK;
+}
+
+int stepup_has_recent_token(request_rec *r, const stepup_dir_conf *dc,
+                            stepup_token *t)
+{
+    return stepup_current_token(r, dc, stepup_conf_max_age(dc), t);
+}
+
+int stepup_issue_token(request_rec *r, const stepup_dir_conf *dc,
+                       stepup_acr acr, stepup_amr amr, apr_int64_t *expires)
+{
+    const stepup_server_conf *sc =
+        ap_get_module_config(r->server->module_config, &stepup_module);
+    apr_int64_t now = apr_time_sec(r->request_time);
+    apr_int64_t lifetime = stepup_conf_lifetime(sc);
+    char bindbuf[STEPUP_BIND_LEN + 1];
+    const char *bind = stepup_request_bind(r, dc, bindbuf), *token;
+    stepup_token t;
+    int rc;
+
+    memset(&t, 0, sizeof(t));
+    if (bind && !*bind)
+        return HTTP_BAD_REQUEST; /* binding on, no session cookie */
+    if (bind)
+        apr_cpystrn(t.bind, bind, sizeof(t.bind));
+    t.auth_time = now;
+    t.expires = now + lifetime;
+    t.acr = acr;
+    t.amr = amr;
+    t.user = r->user;
+    if (!(token = stepup_token_mint(r->pool, sc->keys, &t))) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "STEPUP0031: cannot "
+                      "mint a token for %s (user name too long?)",
+                      ap_escape_logitem(r->pool, r->user));
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if ((rc = stepup_once_mark(r, token, t.expires)) != OK)
+        return rc;
+    stepup_set_cookie(r, dc, token, lifetime);
+    if (expires)
+        *expires = t.expires;
+    return OK;
+}
