@@ -16,7 +16,8 @@ use Apache::Test qw(-withtestmore plan need_module);
 use HTTP::Request::Common ();
 use LWP::UserAgent ();
 use StepupTest qw(check basic keyfile conf_dir %PASSWORDS);
-use StepupHandler qw(csrf_mint form_body set_cookies security_checks json_of);
+use StepupClient qw(form_body json_of);
+use StepupHandler qw(csrf_mint set_cookies security_checks);
 use File::Spec::Functions qw(catfile);
 
 plan tests => 47, need_module('stepup', 'auth_basic', 'authn_file',

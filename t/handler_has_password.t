@@ -16,9 +16,9 @@ use lib "$FindBin::Bin/lib";
 
 use Apache::Test qw(-withtestmore plan need_module);
 use Apache::TestRequest qw(GET POST);
-use StepupTest qw(check basic reset_ua);
-use StepupHandler qw(%USERS csrf_mint post_form json_of log_offset
-                     log_since);
+use StepupTest qw(check basic reset_ua log_offset log_since);
+use StepupClient qw(json_of);
+use StepupHandler qw(%USERS csrf_mint post_form);
 
 plan tests => 25, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
                               'socache_shmcb');

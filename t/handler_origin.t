@@ -21,7 +21,8 @@ use Apache::Test qw(-withtestmore plan need_module);
 use HTTP::Request::Common ();
 use LWP::UserAgent ();
 use StepupTest qw(check basic keyfile conf_dir %PASSWORDS);
-use StepupHandler qw(csrf_mint form_body set_cookies json_of);
+use StepupClient qw(form_body json_of);
+use StepupHandler qw(csrf_mint set_cookies);
 use File::Spec::Functions qw(catfile);
 
 plan tests => 32, need_module('stepup', 'auth_basic', 'authn_file',

@@ -20,11 +20,12 @@ use Apache::Test qw(-withtestmore plan need_module);
 use Apache::TestRequest qw(GET);
 use JSON::PP ();
 use URI;
-use StepupTest qw(check basic reset_ua secret hostport_url %PASSWORDS);
+use StepupTest qw(check basic reset_ua secret hostport_url %PASSWORDS
+                  log_offset log_since);
+use StepupToken qw(token_from);
+use StepupClient qw(json_of);
 use StepupHandler qw(%USERS %ALIAS_PASSWORDS csrf_mint post_form page_field
-                     page_csrf html_unescape set_cookies cookie_parts
-                     token_from log_offset log_since json_of);
-use StepupToken ();
+                     page_csrf html_unescape set_cookies cookie_parts);
 
 plan tests => 128, need_module('stepup', 'auth_basic', 'authn_file',
                                'authn_core', 'socache_shmcb');

@@ -19,11 +19,11 @@ use HTTP::Request ();
 use IO::Socket::INET ();
 use MIME::Base64 qw(encode_base64);
 use StepupTest qw(check basic reset_ua secret token hostport_url
-                  error_log_text %PASSWORDS);
-use StepupHandler qw(%USERS csrf_mint form_body post_form page_csrf
-                     set_cookies token_from security_checks log_offset
-                     log_since json_of);
-use StepupToken ();
+                  error_log_text %PASSWORDS log_offset log_since);
+use StepupToken qw(token_from);
+use StepupClient qw(form_body json_of);
+use StepupHandler qw(%USERS csrf_mint post_form page_csrf set_cookies
+                     security_checks);
 
 plan tests => 306, need_module('stepup', 'auth_basic', 'authn_file',
                                'authn_core', 'socache_shmcb');

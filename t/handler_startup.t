@@ -3,7 +3,7 @@
 # (an unknown or unclosed placeholder, a missing file), StepupAuthnProvider
 # (an unknown provider, an alias defined below its use), StepupMaxAttempts,
 # StepupMethods, StepupCache. Each case runs "httpd -t" on a small
-# configuration of its own (StepupHandler::configtest).
+# configuration of its own (StepupTest::configtest).
 use strict;
 use warnings FATAL => 'all';
 
@@ -39,7 +39,7 @@ sub handler_conf {
 # 2 checks: refused, one stderr line matching $re.
 sub refused {
     my ($name, $body, $re, $mods) = @_;
-    my ($status, @err) = StepupHandler::configtest($mods || \@MODS, $body);
+    my ($status, @err) = StepupTest::configtest($body, @{ $mods || \@MODS });
     check($status >= 128 ? 'killed by signal ' . ($status - 128)
           : $status != 0 ? 'refused' : 'exit 0', 'refused',
           "$name: httpd -t fails (an exit status, not a crash)");
@@ -51,7 +51,7 @@ sub refused {
 # 2 checks: accepted.
 sub accepted {
     my ($name, $body, $mods) = @_;
-    my ($status, @err) = StepupHandler::configtest($mods || \@MODS, $body);
+    my ($status, @err) = StepupTest::configtest($body, @{ $mods || \@MODS });
     check($status, 0, "$name: httpd -t exits 0");
     check(join("\n", @err), qr/^Syntax OK$/m, "$name: \"Syntax OK\"");
 }
@@ -97,8 +97,8 @@ accepted('StepupMaxAttempts, StepupMethods, StepupCache shmcb',
     # an unclosed "{{" before another placeholder's "}}": the reason must
     # still be one line, on the line of the "{{"
     my $then = tpl('then.html', "<p>\n<b>{{user</b>\n<i>{{title}}</i>\n</p>\n");
-    my ($status, @err) = StepupHandler::configtest(\@MODS,
-        handler_conf("StepupTemplate \"$then\""));
+    my ($status, @err) = StepupTest::configtest(
+        handler_conf("StepupTemplate \"$then\""), @MODS);
     check($status, 1, 'StepupTemplate unclosed before another placeholder: '
           . 'httpd -t fails');
     check(join(' / ', @err),

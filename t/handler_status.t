@@ -16,11 +16,11 @@ use Apache::Test qw(-withtestmore plan need_module);
 use Apache::TestRequest qw(GET POST);
 use HTTP::Request ();
 use JSON::PP ();
-use StepupTest qw(check basic reset_ua secret token hostport_url
-                  %PASSWORDS);
-use StepupHandler qw(%USERS csrf_mint post_form set_cookies token_from
-                     log_offset log_since json_of);
-use StepupToken ();
+use StepupTest qw(check basic reset_ua secret token hostport_url %PASSWORDS
+                  log_offset log_since);
+use StepupToken qw(token_from);
+use StepupClient qw(json_of);
+use StepupHandler qw(%USERS csrf_mint post_form set_cookies);
 
 plan tests => 106, need_module('stepup', 'auth_basic', 'authn_file',
                                'authn_core', 'socache_shmcb');

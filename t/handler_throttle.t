@@ -13,9 +13,11 @@ use lib "$FindBin::Bin/lib";
 
 use Apache::Test qw(-withtestmore plan need_module);
 use Apache::TestRequest qw(GET);
-use StepupTest qw(check basic reset_ua error_log_text %PASSWORDS);
-use StepupHandler qw(%USERS %ALIAS_PASSWORDS csrf_mint post_form set_cookies
-                     security_checks log_offset log_since json_of);
+use StepupTest qw(check basic reset_ua error_log_text %PASSWORDS log_offset
+                  log_since);
+use StepupClient qw(json_of);
+use StepupHandler qw(%USERS %ALIAS_PASSWORDS csrf_mint post_form
+                     set_cookies security_checks);
 
 plan tests => 51, need_module('stepup', 'auth_basic', 'authn_file',
                               'authn_core', 'socache_shmcb');

@@ -11,10 +11,11 @@ use lib "$FindBin::Bin/lib";
 
 use Apache::Test qw(-withtestmore plan need_module);
 use Apache::TestRequest qw(GET);
-use StepupTest qw(check reset_ua);
-use StepupToken ();
-use PasskeyTest qw(err_of pk_basic authn json_of register login_begin
-                   login_finish wipe token_from log_offset log_since);
+use StepupTest qw(check reset_ua log_offset log_since);
+use StepupToken qw(token_from);
+use StepupClient qw(err_of authn json_of register login_begin login_finish
+                    wipe);
+use PasskeyTest qw(pk_basic site);
 
 plan tests => 14, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
                               'socache_shmcb');
@@ -22,7 +23,7 @@ plan tests => 14, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
 reset_ua();
 
 my $U = 'bea';
-my $B = '/pk/bind/';
+my $B = site('/pk/bind/');
 my @sess = (headers => [ Cookie => 'sess=Bea-Session-1' ]);
 
 sub bound_page {
@@ -34,9 +35,9 @@ sub bound_page {
 
 # registered at /pk/stepup/ (the same store): registering at /pk/bind/
 # would itself need a bound token
-wipe('/pk/stepup/', $U);
-my $key = authn();
-check(register($key, '/pk/stepup/', $U, name => 'Key')->code, 200,
+wipe(site('/pk/stepup/'), $U);
+my $key = authn($B);
+check(register($key, site('/pk/stepup/'), $U, name => 'Key')->code, 200,
       'setup: bea registers a passkey');
 
 # ---- no session cookie: refused, nothing issued ----------------------------

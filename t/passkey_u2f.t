@@ -16,10 +16,10 @@ use lib "$FindBin::Bin/lib";
 use Apache::Test qw(-withtestmore plan need_module);
 use File::Temp qw(tempdir);
 use StepupTest qw(check reset_ua);
-use StepupToken ();
+use StepupToken qw(token_from);
+use StepupClient qw(err_of authn json_of csrf register login passkeys wipe);
+use PasskeyTest qw(ca site);
 use SoftAuthn ();
-use PasskeyTest qw(err_of authn json_of csrf register login passkeys wipe
-                   token_from ca);
 
 plan tests => 15, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
                               'socache_shmcb');
@@ -27,7 +27,7 @@ plan tests => 15, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
 reset_ua();
 
 my $U = 'ulf';
-my ($H, $B) = ('/pk/hi/', '/pk/stepup/');
+my ($H, $B) = (site('/pk/hi/'), site('/pk/stepup/'));
 my $tmp = tempdir('u2f-XXXXXX', DIR => $FindBin::Bin, CLEANUP => 1);
 
 # a U2F key: ES256, AAGUID zero, an attestation certificate without the
@@ -36,7 +36,7 @@ sub u2f_key {
     my ($ca, %o) = @_;
     my $cert = SoftAuthn::make_attestation_cert($tmp, $ca, "\0" x 16,
                                                 no_aaguid => 1);
-    return authn(attestation => 'fido-u2f', x5c => [ $cert->{der} ],
+    return authn($H, attestation => 'fido-u2f', x5c => [ $cert->{der} ],
                  att_key => $cert->{key_pem}, be => 0, bs => 0,
                  transports => ['usb'], %o);
 }
@@ -60,7 +60,7 @@ check(err_of($r), qr/fido-u2f/i, '... saying why: ' . err_of($r));
 check(count(), 0, '... and nothing was stored');
 
 # ---- accepted ----------------------------------------------------------------
-my $R = '/pk/roots/';
+my $R = site('/pk/roots/');
 my $key = u2f_key(ca());
 $r = reg($key, $R, name => 'U2F key');
 my $j = json_of($r) || {};

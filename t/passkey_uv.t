@@ -14,11 +14,11 @@ use lib "$FindBin::Bin/lib";
 
 use Apache::Test qw(-withtestmore plan need_module);
 use Apache::TestRequest qw(GET);
-use StepupTest qw(check reset_ua);
-use StepupToken ();
-use PasskeyTest qw(err_of pk_basic authn json_of register_begin register
-                   login_begin login_finish login wipe token_from
-                   log_offset log_since configtest);
+use StepupTest qw(check reset_ua log_offset log_since configtest);
+use StepupToken qw(token_from);
+use StepupClient qw(err_of authn json_of register_begin register
+                    login_begin login_finish login wipe);
+use PasskeyTest qw(pk_basic site);
 
 plan tests => 35, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
                               'socache_shmcb');
@@ -26,8 +26,9 @@ plan tests => 35, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
 reset_ua();
 
 my $U = 'uma';
-my %base = (required => '/pk/stepup/', preferred => '/pk/uvpref/',
-            discouraged => '/pk/uvdisc/');
+my %base = (required => site('/pk/stepup/'),
+            preferred => site('/pk/uvpref/'),
+            discouraged => site('/pk/uvdisc/'));
 
 sub page_code {
     my ($path, $token) = @_;
@@ -50,7 +51,7 @@ for my $mode (qw(required preferred discouraged)) {
     check(($o || {})->{authenticatorSelection}{userVerification} || '-',
           $mode, "$mode: register/begin asks userVerification $mode");
 }
-my $key = authn(uv => 0);
+my $key = authn($base{required}, uv => 0);
 my $res = register($key, $base{required}, $U, name => 'no UV');
 check($res->code, 400, 'required: registering without UV is refused');
 check(err_of($res), qr/verif|UV/i, '... saying why: ' . err_of($res));

@@ -14,9 +14,9 @@ use lib "$FindBin::Bin/lib";
 use Apache::Test qw(-withtestmore plan need_module);
 use Apache::TestRequest ();
 use KeepAlive ();
-use StepupTest qw(check basic token);
+use StepupTest qw(check basic token log_offset log_since);
+use PasskeyTest qw(pk_basic site);
 use StepupToken ();
-use PasskeyTest qw(pk_basic log_offset log_since);
 
 plan tests => 32, need_module('stepup', 'headers', 'auth_basic',
                               'authn_file');
@@ -140,7 +140,7 @@ my $tok = token(user => 'alice', auth_time => $now - 30);
 # ---- max-age=0: spent once, whatever the connection remembers (3) ----------
 {
     my $s = connect_ka();
-    my $t = PasskeyTest::password_token('/pk/stepup/', 'kim');
+    my $t = PasskeyTest::password_token(site('/pk/stepup/'), 'kim');
     my @as = (pk_basic('kim'), Cookie => "stepup=$t",
               Accept => 'application/json');
     check(ka_get($s, '/pk/once/', @as)->{code}, 200,

@@ -16,6 +16,7 @@ use warnings;
 use Digest::SHA qw(sha1);
 use File::Spec::Functions qw(catfile);
 use File::Temp qw(tempdir);
+use IO::Socket::INET ();
 use MIME::Base64 qw(encode_base64);
 use POSIX ();
 use Time::HiRes ();
@@ -24,7 +25,9 @@ use Exporter 'import';
 use StepupToken ();
 
 our @EXPORT_OK = qw(check basic secret token conf_dir keyfile read_keyfile
-                    reset_ua hostport_url error_log_text %PASSWORDS);
+                    reset_ua hostport_url error_log_text %PASSWORDS
+                    log_offset log_since configtest work_file slurp
+                    free_port);
 
 # The users of the primary authentication (Basic, mod_authn_file).
 # "pipe|user" checks that the token's last field may contain '|'.
@@ -191,7 +194,8 @@ sub error_log_path {
     return catfile(Apache::Test::vars('t_logs'), 'error_log');
 }
 
-sub _slurp_from {
+# The text of $file from byte $offset on ('' when it cannot be read).
+sub slurp {
     my ($file, $offset) = @_;
     open my $fh, '<', $file or return '';
     seek $fh, $offset, 0 if $offset;
@@ -202,7 +206,7 @@ sub _slurp_from {
 }
 
 # The whole error log of the test server.
-sub error_log_text { _slurp_from(error_log_path()) }
+sub error_log_text { slurp(error_log_path()) }
 
 sub log_offset { return -s error_log_path() || 0 }
 
@@ -211,10 +215,20 @@ sub log_since {
     my ($offset) = @_;
     # the server writes the log before it answers; give a slow disk a moment
     Time::HiRes::sleep(0.1);
-    return _slurp_from(error_log_path(), $offset);
+    return slurp(error_log_path(), $offset);
 }
 
 # ---- a private work directory, httpd -t ------------------------------------
+
+# A free TCP port of 127.0.0.1 (for a server of a test's own).
+sub free_port {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                  Proto => 'tcp', Listen => 1, ReuseAddr => 1)
+        or die "no free port: $!";
+    my $port = $s->sockport;
+    close $s;
+    return $port;
+}
 
 my $workdir;
 sub workdir {
