@@ -22,7 +22,7 @@ my @MODS = qw(mpm_event authn_core authz_core authz_user auth_basic
               authn_file socache_shmcb);
 my $KEYS = keyfile();
 
-sub tpl { return StepupHandler::work_file(@_) }
+sub tpl { return StepupTest::work_file(@_) }
 
 # A handler location with the given extra directives.
 sub handler_conf {
@@ -109,7 +109,7 @@ accepted('StepupMaxAttempts, StepupMethods, StepupCache shmcb',
             handler_conf("StepupTemplate \"$good.missing\""),
             qr/StepupTemplate \S*good\.html\.missing: .*No such file/);
     refused('StepupTemplate a directory',
-            handler_conf('StepupTemplate "' . StepupHandler::_workdir() . '"'),
+            handler_conf('StepupTemplate "' . StepupTest::workdir() . '"'),
             qr/StepupTemplate \S+: not a regular file$/);
 }
 

@@ -9,6 +9,8 @@ use lib "$FindBin::Bin/lib", "$FindBin::Bin/../lib";
 use Test::More;
 use Time::HiRes ();
 use Farm ();
+use StepupClient ();
+use StepupToken ();
 
 for my $case (['redis', Farm::redis_spec()],
               ['memcached', Farm::memcache_spec()]) {
@@ -16,40 +18,40 @@ for my $case (['redis', Farm::redis_spec()],
     my $u = "cache$which";
     my $farm = Farm::new_farm(cache => $spec, users => { $u => "$u-pw-7" });
     my ($A, $B) = ($farm->a, $farm->b);
-    my $key = Farm::authn();
+    my $key = StepupClient::authn($Farm::SITE);
     my $tok = Farm::token_for($farm, $u);
-    my (undef, $ro) = Farm::register_begin($A, $u, token => $tok);
-    is(Farm::register_finish($A, $u, $key->register($ro || {}),
+    my (undef, $ro) = StepupClient::register_begin($A, $u, token => $tok);
+    is(StepupClient::register_finish($A, $u, $key->register($ro || {}),
                              token => $tok)->code, 200,
        "$which: setup, a passkey");
-    my $ptok = Farm::token_from(Farm::password($A, $u));
+    my $ptok = StepupToken::token_from(StepupClient::password($A, $u));
     ok($ptok, "$which: setup, a token from the password");
     # an assertion begun while the cache is up, finished while it is down
-    my (undef, $pending) = Farm::login_begin($B, $u);
+    my (undef, $pending) = StepupClient::login_begin($B, $u);
     ok($pending, "$which: setup, passkey/begin while the cache is up");
 
     ok(Farm::cache_stop($which), "$which stopped");
 
     for my $s ($A, $B) {
         my $L = uc $s->{label};
-        my ($res) = Farm::login_begin($s, $u);
+        my ($res) = StepupClient::login_begin($s, $u);
         is($res->code, 503, "$which down: passkey/begin on $L: 503");
         like($res->header('Content-Type') || '', qr{^application/json},
              "... JSON");
-        ok(Farm::err_of($res), '... with a reason: ' . (Farm::err_of($res) || ''));
+        ok(StepupClient::err_of($res), '... with a reason: ' . (StepupClient::err_of($res) || ''));
 
-        my $fin = Farm::login_finish($s, $u, $key->assert($pending || {}));
+        my $fin = StepupClient::login_finish($s, $u, $key->assert($pending || {}));
         is($fin->code, 503, "$which down: passkey/finish on $L: 503");
-        ok(Farm::err_of($fin), '... with a JSON reason: ' . (Farm::err_of($fin) || ''));
-        ok(!Farm::token_from($fin), '... and no token');
+        ok(StepupClient::err_of($fin), '... with a JSON reason: ' . (StepupClient::err_of($fin) || ''));
+        ok(!StepupToken::token_from($fin), '... and no token');
 
-        my $pw = Farm::password($s, $u);
+        my $pw = StepupClient::password($s, $u);
         is($pw->code, 503, "$which down: the right password on $L: 503");
         like($pw->header('Content-Type') || '', qr{^application/json},
              '... JSON');
-        ok(Farm::err_of($pw), '... with a reason: ' . (Farm::err_of($pw) || ''));
-        ok(!Farm::token_from($pw), '... and no token');
-        is(Farm::password($s, $u, 'wrong')->code, 503,
+        ok(StepupClient::err_of($pw), '... with a reason: ' . (StepupClient::err_of($pw) || ''));
+        ok(!StepupToken::token_from($pw), '... and no token');
+        is(StepupClient::password($s, $u, 'wrong')->code, 503,
            "$which down: a wrong password on $L: 503 (not counted, not 401)");
 
         is(Farm::protected($s, $u, $ptok)->code, 200,
@@ -68,8 +70,8 @@ for my $case (['redis', Farm::redis_spec()],
         my $L = uc $s->{label};
         my ($code, $pcode, $t0) = (0, 0, Time::HiRes::time());
         while (Time::HiRes::time() - $t0 < 30) {
-            ($code) = map { $_->code } (Farm::login_begin($s, $u))[0];
-            $pcode = Farm::password($s, $u)->code;
+            ($code) = map { $_->code } (StepupClient::login_begin($s, $u))[0];
+            $pcode = StepupClient::password($s, $u)->code;
             last if $code == 200 && $pcode == 200;
             Time::HiRes::sleep(0.5);
         }

@@ -8,13 +8,14 @@ use FindBin;
 use lib "$FindBin::Bin/lib", "$FindBin::Bin/../lib";
 use Test::More;
 use Farm ();
+use StepupClient ();
 use StepupToken ();
 
 my $u = 'rot';
 my $farm = Farm::new_farm(cache => Farm::redis_spec(),
                           users => { $u => 'rot-pw-55' });
 my ($A, $B) = ($farm->a, $farm->b);
-my $old = Farm::token_from(Farm::password($A, $u));
+my $old = StepupToken::token_from(StepupClient::password($A, $u));
 is((StepupToken::parse($old || '') || {})->{kid} // ($old =~ /^v1\.([^.]+)\./)[0],
    'k1', 'before: the token is signed with k1');
 my $short = Farm::token_for($farm, $u, auth_time => time - 5,
@@ -33,9 +34,9 @@ for my $s ($A, $B) {
     is(Farm::protected($s, $u, $old)->code, 200,
        "after graceful: the old k1 token still opens $s->{label}");
 }
-my $res = Farm::password($B, $u);
+my $res = StepupClient::password($B, $u);
 is($res->code, 200, 'after: password on B');
-my $new = Farm::token_from($res) || '';
+my $new = StepupToken::token_from($res) || '';
 like($new, qr/^v1\.k2\./, 'after: the new token is signed with k2');
 for my $s ($A, $B) {
     is(Farm::protected($s, $u, $new)->code, 200,

@@ -12,6 +12,7 @@ use File::Spec::Functions qw(catfile);
 use File::Temp qw(tempdir);
 use Test::More;
 use Farm ();
+use StepupTest ();
 use KeepAlive ();
 use StepupToken ();
 
@@ -38,7 +39,7 @@ my $s = $farm->{servers}[0];
 my $main = Farm::token_for($farm, $u);
 my $other = StepupToken::mint(secret => Farm::secret_of($other_line),
                               kid => 'k1', user => $u);
-my @as = (Farm::basic($u), Accept => 'application/json');
+my @as = (StepupTest::basic($u, $Farm::PASSWORDS{$u}), Accept => 'application/json');
 my $main_host = "127.0.0.1:$s->{port}";
 my $other_host = "other.test:$s->{port}";
 
