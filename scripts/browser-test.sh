@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The end-to-end browser tests (t/browser/tests/): Debian's Chromium driven
 # by playwright-core, passkeys through Chromium's CDP virtual authenticator.
-# Installs what is missing (chromium, node, t/browser/node_modules), starts
-# the demo (scripts/demo) on a free port in a temporary directory, runs the
-# tests against http://localhost:PORT (WebAuthn needs a domain name), stops
+# Needs what scripts/deps.sh installs (chromium, node,
+# t/browser/node_modules); starts the demo (scripts/demo) on a free port in a
+# temporary directory, runs the tests against http://localhost:PORT
+# (WebAuthn needs a domain name), stops
 # the demo and exits with the tests' status. Build first (scripts/build.sh):
 # this script builds nothing itself. Screenshots go to t/browser/artifacts/.
 # Arguments name test files to run instead of all of them, e.g.
@@ -17,20 +18,15 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
 
-install() {
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "browser-test: missing $*: run as root or install them" >&2
-    exit 1
-  fi
-  echo "browser-test: installing $*"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends "$@" >/dev/null \
-    || { echo "browser-test: cannot install $*" >&2; exit 1; }
-}
-[ -x /usr/bin/chromium ] || install chromium
-{ command -v node >/dev/null && command -v npm >/dev/null; } || install nodejs npm
-if [ ! -d t/browser/node_modules/playwright-core ] || [ ! -d t/browser/node_modules/axe-core ]; then
-  (cd t/browser && npm ci --no-audit --no-fund) || { echo "browser-test: npm ci failed" >&2; exit 1; }
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v node >/dev/null || missing+=(node)
+command -v npm >/dev/null || missing+=(npm)
+[ -d t/browser/node_modules/playwright-core ] \
+  && [ -d t/browser/node_modules/axe-core ] || missing+=(t/browser/node_modules)
+if ((${#missing[@]})); then
+  echo "browser-test: missing ${missing[*]}: run scripts/deps.sh" >&2
+  exit 1
 fi
 if [ ! -f .libs/mod_stepup.so ] || [ ! -x tools/stepupctl ]; then
   echo "browser-test: build first (bash scripts/build.sh)" >&2
