@@ -14,14 +14,14 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use Apache::TestRequest qw(GET POST);
 use StepupTest qw(check basic reset_ua log_offset log_since);
 use StepupClient qw(json_of);
 use StepupHandler qw(%USERS csrf_mint post_form);
 
-plan tests => 25, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
-                              'socache_shmcb');
+plan need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
+                 'socache_shmcb');
 
 reset_ua();
 
@@ -125,3 +125,5 @@ sub checks_since {
     check($r->code, 403, '... register/begin without a token (no bootstrap '
           . 'here): 403');
 }
+
+done_testing();

@@ -10,13 +10,13 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use StepupTest qw(check keyfile);
 use StepupHandler ();
 
-plan tests => 40, need_module('stepup', 'auth_basic', 'authn_file',
-                              'authn_core', 'authz_core', 'authz_user',
-                              'socache_shmcb');
+plan need_module('stepup', 'auth_basic', 'authn_file',
+                 'authn_core', 'authz_core', 'authz_user',
+                 'socache_shmcb');
 
 my @MODS = qw(mpm_event authn_core authz_core authz_user auth_basic
               authn_file socache_shmcb);
@@ -36,7 +36,7 @@ sub handler_conf {
          . "  Require valid-user\n  SetHandler stepup\n</Location>\n";
 }
 
-# 2 checks: refused, one stderr line matching $re.
+# Refused, one stderr line matching $re.
 sub refused {
     my ($name, $body, $re, $mods) = @_;
     my ($status, @err) = StepupTest::configtest($body, @{ $mods || \@MODS });
@@ -48,7 +48,7 @@ sub refused {
           . "the reason (stderr: " . join(' / ', @err) . ")");
 }
 
-# 2 checks: accepted.
+# Accepted.
 sub accepted {
     my ($name, $body, $mods) = @_;
     my ($status, @err) = StepupTest::configtest($body, @{ $mods || \@MODS });
@@ -59,7 +59,7 @@ sub accepted {
 my $good = tpl('good.html', "<title>{{title}}</title>\n{{user}} {{error}} "
                . "{{methods}} {{base}} {{return_to}} {{csrf}}\n{ } }}\n");
 
-# ---- good configurations (8) --------------------------------------------------
+# ---- good configurations ---------------------------------------------------
 accepted('StepupTemplate with every placeholder',
          handler_conf("StepupTemplate \"$good\""));
 accepted('StepupAuthnProvider file (the default, named)',
@@ -72,7 +72,7 @@ accepted('StepupMaxAttempts, StepupMethods, StepupCache shmcb',
          "StepupCache shmcb\n" . handler_conf('StepupMaxAttempts 1 86400',
                                               'StepupMethods password'));
 
-# ---- StepupTemplate (2 x 8 = 16) ----------------------------------------------
+# ---- StepupTemplate --------------------------------------------------------
 {
     my $unknown = tpl('unknown.html', "<html>\n<body>\n<p>{{nope}}</p>\n");
     refused('StepupTemplate with an unknown placeholder',
@@ -113,7 +113,7 @@ accepted('StepupMaxAttempts, StepupMethods, StepupCache shmcb',
             qr/StepupTemplate \S+: not a regular file$/);
 }
 
-# ---- StepupAuthnProvider (2 x 3 = 6) ------------------------------------------
+# ---- StepupAuthnProvider ---------------------------------------------------
 refused('StepupAuthnProvider unknown',
         handler_conf('StepupAuthnProvider nosuchprovider'),
         qr/StepupAuthnProvider: unknown authn provider "nosuchprovider"/);
@@ -127,7 +127,7 @@ refused('StepupAuthnProvider naming an alias defined below it',
         . "</AuthnProviderAlias>\n",
         qr/StepupAuthnProvider: unknown authn provider "laterfile"/);
 
-# ---- StepupMaxAttempts, StepupMethods, StepupCache, StepupConfirmURL (2 x 5 = 10)
+# ---- StepupMaxAttempts, StepupMethods, StepupCache, StepupConfirmURL
 refused('StepupMaxAttempts 0 60', handler_conf('StepupMaxAttempts 0 60'),
         qr/StepupMaxAttempts: "0" must be a number of attempts from 1 to 1000/);
 refused('StepupMaxAttempts 5 0', handler_conf('StepupMaxAttempts 5 0'),
@@ -139,3 +139,5 @@ refused('StepupCache of an unknown type', "StepupCache nosuchcache\n"
         qr/StepupCache: unknown cache type "nosuchcache" \(load mod_socache_nosuchcache; loaded: .*shmcb/);
 refused('StepupConfirmURL with a query', handler_conf('StepupConfirmURL /s/?x=1'),
         qr{StepupConfirmURL: "/s/\?x=1" must be a plain path});
+
+done_testing();

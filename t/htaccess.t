@@ -18,7 +18,7 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use HTTP::Request::Common ();
 use LWP::UserAgent ();
 use StepupTest qw(check basic keyfile conf_dir token %PASSWORDS);
@@ -43,8 +43,8 @@ my @ALLOWED = (
     'StepupCookieSecure Off',
 );
 
-plan tests => 1 + 3 * @REFUSED + 4 + 15 + 4, need_module('stepup', 'auth_basic',
-    'authn_file', 'authn_core', 'authz_core', 'authz_user', 'socache_shmcb');
+plan need_module('stepup', 'auth_basic',
+                 'authn_file', 'authn_core', 'authz_core', 'authz_user', 'socache_shmcb');
 
 my $KEYS = keyfile();
 my $HTPASSWD = catfile(conf_dir(), 'htpasswd');
@@ -165,7 +165,7 @@ for my $r (@REFUSED) {
           "$name in .htaccess: the log names the directive, \"not allowed here\"");
 }
 
-# ---- the allowed ones still work (4) ------------------------------------------
+# ---- the allowed ones still work -------------------------------------------
 htaccess('ht', $AUTH . "Require stepup\n" . join("\n", @ALLOWED) . "\n");
 check(get('/ht/index.html')->code, 401, 'Require stepup and ' . scalar(@ALLOWED)
       . ' allowed directives in .htaccess: no token, 401');
@@ -176,7 +176,7 @@ check(get('/ht/index.html', age => 200)->code,
 check(get('/ht/index.html', age => 100)->code,
       200, '... one of 100 s: 200');
 
-# ---- the handler where an AuthConfig .htaccess applies (15) -------------------
+# ---- the handler where an AuthConfig .htaccess applies ---------------------
 sub post_pw {
     my ($base, $password) = @_;
     return $ua->request(HTTP::Request::Common::POST($srv->url("${base}password"),
@@ -249,7 +249,7 @@ check($res->code . ' ' . scalar(set_cookies($res)), '500 0',
       'AllowOverrideList AuthUserFile, an .htaccess with its own file: 500, '
       . 'no token');
 
-# ---- the Require stepup of .htaccess still decides with the server's keys (4)
+# ---- the Require stepup of .htaccess still decides with the server's keys
 htaccess('ht', "${AUTH}Require stepup\nStepupMaxAge 60\n");
 check(get('/ht/index.html', age => 90)->code,
       401, 'StepupMaxAge 60 in .htaccess: a token of 90 s, 401');
@@ -261,3 +261,5 @@ check(scalar(grep { /STEPUP0170/ } split /\n/, $srv->error_log), 5,
       'each refused handler request logged once (5)');
 
 $srv->stop if $srv->can('stop');
+
+done_testing();

@@ -9,7 +9,7 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use Apache::TestRequest qw(GET);
 use StepupTest qw(check reset_ua log_offset log_since);
 use StepupToken qw(token_from);
@@ -17,8 +17,8 @@ use StepupClient qw(err_of authn json_of register login_begin login_finish
                     wipe);
 use PasskeyTest qw(pk_basic site);
 
-plan tests => 14, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
-                              'socache_shmcb');
+plan need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
+                 'socache_shmcb');
 
 reset_ua();
 
@@ -75,3 +75,5 @@ check(GET('/pk/protected/', pk_basic($U), Accept => 'application/json',
       'a location without StepupBindCookie takes the bound token as it is');
 check((json_of($res) || {})->{ok} ? 'ok' : 'not ok', 'ok',
       'the finish answered ok');
+
+done_testing();

@@ -17,7 +17,7 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use Apache::TestRequest qw(GET POST);
 use Apache::TestUtil qw(t_write_file);
 use File::Spec::Functions qw(catfile);
@@ -31,8 +31,8 @@ use StepupClient qw(decoded err_of authn json_of csrf status post_json
 use PasskeyTest qw(pk_basic token_for strong_token ca site);
 use SoftAuthn ();
 
-plan tests => 50, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
-                              'socache_shmcb');
+plan need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
+                 'socache_shmcb');
 
 reset_ua();
 
@@ -285,3 +285,5 @@ my $phone = authn($B, alg => 'EdDSA', be => 1, bs => 1);
     check(GET('/pk/htaccess/methods/index.html', pk_basic('edda'))->code, 200,
           'StepupMethods password passkey in .htaccess: allowed');
 }
+
+done_testing();

@@ -13,7 +13,7 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use File::Temp qw(tempdir);
 use StepupTest qw(check reset_ua);
 use StepupToken qw(token_from);
@@ -21,8 +21,8 @@ use StepupClient qw(err_of authn json_of csrf register login passkeys wipe);
 use PasskeyTest qw(ca site);
 use SoftAuthn ();
 
-plan tests => 15, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
-                              'socache_shmcb');
+plan need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
+                 'socache_shmcb');
 
 reset_ua();
 
@@ -97,3 +97,5 @@ $r = login($key2, $B, $U, csrf => csrf($B, $U));
 check(join(' ', $r->code, (json_of($r) || {})->{acr} || err_of($r)), '200 phr',
       'a step-up with it: 200, phr');
 check(token_from($r) ? 'token' : 'none', 'token', '... with a token');
+
+done_testing();

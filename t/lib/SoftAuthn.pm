@@ -120,7 +120,7 @@ sub _hex_bytes {
 #   alg: ES256 (default), RS256, EdDSA
 #   aaguid: 16 bytes or UUID text (default all zero)
 #   up (1), uv (1), be (0), bs (0): flags of every response
-#   counter (0): the current signature counter; counter_step (1)
+#   counter (0): the current signature counter; counter_step
 #   attestation: none (default), self, x5c, fido-u2f
 #   x5c: [DER, ...] and att_key: PEM text of the attestation private key
 #     (ES256), for attestation x5c and fido-u2f (which sends x5c's first)

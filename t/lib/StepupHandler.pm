@@ -181,7 +181,7 @@ use constant CSP =>
   . "img-src 'self'; connect-src 'self'; form-action 'self'; "
   . "frame-ancestors 'none'; base-uri 'none'";
 
-# 6 checks: the headers every answer of the handler carries.
+# The headers every answer of the handler carries.
 sub security_checks {
     my ($res, $name, %o) = @_;
     local $Test::Builder::Level = $Test::Builder::Level + 1;
