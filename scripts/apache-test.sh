@@ -129,7 +129,8 @@ else
 fi
 ((${#tests[@]})) || die "no tests in t/"
 
-# the shared WebAuthn vectors beside the checkout (DESIGN: never copied in)
+# the shared WebAuthn vectors beside the checkout (read in place, never
+# copied into the repository)
 vectors=""
 if [ -r "$top/../shared/webauthn/vectors.json" ]; then
   vectors=$(cd "$top/../shared/webauthn" && pwd)/vectors.json

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The farm and fault tests of mod_stepup (issue 8, items 3-5): t/farm/*.t,
+# The farm and fault tests of mod_stepup: t/farm/*.t,
 # plain Test::More files run by prove (not Apache::Test).
 #
 #   bash scripts/farm-test.sh [t/farm/foo.t ...]

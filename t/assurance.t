@@ -1,20 +1,19 @@
-# Assurance levels (DESIGN 5, issues 5 and 13): pwd < phr < phrh. At
-# /pk/hi/ (t/conf/passkey.conf.in) StepupAttestationRoots is the test CA
-# written by t/TEST.PL and StepupHighAssuranceAAGUIDs lists two models: a
-# passkey is phrh only when device-bound (BE clear), attested by the CA and
-# of a listed model. A listed AAGUID without such an attestation ("none",
-# packed self, a certificate of the authenticator's own making) is a claim:
-# phr. An attestation that verifies but does not chain to the CA is a
-# passkey too (phr, registered, the log says why); one that does not verify
-# is refused. /pk/listonly/ has the list without roots: nothing is phrh
-# there. BE changing between registration and assertion refuses the
-# assertion (WebAuthn L3 7.2); BS may change. "Require stepup acr=phrh"
-# asks for phrh (API and browser), the confirm page offers only what
-# reaches it, passkey/begin lists only such credentials. "Require stepup
-# max-age=0" opens once per token. A failed step-up leaves the session
-# alone. httpd refuses a malformed AAGUID file or roots PEM at start-up and
-# warns (one line) about a list without roots.
-# Users: hana, hugo, hal.
+# Assurance levels: pwd < phr < phrh. At /pk/hi/ (t/conf/passkey.conf.in)
+# StepupAttestationRoots is the test CA written by t/TEST.PL and
+# StepupHighAssuranceAAGUIDs lists two models: a passkey is phrh only when
+# device-bound (BE clear), attested by the CA and of a listed model. A
+# listed AAGUID without such an attestation ("none", packed self, a
+# certificate of the authenticator's own making) is a claim: phr. An
+# attestation that verifies but does not chain to the CA is a passkey too
+# (phr, registered, the log says why); one that does not verify is refused.
+# /pk/listonly/ has the list without roots: nothing is phrh there. BE
+# changing between registration and assertion refuses the assertion
+# (WebAuthn L3 7.2); BS may change. "Require stepup acr=phrh" asks for phrh
+# (API and browser), the confirm page offers only what reaches it,
+# passkey/begin lists only such credentials. "Require stepup max-age=0"
+# opens once per token. A failed step-up leaves the session alone. httpd
+# refuses a malformed AAGUID file or roots PEM at start-up and warns (one
+# line) about a list without roots. Users: hana, hugo, hal.
 use strict;
 use warnings FATAL => 'all';
 
@@ -102,7 +101,7 @@ check(level_of(reg($hana_key, 'hana', name => 'Security key')), '200 phrh',
 check(levels('hana'), 'phrh', 'GET passkeys: level phrh');
 {
     # a verified attestation that does not chain to a configured root is
-    # a passkey (DESIGN 5): phr, registered, and the log says why
+    # a passkey all the same: phr, registered, and the log says why
     my $other = SoftAuthn::make_ca($tmp, 'unknown-root');
     my $k = attested($other, $LISTED);
     my $off = log_offset();
@@ -148,7 +147,7 @@ check(levels('hana'), 'phrh', 'GET passkeys: level phrh');
     check(levels('hana'), 'phrh', 'hana still has only the one passkey');
 }
 
-# claims without proof: a listed AAGUID, device-bound, is phr (issue 13)
+# claims without proof: a listed AAGUID, device-bound, is phr
 my $hugo_none = authn($B, aaguid => $LISTED);                    # none, listed
 my $hugo_self = authn($B, aaguid => $LISTED2, attestation => 'self');
 {
@@ -501,7 +500,8 @@ my $hugo_phr;
     $refused->('roots file missing',
                $conf->($aaguids, "$tmp/nope.pem"), qr/StepupAttestationRoots.*(open|No such)/);
     # an AAGUID list without roots: started, and one line says that
-    # nothing can be phrh (DESIGN 5); with roots, no such line
+    # nothing can be phrh (phrh needs a proven model); with roots, no
+    # such line
     my $listonly = "StepupKeyFile \"$keys\"\n<Location /x/>\n"
                  . "  StepupHighAssuranceAAGUIDs \"$aaguids\"\n</Location>\n"
                  . "<Location /y/>\n  StepupHighAssuranceAAGUIDs \"$aaguids\"\n"

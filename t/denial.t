@@ -1,4 +1,4 @@
-# DESIGN 6, first table: what a client without a valid step-up token sees.
+# What a client without a valid step-up token sees (src/httpd/denial.c):
 #   no r->user                   -> the primary authentication's own 401
 #   browser navigation (GET/HEAD) -> 302 to StepupConfirmURL?return_to=...
 #   anything else                -> 401, RFC 9470 Bearer challenge, JSON body

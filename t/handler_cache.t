@@ -1,5 +1,5 @@
 # StepupCache unavailable: the password method fails closed, 503 and a log
-# line, never a token (DESIGN 4, conf/stepup.conf: "When the cache is
+# line, never a token (conf/stepup.conf: "When the cache is
 # unavailable, the password method answers 503 rather than skip the
 # throttle"). Each case runs a private httpd -X (one process, so what the
 # first request leaves behind in the process is what the next one meets)

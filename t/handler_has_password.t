@@ -1,6 +1,7 @@
-# "Has a password" is never decided by checking one (DESIGN 5, issue 13
-# item 7). The provider of /handler-broken/ fails on every check (its
-# AuthUserFile does not exist, as when LDAP is down), and mod_authn_file
+# "Has a password" is never decided by checking one (a made-up password
+# sent to the provider would be a failed sign-in there). The provider of
+# /handler-broken/ fails on every check (its AuthUserFile does not exist,
+# as when LDAP is down), and mod_authn_file
 # logs each check it fails ("AH01620: Could not open password file"): the
 # log counts the password checks. The confirm page, status, manage and
 # register/begin check none; a real password answers 503 and shows the

@@ -1,10 +1,9 @@
-# The Origin check of every POST to the handler behind a load balancer
-# (DESIGN 6): the browser sends the public origin, which is not
-# scheme://host:port as httpd sees the request. With StepupOrigin set the
-# check accepts its origins (and only them); without it, the request's own
-# origin. Requests go to a private httpd -X (ServerName 127.0.0.1:PORT) with
-# "Host: localhost", no port, as a load balancer at http://localhost would
-# forward them:
+# The Origin check of every POST to the handler behind a load balancer: the
+# browser sends the public origin, which is not scheme://host:port as httpd
+# sees the request. With StepupOrigin set the check accepts its origins (and
+# only them); without it, the request's own origin. Requests go to a private
+# httpd -X (ServerName 127.0.0.1:PORT) with "Host: localhost", no port, as a
+# load balancer at http://localhost would forward them:
 #   /lb/      StepupOrigin http://localhost https://bank.example
 #   /stepup/  no StepupOrigin
 #   /lbp/     Require stepup, StepupConfirmURL /lb/, the same StepupOrigin

@@ -1,5 +1,5 @@
-# The Confirm access page (GET StepupConfirmURL, DESIGN 6): what a user with
-# a password, a federated user (StepupHasPassword says he has none) and a
+# The Confirm access page (GET StepupConfirmURL): what a user with a
+# password, a federated user (StepupHasPassword says he has none) and a
 # location needing a passkey see; the CSRF token and return_to it carries;
 # escaping; StepupTemplate; StepupMethods; the page's own script and style.
 #   /stepup/               every default (alice, bob: file provider)
@@ -24,8 +24,8 @@ plan need_module('stepup', 'auth_basic', 'authn_file',
 
 reset_ua();
 
-# Without mod_dbd there is no passkey store (DESIGN 4: passkeys are stored
-# through mod_dbd): a user without a password has no way to confirm. With
+# Without mod_dbd there is no passkey store (passkeys are stored through
+# mod_dbd): a user without a password has no way to confirm. With
 # it (t/conf/passkey.conf.in), such a user is offered to register one. The
 # users here never register passkeys: no "Use passkey" either way (and
 # t/handler_cache.t checks a server without mod_dbd).

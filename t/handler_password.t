@@ -1,9 +1,10 @@
-# POST password (DESIGN 6): a wrong password gets the page again (401, no
-# cookie), the right one the token cookie and 303 to return_to (JSON with
-# Accept: application/json); the cookie's attributes and the token's fields
-# (DESIGN 3); return_to attacks; StepupAuthnProvider (file, an
-# AuthnProviderAlias); StepupCookieSecure/StepupCookieName; StepupBindCookie;
-# StepupMethods; a whole round trip from a protected page and back.
+# POST password: a wrong password gets the page again (401, no cookie), the
+# right one the token cookie and 303 to return_to (JSON with Accept:
+# application/json); the cookie's attributes and the token's fields
+# (src/core/token.c); return_to attacks; StepupAuthnProvider (file, an
+# AuthnProviderAlias); StepupCookieSecure/StepupCookieName;
+# StepupBindCookie; StepupMethods; a whole round trip from a protected page
+# and back.
 #   /stepup/               defaults (alice, bob, "pipe|user")
 #   /handler-alias/        StepupAuthnProvider stepup_alias
 #   /handler-secure/       StepupCookieSecure On, StepupCookieName sudo_mode
@@ -49,7 +50,7 @@ sub post_password {
     return post_form("${base}password", \@fields, @auth, @{ $a{headers} || [] });
 }
 
-# The token a response sets, field by field (DESIGN 3).
+# The token a response sets, field by field.
 sub token_checks {
     my ($tok, $name, %e) = @_;
     $tok = '' unless defined $tok;

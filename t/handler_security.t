@@ -1,6 +1,6 @@
-# What protects the handler (DESIGN 6): the security headers on every answer,
-# routes (unknown paths 404, wrong methods 405), the CSRF token on every
-# POST (missing, foreign, expired, forged), same-origin Origin and
+# What protects the handler: the security headers on every answer, routes
+# (unknown paths 404, wrong methods 405), the CSRF token on every POST
+# (missing, foreign, expired, forged), same-origin Origin and
 # Sec-Fetch-Site, malformed and oversized bodies (400/413, a one-line
 # reason, nothing changed), the handler outside its URL or without a user,
 # and that no password, token or CSRF value reaches t/logs/error_log.

@@ -1,7 +1,7 @@
 # The handler's directives refuse a bad configuration at start-up, with one
-# line that names the directive and the reason (DESIGN 4): StepupTemplate
-# (an unknown or unclosed placeholder, a missing file), StepupAuthnProvider
-# (an unknown provider, an alias defined below its use), StepupMaxAttempts,
+# line that names the directive and the reason: StepupTemplate (an unknown
+# or unclosed placeholder, a missing file), StepupAuthnProvider (an unknown
+# provider, an alias defined below its use), StepupMaxAttempts,
 # StepupMethods, StepupCache. Each case runs "httpd -t" on a small
 # configuration of its own (StepupTest::configtest).
 use strict;

@@ -1,7 +1,7 @@
-# GET status and POST drop (DESIGN 6). status: user, has_password, passkeys,
-# csrf, and the current token's acr, auth_time, expires_at (null without a
-# valid token). drop: clears the cookie (Max-Age=0), needs the CSRF token,
-# 303 to return_to or JSON.
+# GET status and POST drop (src/handler/status.c). status: user,
+# has_password, passkeys, csrf, and the current token's acr, auth_time,
+# expires_at (null without a valid token). drop: clears the cookie
+# (Max-Age=0), needs the CSRF token, 303 to return_to or JSON.
 #   /stepup/               defaults (alice, bob, "pipe|user")
 #   /handler-alias/        StepupAuthnProvider stepup_alias (fred federated)
 #   /handler-passkey-only/ StepupMethods passkey
@@ -62,7 +62,7 @@ sub token_fields {
           'status: application/json');
     check(join(',', sort keys %$j),
           'acr,auth_time,csrf,expires_at,has_password,passkeys,user',
-          'status: exactly the fields of DESIGN 6');
+          'status: exactly these fields');
     check($j->{user}, 'alice', 'status: user');
     check(bool($j->{has_password}), 'true', 'status: has_password true');
     check($j->{passkeys}, 0,
@@ -166,7 +166,7 @@ for my $c (
           'status: that user\'s CSRF token');
 }
 
-# ---- drop (DESIGN 6: ends the step-up early) -----------------------------------
+# ---- drop: ends the step-up early ------------------------------------------
 my $CLEARED = qr/^stepup=; Path=\/; Max-Age=0; HttpOnly; SameSite=Strict$/;
 
 # a form post: 303 to return_to, the cookie cleared, logged

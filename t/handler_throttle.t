@@ -1,7 +1,7 @@
-# StepupMaxAttempts N SECONDS (DESIGN 4): after N failed passwords for a
-# user within the window, every try, even the right password, gets 429 with
-# Retry-After until the window ends. Other users and the primary session
-# are not affected; a success clears the count.
+# StepupMaxAttempts N SECONDS: after N failed passwords for a user within
+# the window, every try, even the right password, gets 429 with Retry-After
+# until the window ends. Other users and the primary session are not
+# affected; a success clears the count.
 #   /handler-throttle/        StepupMaxAttempts 3 60 (dave, erin, hank)
 #   /handler-throttle-short/  StepupMaxAttempts 2 3  (gina)
 #   /handler-basic/           the same users' Basic session, no step-up

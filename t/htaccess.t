@@ -1,10 +1,10 @@
-# .htaccess (DESIGN 4): the directives that decide who may mint a token or
-# what counts as phrh are refused there ("... not allowed here", 500), the
-# others still work; and the handler refuses to serve where an .htaccess
-# file read with AllowOverride AuthConfig applies, since its writer would
-# choose the user and the password file behind tokens that every location
-# of the host accepts. A private httpd -X whose DocumentRoot is the test's
-# work directory, where the .htaccess files are written:
+# .htaccess: the directives that decide who may mint a token or what counts
+# as phrh are refused there ("... not allowed here", 500), the others still
+# work; and the handler refuses to serve where an .htaccess file read with
+# AllowOverride AuthConfig applies, since its writer would choose the user
+# and the password file behind tokens that every location of the host
+# accepts. A private httpd -X whose DocumentRoot is the test's work
+# directory, where the .htaccess files are written:
 #   ht/     AllowOverride AuthConfig            the directives, one by one
 #   hth/    AllowOverride AuthConfig FileInfo   "SetHandler stepup" there
 #   loc/    AllowOverride AuthConfig            the site's authentication in

@@ -1,12 +1,11 @@
-# Passkey step-up end to end (DESIGN 3, 5, 6; issue 4): passkey/begin and
-# passkey/finish at /pk/stepup/ (t/conf/passkey.conf.in) with the software
-# authenticator t/lib/SoftAuthn.pm. The assertion gives the cookie with
-# acr phr and amr hwk (device-bound) or swk (synced); the token decodes to
-# the right fields and opens the protected pages. The challenge is
-# one-time; counter regression, wrong origin / rpId, another user's
-# credential or userHandle, bad signatures and malformed bodies are refused
-# without a cookie. /pk/rp/ has StepupRPID and StepupOrigin of its own.
-# Users: ada, ben.
+# Passkey step-up end to end: passkey/begin and passkey/finish at
+# /pk/stepup/ (t/conf/passkey.conf.in) with the software authenticator
+# t/lib/SoftAuthn.pm. The assertion gives the cookie with acr phr and amr
+# hwk (device-bound) or swk (synced); the token decodes to the right fields
+# and opens the protected pages. The challenge is one-time; counter
+# regression, wrong origin / rpId, another user's credential or userHandle,
+# bad signatures and malformed bodies are refused without a cookie. /pk/rp/
+# has StepupRPID and StepupOrigin of its own. Users: ada, ben.
 use strict;
 use warnings FATAL => 'all';
 

@@ -1,4 +1,4 @@
-# StepupBindCookie with a passkey step-up (DESIGN 3, 4): at /pk/bind/
+# StepupBindCookie with a passkey step-up: at /pk/bind/
 # (t/conf/passkey.conf.in) the token from passkey/finish is bound to the
 # session cookie "sess"; without that cookie the finish is refused with a
 # reason and no token. /pk/bound/ (StepupBindCookie sess, Require stepup)

@@ -1,11 +1,11 @@
-# Who may change a user's passkeys (DESIGN 5, issue 13 item 6). Adding
-# (register/begin and finish), removing and renaming a passkey need a
-# recent token of at least StepupEnrollACR and at least the level of the
-# strongest passkey the user has: with a security key (phrh) registered,
-# a password (or a synced passkey) no longer adds or removes one. The
-# federated bootstrap (no password, no passkey, no token) only where
-# StepupMethods names bootstrap. Refusals say the level needed and where to
-# confirm; the manage page sends the browser there.
+# Who may change a user's passkeys. Adding (register/begin and finish),
+# removing and renaming a passkey need a recent token of at least
+# StepupEnrollACR and at least the level of the strongest passkey the user
+# has: with a security key (phrh) registered, a password (or a synced
+# passkey) no longer adds or removes one. The federated bootstrap (no
+# password, no passkey, no token) only where StepupMethods names bootstrap.
+# Refusals say the level needed and where to confirm; the manage page sends
+# the browser there.
 #   /pk/hi/        attestation roots and AAGUID list (a phrh key is possible)
 #   /pk/stepup/    the defaults: StepupEnrollACR pwd, no bootstrap
 #   /pk/enrol-phr/ StepupEnrollACR phr

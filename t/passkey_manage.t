@@ -1,10 +1,10 @@
-# The user's passkeys (DESIGN 6, issue 4): GET passkeys, POST passkeys/
-# rename and passkeys/delete (a recent step-up, only your own), status
-# (the passkey count), GET manage (without a token strong enough: 303 to
-# confirm at the level needed, except the federated bootstrap where on), and the confirm page's "Use passkey" button
-# (only for a user who has passkeys), at /pk/stepup/ and /pk/pwonly/
-# (StepupMethods password). Users: max, mia (with passwords), finn
-# (federated: no password).
+# The user's passkeys: GET passkeys, POST passkeys/ rename and
+# passkeys/delete (a recent step-up, only your own), status (the passkey
+# count), GET manage (without a token strong enough: 303 to confirm at the
+# level needed, except the federated bootstrap where on), and the confirm
+# page's "Use passkey" button (only for a user who has passkeys), at
+# /pk/stepup/ and /pk/pwonly/ (StepupMethods password). Users: max, mia
+# (with passwords), finn (federated: no password).
 use strict;
 use warnings FATAL => 'all';
 

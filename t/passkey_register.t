@@ -1,11 +1,12 @@
-# Passkey registration end to end (DESIGN 6, issue 4): passkey/register/
-# begin and finish at /pk/stepup/ (t/conf/passkey.conf.in) with the
-# software authenticator t/lib/SoftAuthn.pm: a recent step-up is needed
-# (a token minted in Perl, or the password step-up for a first passkey),
-# except for the federated bootstrap where it is on (/pk/boot/); ES256, RS256 and EdDSA; attestation none, packed
-# self and x5c; a credential id registered to anyone is refused; malformed
-# bodies get 400 with a reason and nothing is stored; CSRF and Origin.
-# Users: pat, quinn (with passwords), fed (federated: no password).
+# Passkey registration end to end: passkey/register/ begin and finish at
+# /pk/stepup/ (t/conf/passkey.conf.in) with the software authenticator
+# t/lib/SoftAuthn.pm: a recent step-up is needed (a token minted in Perl, or
+# the password step-up for a first passkey), except for the federated
+# bootstrap where it is on (/pk/boot/); ES256, RS256 and EdDSA; attestation
+# none, packed self and x5c; a credential id registered to anyone is
+# refused; malformed bodies get 400 with a reason and nothing is stored;
+# CSRF and Origin. Users: pat, quinn (with passwords), fed (federated: no
+# password).
 use strict;
 use warnings FATAL => 'all';
 
@@ -126,7 +127,8 @@ my $pw_token;
     $pw_token = token_from($r);
     check(defined $pw_token ? StepupToken::parse($pw_token)->{acr} : 'none',
           'pwd', 'password step-up: a pwd token');
-    # pat has a passkey (phr): a password is no longer enough (DESIGN 5)
+    # pat has a passkey (phr): a password is no longer enough (adding a
+    # passkey needs the level of the strongest the user has)
     my ($rp) = register_begin($B, 'pat', token => $pw_token);
     check($rp->code . ' ' . ((json_of($rp) || {})->{acr} || 'no acr'),
           '401 phr', 'a second passkey with the password step-up token: '

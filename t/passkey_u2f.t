@@ -1,12 +1,12 @@
-# Registration with "fido-u2f" attestation end to end (WebAuthn L3 8.6;
-# DESIGN 5): a U2F security key (t/lib/SoftAuthn.pm, attestation
-# fido-u2f, its certificate from the suite's test CA). At /pk/roots/
+# Registration with "fido-u2f" attestation end to end (WebAuthn L3 8.6): a
+# U2F security key (t/lib/SoftAuthn.pm, attestation fido-u2f, its
+# certificate from the suite's test CA). At /pk/roots/
 # (StepupAttestationRoots, no AAGUID list) it is a hardware-bound phrh
 # passkey that then opens an acr=phrh step-up; at /pk/hi/ (roots and an
 # AAGUID list) a phr one, since a U2F key has no AAGUID to list; at
 # /pk/stepup/ (no roots) a phr one. A certificate of an unknown root is a
-# passkey too (phr). A bad signature and a statement that is not U2F's
-# are refused with a reason and nothing stored. User: ulf.
+# passkey too (phr). A bad signature and a statement that is not U2F's are
+# refused with a reason and nothing stored. User: ulf.
 use strict;
 use warnings FATAL => 'all';
 

@@ -1,11 +1,11 @@
-# StepupUserVerification preferred and discouraged (DESIGN 4, 5):
-# /pk/uvpref/ and /pk/uvdisc/ (t/conf/passkey.conf.in) ask the browser for
-# what the directive says, and accept a passkey that did not verify the
-# user (UV flag clear), at level pwd only: possession of a passkey is one
-# factor, and phr is "a passkey assertion with user verification". A
-# step-up for acr=phr still asks for and requires UV; /pk/stepup/ (the
-# default, required) refuses an assertion without UV. A bad value stops
-# httpd at start-up. User: uma.
+# StepupUserVerification preferred and discouraged: /pk/uvpref/ and
+# /pk/uvdisc/ (t/conf/passkey.conf.in) ask the browser for what the
+# directive says, and accept a passkey that did not verify the user (UV flag
+# clear), at level pwd only: possession of a passkey is one factor, and phr
+# is "a passkey assertion with user verification". A step-up for acr=phr
+# still asks for and requires UV; /pk/stepup/ (the default, required)
+# refuses an assertion without UV. A bad value stops httpd at start-up.
+# User: uma.
 use strict;
 use warnings FATAL => 'all';
 

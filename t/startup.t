@@ -1,7 +1,7 @@
-# httpd refuses to start on a bad mod_stepup configuration, with one line
-# on stderr that names the directive and the reason (DESIGN 4). Each case
-# runs "httpd -t -f <small conf>" itself, as the (unprivileged) test user,
-# with a configuration of its own that loads the built module.
+# httpd refuses to start on a bad mod_stepup configuration, with one line on
+# stderr that names the directive and the reason. Each case runs "httpd -t
+# -f <small conf>" itself, as the (unprivileged) test user, with a
+# configuration of its own that loads the built module.
 use strict;
 use warnings FATAL => 'all';
 

@@ -1,7 +1,8 @@
-# Every validity rule of DESIGN 3, through httpd. Each refused token has a
-# twin that differs only in what the rule looks at and is accepted, so the
-# test fails if the rule is missing; each refusal is also checked to be
-# logged (STEPUP0004) with the reason of that rule, not another one.
+# Every validity rule of the token (src/core/token.c), through httpd. Each
+# refused token has a twin that differs only in what the rule looks at and
+# is accepted, so the test fails if the rule is missing; each refusal is
+# also checked to be logged (STEPUP0004) with the reason of that rule, not
+# another one.
 #   /rules/       Require stepup              (max-age 300, acr pwd)
 #   /rules-phr/   Require stepup acr=phr
 #   /rules-long/  Require stepup max-age=1000 (StepupLifetime 600 caps it)

@@ -1,7 +1,7 @@
-# Faults (issue 8 item 3a): the cache (Redis, then memcached) stopped
-# mid-run. Passkey begin and finish and the password step-up fail closed
-# with 503 and a JSON reason; valid tokens keep working on both servers;
-# once the cache is back, step-up works again. Run by scripts/farm-test.sh.
+# Faults: the cache (Redis, then memcached) stopped mid-run. Passkey begin
+# and finish and the password step-up fail closed with 503 and a JSON
+# reason; valid tokens keep working on both servers; once the cache is back,
+# step-up works again. Run by scripts/farm-test.sh.
 use strict;
 use warnings;
 use FindBin;

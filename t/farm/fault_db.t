@@ -1,7 +1,7 @@
-# Faults (issue 8 item 3b): the passkey store (PostgreSQL) unavailable, then
-# read-only. Passkey flows fail closed with 503 and a JSON reason, nothing
-# is half-written (no row, the sign counter unchanged, the challenge spent
-# or kept as designed), valid tokens keep working, and the flows work again
+# Faults: the passkey store (PostgreSQL) unavailable, then read-only.
+# Passkey flows fail closed with 503 and a JSON reason, nothing is
+# half-written (no row, the sign counter unchanged, the challenge spent or
+# kept as designed), valid tokens keep working, and the flows work again
 # once the database is back. Run by scripts/farm-test.sh.
 use strict;
 use warnings;
@@ -18,8 +18,8 @@ my $farm = Farm::new_farm(cache => Farm::redis_spec(),
                           users => { $u => 'dbf-pw-12' });
 my ($A, $B) = ($farm->a, $farm->b);
 my $key = StepupClient::authn($Farm::SITE);
-# phrh: it adds a second passkey later (DESIGN 5: at the level of the
-# strongest the user has)
+# phrh: it adds a second passkey later (which needs a token at the level
+# of the strongest passkey the user has)
 my $tok = Farm::token_for($farm, $u, expires => time + 590, acr => 'phrh',
                           amr => 'hwk');
 my (undef, $ro) = StepupClient::register_begin($A, $u, token => $tok);

@@ -1,6 +1,6 @@
-# Faults (issue 8 item 3c): "apachectl graceful" every few seconds on both
-# servers while ab sends protected requests with a valid token to each:
-# zero failed and zero non-2xx requests. Run by scripts/farm-test.sh.
+# Faults: "apachectl graceful" every few seconds on both servers while ab
+# sends protected requests with a valid token to each: zero failed and zero
+# non-2xx requests. Run by scripts/farm-test.sh.
 use strict;
 use warnings;
 use FindBin;

@@ -1,8 +1,8 @@
-# Load (issue 8 item 5): FARM_LOAD_SECONDS (default 60) of mixed load with
-# wrk at 64 connections against server A of a redis + pgsql farm: protected
-# requests with a valid token, status, and passkey/begin. Zero non-2xx,
-# zero socket errors, nothing above info in the error log, stable RSS of
-# the httpd children. Run by scripts/farm-test.sh.
+# Load: FARM_LOAD_SECONDS (default 60) of mixed load with wrk at 64
+# connections against server A of a redis + pgsql farm: protected requests
+# with a valid token, status, and passkey/begin. Zero non-2xx, zero socket
+# errors, nothing above info in the error log, stable RSS of the httpd
+# children. Run by scripts/farm-test.sh.
 use strict;
 use warnings;
 use FindBin;

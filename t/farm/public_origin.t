@@ -1,15 +1,14 @@
-# Two servers behind one public origin (DESIGN 6, "Behind a load balancer
-# or TLS terminator"), sharing Redis and PostgreSQL: every request arrives
-# as a load balancer at http://localhost forwards it, "Host: localhost" (no
-# port) and "Origin: http://localhost", while each httpd listens on
-# 127.0.0.1:PORT; StepupOrigin http://localhost. The password, a passkey
-# registered on one server and finished on the other, a passkey step-up
-# across both: all accepted; a foreign Origin is 403 everywhere; a
-# clientDataJSON.origin other than the public one is refused.
-# Then, on PostgreSQL, the largest passkey the module accepts is stored:
-# an RSA-4096 key (signing afterwards), 16 transports of 32 characters, a
-# credential ID of 1023 bytes, and an RSA key of 16384 bits.
-# Run by scripts/farm-test.sh.
+# Two servers behind one public origin (a load balancer or TLS terminator in
+# front of them, StepupOrigin set), sharing Redis and PostgreSQL: every
+# request arrives as a load balancer at http://localhost forwards it, "Host:
+# localhost" (no port) and "Origin: http://localhost", while each httpd
+# listens on 127.0.0.1:PORT; StepupOrigin http://localhost. The password, a
+# passkey registered on one server and finished on the other, a passkey
+# step-up across both: all accepted; a foreign Origin is 403 everywhere; a
+# clientDataJSON.origin other than the public one is refused. Then, on
+# PostgreSQL, the largest passkey the module accepts is stored: an RSA-4096
+# key (signing afterwards), 16 transports of 32 characters, a credential ID
+# of 1023 bytes, and an RSA key of 16384 bits. Run by scripts/farm-test.sh.
 use strict;
 use warnings;
 use FindBin;
@@ -43,11 +42,12 @@ local @StepupClient::HEADERS = (Host => 'localhost', Origin => $PUBLIC);
 
 sub outcome {
     my ($res) = @_;
-    my $err = StepupClient::err_of($res);
+    my $j = StepupClient::json_of($res);
+    my $err = ref $j eq 'HASH' ? $j->{error} : undef;
     return $res->code . (defined $err ? " $err" : '');
 }
 
-# ---- behind the public origin (16) --------------------------------------------
+# ---- behind the public origin ----------------------------------------------
 my $res = StepupClient::password($a, $u);
 is($res->code, 200, 'password on A from http://localhost (Host without '
    . 'port): 200');
@@ -104,7 +104,7 @@ my $err = Farm::error_log($a) . Farm::error_log($b);
 is(scalar(() = $err =~ /STEPUP0101: POST \/stepup\/\S+: 403 cross-origin request refused/g),
    3, 'the three refusals logged');
 
-# ---- the largest passkey the module accepts, on PostgreSQL (10) ----------------
+# ---- the largest passkey the module accepts, on PostgreSQL -----------------
 # 16 transports (STEPUP_WEBAUTHN_TRANSPORTS_MAX) of 32 characters each
 my @transports = (qw(usb nfc ble smart-card hybrid internal),
                   map { sprintf 'x-transport-%020d', $_ } 1 .. 10);

@@ -1,7 +1,7 @@
-# Faults (issue 8 item 3d): key rotation. A new first key is added to the
-# farm's key file and both servers get "apachectl graceful": old tokens
-# keep working until they expire, new tokens are signed with the new key
-# and accepted on both servers. Run by scripts/farm-test.sh.
+# Faults: key rotation. A new first key is added to the farm's key file and
+# both servers get "apachectl graceful": old tokens keep working until they
+# expire, new tokens are signed with the new key and accepted on both
+# servers. Run by scripts/farm-test.sh.
 use strict;
 use warnings;
 use FindBin;

@@ -1,8 +1,8 @@
 package FarmScenario;
 
-# The farm scenario of issue 8 item 4, for one StepupCache (redis: or
-# memcache:): two httpd servers A and B with one key file, one cache and
-# one PostgreSQL store (t/farm/farm_redis.t, t/farm/farm_memcache.t).
+# The farm scenario, for one StepupCache (redis: or memcache:): two httpd
+# servers A and B with one key file, one cache and one PostgreSQL store
+# (t/farm/farm_redis.t, t/farm/farm_memcache.t).
 
 use strict;
 use warnings;
