@@ -154,9 +154,9 @@ sub n_lines { my ($text, $re) = @_; return scalar(grep { /$re/ } split /\n/, $te
     $srv->stop;
 }
 
+done_testing();
+
 package Nothing;
 sub url { 'http://127.0.0.1:9/' }
 sub error_log { '' }
 sub stop { }
-
-done_testing();

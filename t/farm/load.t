@@ -48,15 +48,8 @@ LUA
 close $fh;
 my $log0 = Farm::log_offset($A);
 my $out = "$A->{dir}/wrk.out";
-my $pid = fork;
-die "fork: $!" unless defined $pid;
-if (!$pid) {
-    open STDOUT, '>', $out or die;
-    open STDERR, '>&', \*STDOUT;
-    exec 'wrk', '-t', 2, '-c', 64, '-d', "${secs}s", '--timeout', '10s',
-         '-s', $lua, "$A->{url}/";
-    exit 127;
-}
+my $pid = Farm::spawn($out, 'wrk', '-t', 2, '-c', 64, '-d', "${secs}s",
+                      '--timeout', '10s', '-s', $lua, "$A->{url}/");
 sleep(($secs > 20 ? int($secs / 4) : 5));
 my $rss1 = Farm::rss($A);
 my $t_end = time + $secs - ($secs > 20 ? int($secs / 4) : 5) - 2;

@@ -39,16 +39,6 @@ our %PASSWORDS = (
 
 # ---- fixtures (t/TEST.PL) -------------------------------------------------
 
-sub _random_bytes {
-    my ($n) = @_;
-    open my $fh, '<:raw', '/dev/urandom' or die "/dev/urandom: $!\n";
-    my $buf;
-    my $got = read $fh, $buf, $n;
-    die "/dev/urandom: short read\n" unless defined $got && $got == $n;
-    close $fh;
-    return $buf;
-}
-
 # An htpasswd line: {SHA} is base64 of SHA-1, which apr_password_validate
 # understands.
 sub htpasswd_line {
@@ -84,10 +74,10 @@ sub write_fixtures {
     my $keys = catfile($dir, 'main.keys');
     unless (-e $keys) {
         my $text = "# mod_stepup test keys, written by t/TEST.PL\n"
-                 . "k1 " . StepupToken::b64url(_random_bytes(32)) . "\n"
+                 . "k1 " . StepupToken::b64url(StepupToken::random_bytes(32)) . "\n"
                  . "\n"
                  . "# a second key: verifies, never signs (rotation)\n"
-                 . "k2\t" . StepupToken::b64url(_random_bytes(48)) . "\n";
+                 . "k2\t" . StepupToken::b64url(StepupToken::random_bytes(48)) . "\n";
         write_private($keys, $text);
     }
 
@@ -135,7 +125,7 @@ sub read_keyfile {
         $line =~ s/#.*//;
         next unless $line =~ /\S/;
         my ($kid, $secret) = split ' ', $line;
-        push @keys, [ $kid, StepupToken::secret_from_b64url($secret) ];
+        push @keys, [ $kid, StepupToken::b64url_decode($secret) ];
     }
     close $fh;
     return \@keys;

@@ -23,8 +23,7 @@ use MIME::Base64 qw(encode_base64url decode_base64url encode_base64);
 use Exporter 'import';
 
 our @EXPORT_OK = qw(mint sign b64url b64url_decode bind_value parse
-                    flip_char noncanonical_last secret_from_b64url
-                    token_from);
+                    flip_char noncanonical_last token_from random_bytes);
 
 # base64url without padding (RFC 4648 section 5).
 sub b64url {
@@ -34,15 +33,21 @@ sub b64url {
     return $s;
 }
 
+# The bytes of a base64url text (a key-file secret: the raw HMAC key).
 sub b64url_decode {
     my ($s) = @_;
     return decode_base64url($s);
 }
 
-# The raw HMAC key of a key-file secret (base64url text).
-sub secret_from_b64url {
-    my ($text) = @_;
-    return decode_base64url($text);
+# $n random bytes (key secrets, credential ids).
+sub random_bytes {
+    my ($n) = @_;
+    open my $fh, '<:raw', '/dev/urandom' or die "/dev/urandom: $!\n";
+    my $buf;
+    my $got = read $fh, $buf, $n;
+    die "/dev/urandom: short read\n" unless defined $got && $got == $n;
+    close $fh;
+    return $buf;
 }
 
 # The bind value of a session cookie value.

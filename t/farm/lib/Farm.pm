@@ -16,6 +16,7 @@ use warnings;
 use File::Path qw(make_path);
 use File::Spec::Functions qw(catfile);
 use IO::Socket::INET ();
+use POSIX ();
 use Time::HiRes ();
 
 use FindBin;
@@ -74,7 +75,7 @@ sub keygen {
 sub secret_of {
     my ($line) = @_;
     my (undef, $b64) = split ' ', $line;
-    return StepupToken::secret_from_b64url($b64);
+    return StepupToken::b64url_decode($b64);
 }
 
 sub write_keys {
@@ -253,6 +254,18 @@ sub error_log {
     return StepupTest::slurp($s->{error_log}, $offset);
 }
 sub log_offset { -s $_[0]->{error_log} || 0 }
+
+# Starts @cmd (a load tool) in the background, its output (stdout and
+# stderr) to the file $out; returns its pid.
+sub spawn {
+    my ($out, @cmd) = @_;
+    my $pid = fork;
+    die "fork: $!" unless defined $pid;
+    return $pid if $pid;
+    open STDOUT, '>', $out or POSIX::_exit(126);
+    open STDERR, '>&', \*STDOUT;
+    exec @cmd or POSIX::_exit(127);
+}
 
 # httpd children's RSS (kB) for the server, by pid: {pid => kB}.
 sub rss {
