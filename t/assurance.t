@@ -118,8 +118,8 @@ check(levels('hana'), 'phrh', 'GET passkeys: level phrh');
     # a self-made certificate: no CA at all
     my $self_ca = SoftAuthn::make_ca($tmp, 'self-made');
     my $own = SoftAuthn::make_attestation_cert($tmp, $self_ca, $LISTED);
-    my $k3 = authn($B, attestation => 'x5c', aaguid => $LISTED, x5c => [ $own->{der} ],
-                   att_key => $own->{key_pem});
+    my $k3 = authn($B, attestation => 'x5c', aaguid => $LISTED,
+                   x5c => [ $own->{der} ], att_key => $own->{key_pem});
     check(level_of(reg($k3, 'hugo', name => 'Self-made')), '200 phr',
           'a listed AAGUID with a self-made certificate: phr');
 
@@ -148,7 +148,7 @@ check(levels('hana'), 'phrh', 'GET passkeys: level phrh');
 }
 
 # claims without proof: a listed AAGUID, device-bound, is phr
-my $hugo_none = authn($B, aaguid => $LISTED);                    # none, listed
+my $hugo_none = authn($B, aaguid => $LISTED);               # none, listed
 my $hugo_self = authn($B, aaguid => $LISTED2, attestation => 'self');
 {
     my $off = log_offset();
@@ -165,7 +165,8 @@ check(levels('hugo'), 'phr,phr,phr,phr,phr',
 
 my $hal_sync = authn($B, aaguid => $LISTED2, be => 1, bs => 1);
 my $hal_att_sync = attested($CA, $LISTED, authn => { be => 1, bs => 0 });
-my $hal_self = authn($B, aaguid => $UNLISTED, attestation => 'self', alg => 'EdDSA');
+my $hal_self = authn($B, aaguid => $UNLISTED, attestation => 'self',
+                     alg => 'EdDSA');
 my $hal_unlisted = attested($CA, $UNLISTED);
 check(level_of(reg($hal_sync, 'hal')), '200 phr',
       'a listed AAGUID, synced (BE, BS): phr');
@@ -480,7 +481,8 @@ my $hugo_phr;
         "$PasskeyTest::LISTED_AAGUIDS[0]\nnot-a-uuid-at-all\n");
     $refused->('AAGUID file with a line that is no UUID',
                $conf->($bad, $roots), qr/StepupHighAssuranceAAGUIDs.*line 2.*not a UUID/);
-    my $short = StepupTest::work_file('short-aaguids.txt', "cb69481e-8ff7-4039-93ec\n");
+    my $short = StepupTest::work_file('short-aaguids.txt',
+                                      "cb69481e-8ff7-4039-93ec\n");
     $refused->('AAGUID file with a short UUID',
                $conf->($short, $roots), qr/StepupHighAssuranceAAGUIDs.*line 1/);
     my $zero = StepupTest::work_file('zero-aaguids.txt',

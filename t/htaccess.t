@@ -43,8 +43,8 @@ my @ALLOWED = (
     'StepupCookieSecure Off',
 );
 
-plan need_module('stepup', 'auth_basic',
-                 'authn_file', 'authn_core', 'authz_core', 'authz_user', 'socache_shmcb');
+plan need_module('stepup', 'auth_basic', 'authn_file', 'authn_core',
+                 'authz_core', 'authz_user', 'socache_shmcb');
 
 my $KEYS = keyfile();
 my $HTPASSWD = catfile(conf_dir(), 'htpasswd');

@@ -44,7 +44,8 @@ wipe($B, $_) for qw(ada ben);
 
 # ada: a device-bound key and a synced one; ben: one key
 my $bound = authn($B, alg => 'ES256', be => 0, bs => 0);
-my $synced = authn($B, alg => 'EdDSA', be => 1, bs => 1, attestation => 'self');
+my $synced = authn($B, alg => 'EdDSA', be => 1, bs => 1,
+                   attestation => 'self');
 my $bens = authn($B, alg => 'ES256');
 check(join(' ', register($bound, $B, 'ada', name => 'Key')->code,
            register($synced, $B, 'ada', name => 'Phone')->code,

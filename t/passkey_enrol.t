@@ -69,8 +69,8 @@ sub manage {
 my $CA = ca();
 my $LISTED = SoftAuthn::aaguid_bytes($PasskeyTest::LISTED_AAGUIDS[0]);
 my $cert = SoftAuthn::make_attestation_cert($tmp, $CA, $LISTED);
-my $key = authn($B, attestation => 'x5c', aaguid => $LISTED, x5c => [ $cert->{der} ],
-                att_key => $cert->{key_pem});
+my $key = authn($B, attestation => 'x5c', aaguid => $LISTED,
+                x5c => [ $cert->{der} ], att_key => $cert->{key_pem});
 my $phone = authn($B, alg => 'EdDSA', be => 1, bs => 1);
 {
     my $r = register($key, $H, 'enzo', token => pwd_token('enzo'),

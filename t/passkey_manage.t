@@ -320,9 +320,10 @@ check(join(' ', register($k1, $B, 'max', name => 'Laptop')->code,
 {
     my $r = GET('/pk/pwonly/passkeys', pk_basic('mia'), Accept => 'application/json');
     check($r->code, 403, 'StepupMethods password: GET passkeys 403');
-    ($r) = login_begin(site('/pk/pwonly/'), 'mia', csrf => csrf(site('/pk/pwonly/'), 'mia'));
+    my $pwonly = site('/pk/pwonly/');
+    ($r) = login_begin($pwonly, 'mia', csrf => csrf($pwonly, 'mia'));
     check($r->code, 403, 'StepupMethods password: passkey/begin 403');
-    check(status(site('/pk/pwonly/'), 'mia')->{passkeys}, 0,
+    check(status($pwonly, 'mia')->{passkeys}, 0,
           'StepupMethods password: status passkeys 0');
 }
 

@@ -166,8 +166,9 @@ check($j->{synced} ? 'true' : 'false', 'true', 'EdDSA synced: synced true');
     # a chain to a root nobody configured is no reason to refuse here
     my $other = SoftAuthn::make_ca($tmp, 'other');
     my $c2 = SoftAuthn::make_attestation_cert($tmp, $other, $aaguid);
-    my $x2 = authn($B, alg => 'ES256', attestation => 'x5c', aaguid => $aaguid,
-                   x5c => [ $c2->{der} ], att_key => $c2->{key_pem});
+    my $x2 = authn($B, alg => 'ES256', attestation => 'x5c',
+                   aaguid => $aaguid, x5c => [ $c2->{der} ],
+                   att_key => $c2->{key_pem});
     $res = register($x2, $B, 'pat', name => 'Attested 2');
     check($res->code, 200, 'packed x5c from an unknown CA, no roots '
           . 'configured: 200 (attestation not evaluated)');
@@ -401,8 +402,9 @@ check(count('quinn'), 1, 'after the refused ceremonies quinn still has one passk
 
 # ---- StepupMethods password: no passkey endpoints --------------------------
 {
-    my $r = post_json(site('/pk/pwonly/'), 'passkey/register/begin', 'pat', {},
-                      csrf => csrf(site('/pk/pwonly/'), 'pat'),
+    my $pwonly = site('/pk/pwonly/');
+    my $r = post_json($pwonly, 'passkey/register/begin', 'pat', {},
+                      csrf => csrf($pwonly, 'pat'),
                       token => token_for('pat'));
     check($r->code, 403, 'StepupMethods password: register/begin 403');
     check(err_of($r), qr/StepupMethods|not enabled/,

@@ -1,4 +1,5 @@
-# stepupctl (tools/stepupctl.c): keygen, token mint, token verify, usage errors.
+# stepupctl (tools/stepupctl.c): keygen, token mint, token verify, usage
+# errors.
 # A plain Test::More file: it runs the built binary and needs no httpd.
 # The binary: $ENV{STEPUPCTL}, else tools/stepupctl next to this t/.
 use strict;

@@ -25,7 +25,7 @@ BEGIN {
     $ENV{PERL_LWP_SSL_CA_FILE} = $CERT;
 }
 use Farm ();
-use StepupClient ();
+use StepupClient qw(password);
 use StepupTest ();
 
 my $u = 'tls';
@@ -60,7 +60,7 @@ sub cookie_of {
     return $c // '';
 }
 
-sub confirm { StepupClient::password($_[0], $u, undef, handler => $_[1]) }
+sub confirm { password($_[0], $u, undef, handler => $_[1]) }
 
 my $res = confirm($https, '/stepup');
 is($res->code, 200, 'password over https: 200');

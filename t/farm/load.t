@@ -10,7 +10,7 @@ use lib "$FindBin::Bin/lib", "$FindBin::Bin/../lib";
 use Test::More;
 use MIME::Base64 qw(encode_base64);
 use Farm ();
-use StepupClient ();
+use StepupClient qw(authn csrf register_begin register_finish);
 
 my $secs = $ENV{FARM_LOAD_SECONDS} || 60;
 my ($u, $pw) = ('load', 'load-pw-64');
@@ -18,11 +18,11 @@ my $farm = Farm::new_farm(cache => Farm::redis_spec(), users => { $u => $pw },
                           servers => 1);
 my $A = $farm->a;
 my $tok = Farm::token_for($farm, $u, expires => time + 590);
-my $key = StepupClient::authn($Farm::SITE);
-my (undef, $ro) = StepupClient::register_begin($A, $u, token => $tok);
-is(StepupClient::register_finish($A, $u, $key->register($ro || {}), token => $tok)
+my $key = authn($Farm::SITE);
+my (undef, $ro) = register_begin($A, $u, token => $tok);
+is(register_finish($A, $u, $key->register($ro || {}), token => $tok)
    ->code, 200, 'setup: a passkey (for passkey/begin)');
-my $csrf = StepupClient::csrf($A, $u);
+my $csrf = csrf($A, $u);
 my $auth = encode_base64("$u:$pw", '');
 my $lua = "$A->{dir}/mixed.lua";
 open my $fh, '>', $lua or die;

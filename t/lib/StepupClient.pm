@@ -249,8 +249,9 @@ sub login {
 # GET passkeys: the list (array of hashes), or undef.
 sub passkeys {
     my ($site, $user) = @_;
-    my $j = json_of(request($site, 'GET', _handler($site, {}) . 'passkeys',
-                            $user, headers => [Accept => 'application/json']));
+    my $res = request($site, 'GET', _handler($site, {}) . 'passkeys', $user,
+                      headers => [Accept => 'application/json']);
+    my $j = json_of($res);
     return ref $j eq 'HASH' && ref $j->{passkeys} eq 'ARRAY'
         ? $j->{passkeys} : undef;
 }

@@ -207,7 +207,7 @@ sub security_checks {
         "$name: the CSP allows no unsafe-inline nor unsafe-eval");
 }
 
-# ---- a private httpd -X ------------------------------------------------------
+# ---- a private httpd -X ---------------------------------------------------
 
 # A private httpd -X (one process: what one request leaves in the process is
 # seen by the next) on a free port of 127.0.0.1, with the modules

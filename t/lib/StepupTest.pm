@@ -39,6 +39,12 @@ our %PASSWORDS = (
 
 # ---- fixtures (t/TEST.PL) -------------------------------------------------
 
+# A random secret of $n bytes as a key file writes it.
+sub _random_b64url {
+    my ($n) = @_;
+    return StepupToken::b64url(StepupToken::random_bytes($n));
+}
+
 # An htpasswd line: {SHA} is base64 of SHA-1, which apr_password_validate
 # understands.
 sub htpasswd_line {
@@ -74,10 +80,10 @@ sub write_fixtures {
     my $keys = catfile($dir, 'main.keys');
     unless (-e $keys) {
         my $text = "# mod_stepup test keys, written by t/TEST.PL\n"
-                 . "k1 " . StepupToken::b64url(StepupToken::random_bytes(32)) . "\n"
+                 . "k1 " . _random_b64url(32) . "\n"
                  . "\n"
                  . "# a second key: verifies, never signs (rotation)\n"
-                 . "k2\t" . StepupToken::b64url(StepupToken::random_bytes(48)) . "\n";
+                 . "k2\t" . _random_b64url(48) . "\n";
         write_private($keys, $text);
     }
 
