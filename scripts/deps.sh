@@ -5,8 +5,9 @@
 # farm tests run as ($STEPUP_TEST_USER, default stepuptest). The other
 # scripts install nothing: they check and say "run scripts/deps.sh".
 # Needs root only when something is missing.
-#   scripts/deps.sh        everything (scripts/test calls it first)
-#   scripts/deps.sh demo   the packages only (scripts/demo calls it)
+#   scripts/deps.sh            everything (scripts/test calls it first)
+#   scripts/deps.sh packages   the Debian packages only (scripts/demo and
+#                              bench/run call it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 test_user=${STEPUP_TEST_USER:-stepuptest}
@@ -24,6 +25,8 @@ packages=(
   # the farm and fault tests (scripts/farm-test.sh)
   redis-server memcached postgresql libaprutil1-dbd-pgsql wrk openssl
   libfaketime
+  # the benchmarks (bench/run): a peer module to compare with, curl
+  libapache2-mod-auth-tkt curl
 )
 # npm for the browser tests (t/browser): NodeSource's nodejs package ships
 # its own npm and conflicts with Debian's, so only when there is none.
@@ -50,7 +53,7 @@ if ((${#missing[@]})); then
   # the Debian packages start their own daemons: the tests use none of them
 fi
 
-[ "$for_what" = demo ] && exit 0
+[ "$for_what" = packages ] && exit 0
 
 # Apache::Test refuses to run as root: the httpd tests run as this user,
 # and so do the farm's Redis, memcached and PostgreSQL.

@@ -216,7 +216,7 @@ sub security_checks {
 my $seq = 0;
 sub mini_server {
     my ($modules, $body) = @_;
-    my (undef, undef, $httpd) = StepupTest::_module_paths();
+    my (undef, undef, $httpd) = StepupTest::module_paths();
     my $dir = StepupTest::workdir();
     my $n = ++$seq;
     my $port = StepupTest::free_port();

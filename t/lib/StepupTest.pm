@@ -244,7 +244,9 @@ sub work_file {
     return $path;
 }
 
-sub _module_paths {
+# What the suite's server loads: ({ 'mod_x.c' => path }, the directory of
+# httpd's modules, the httpd binary).
+sub module_paths {
     require Apache::Test;
     my $cfg = Apache::Test::config();
     my %mod = %{ $cfg->{modules} };
@@ -257,7 +259,7 @@ sub _module_paths {
 # the suite's own modules are, then mod_stepup (STEPUP_MODULE overrides).
 sub load_lines {
     my (@names) = @_;
-    my ($mod, $dir) = _module_paths();
+    my ($mod, $dir) = module_paths();
     my $text = '';
     for my $m (@names) {
         my $path = $mod->{"mod_$m.c"} || "$dir/mod_$m.so";
@@ -278,7 +280,7 @@ my $seq = 0;
 sub configtest {
     my ($body, @modules) = @_;
     @modules = @CONFIGTEST_MODULES unless @modules;
-    my (undef, undef, $httpd) = _module_paths();
+    my (undef, undef, $httpd) = module_paths();
     my $dir = workdir();
     my $n = ++$seq;
     my $conf = work_file("case$n.conf", <<EOC);
