@@ -55,49 +55,18 @@ softkey_aaguid=5e1fca1a-7e57-4a7e-8000-00000000b17e
 printf '%s\n' 01020304-0506-0708-0102-030405060708 "$softkey_aaguid" > "$tmp/aaguids"
 # make_softkey DIR NAME: a test CA (DIR/ca.pem) and the software security
 # key's attestation certificate issued by it (DIR/att.der, DIR/att.key) for
-# the model DIR/aaguid.
-make_softkey() (
-  set -e
-  mkdir -p "$1"
-  cd "$1"
-  echo "$softkey_aaguid" > aaguid
-  cat > ca.cnf <<CNF
-[req]
-distinguished_name = dn
-prompt = no
-x509_extensions = v3_ca
-[dn]
-C = US
-O = mod_stepup browser tests
-CN = mod_stepup browser tests attestation root $2
-[v3_ca]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-CNF
-  cat > att.cnf <<CNF
-[req]
-distinguished_name = dn
-prompt = no
-[dn]
-C = US
-O = mod_stepup browser tests
-OU = Authenticator Attestation
-CN = mod_stepup browser tests security key
-[v3_att]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-1.3.6.1.4.1.45724.1.1.4 = DER:04:10:$(echo "$softkey_aaguid" | tr -d - | sed 's/../&:/g; s/:$//')
-CNF
-  openssl ecparam -name prime256v1 -genkey -noout -out ca.key
-  openssl req -new -x509 -config ca.cnf -key ca.key -days 30 -sha256 -out ca.pem
-  openssl ecparam -name prime256v1 -genkey -noout -out att.ec
-  openssl pkcs8 -topk8 -nocrypt -in att.ec -out att.key
-  openssl req -new -config att.cnf -key att.key -out att.csr
-  openssl x509 -req -in att.csr -CA ca.pem -CAkey ca.key -set_serial 1 -days 30 \
-    -sha256 -extfile att.cnf -extensions v3_att -outform DER -out att.der
-  chmod 644 ca.pem
-)
+# the model DIR/aaguid, made by the test PKI of t/lib/SoftAuthn.pm.
+make_softkey() {
+  mkdir -p "$1" && echo "$softkey_aaguid" > "$1/aaguid" \
+  && perl -I"$top/t/lib" -MSoftAuthn -e '
+       my ($dir, $name, $aaguid) = @ARGV;
+       my $ca = SoftAuthn::make_ca($dir, "ca", days => 30,
+           cn => "mod_stepup browser tests attestation root $name");
+       SoftAuthn::make_attestation_cert($dir, $ca,
+           SoftAuthn::aaguid_bytes($aaguid), name => "att");
+     ' "$1" "$2" "$softkey_aaguid" \
+  && chmod 644 "$1/ca.pem"
+}
 # the key whose CA is one of the demo's roots, and one whose CA is not
 make_softkey "$tmp/softkey" trusted > "$tmp/softkey.out" 2>&1 \
   && make_softkey "$tmp/softkey-untrusted" untrusted >> "$tmp/softkey.out" 2>&1 || {
