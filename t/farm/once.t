@@ -60,8 +60,7 @@ for my $cache (Farm::redis_spec(), Farm::memcache_spec()) {
     # ---- a one-time token: one 200 of 20 requests over A and B ------------
     for my $round (1 .. $ROUNDS) {
         my $user = "pay$round$tag";
-        my $tok = token_from(password($round % 2 ? $A : $B,
-                                      $user));
+        my $tok = token_from(password($round % 2 ? $A : $B, $user));
         ok($tok, "$kind round $round: a token from a password step-up");
         my @codes = race(map { my $s = $_ % 2 ? $A : $B;
                                sub { pay($s, $user, $tok) } } 1 .. 20);
