@@ -26,7 +26,7 @@ die() { echo "apache-test-asan: $*" >&2; exit 2; }
 
 libasan=$(readlink -f "$(gcc -print-file-name=libasan.so)")
 [ -f "$libasan" ] || die "libasan is missing (gcc's libasan8)"
-[ -x "$httpd_bin" ] || die "$httpd_bin is missing (apt-get install apache2)"
+[ -x "$httpd_bin" ] || die "$httpd_bin is missing: run scripts/deps.sh"
 
 work=$(mktemp -d /tmp/stepup-asan.XXXXXX)
 cleanup() {

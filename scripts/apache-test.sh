@@ -6,7 +6,7 @@
 # Run from anywhere after scripts/build.sh (needs .libs/mod_stepup.so and
 # tools/stepupctl). Works in a fresh temporary copy of t/ so the repository
 # is never written to; as root it runs the suite as the unprivileged user
-# $STEPUP_TEST_USER (default stepuptest, created when missing), since
+# $STEPUP_TEST_USER (default stepuptest, added by scripts/deps.sh), since
 # Apache::Test refuses to run as root. The exit status is the suite's.
 #
 # Environment: KEEP_T=1 keeps the temporary directory (its path is printed);
@@ -29,18 +29,16 @@ die() { echo "apache-test: $*" >&2; exit 2; }
 
 [ -f "$module" ] || die "$module is missing: run scripts/build.sh first"
 [ -x "$stepupctl" ] || die "$stepupctl is missing: run scripts/build.sh first"
-[ -x "$apxs" ] || die "$apxs is missing (apt-get install apache2-dev)"
-[ -x "$httpd" ] || die "$httpd is missing (apt-get install apache2)"
+[ -x "$apxs" ] || die "$apxs is missing: run scripts/deps.sh"
+[ -x "$httpd" ] || die "$httpd is missing: run scripts/deps.sh"
 perl -MApache::Test -e 1 2>/dev/null \
-  || die "Apache::Test is missing (apt-get install libapache2-mod-perl2)"
+  || die "Apache::Test is missing: run scripts/deps.sh"
 
 # Who runs the suite.
 run_as=()
 if [ "$(id -u)" -eq 0 ]; then
-  if ! id -u "$test_user" >/dev/null 2>&1; then
-    useradd --system --no-create-home --home-dir /nonexistent \
-      --shell /usr/sbin/nologin "$test_user"
-  fi
+  id -u "$test_user" >/dev/null 2>&1 \
+    || die "no user $test_user: run scripts/deps.sh"
   run_as=(runuser -u "$test_user" --)
 fi
 
@@ -131,7 +129,8 @@ else
 fi
 ((${#tests[@]})) || die "no tests in t/"
 
-# the shared WebAuthn vectors beside the checkout (DESIGN: never copied in)
+# the shared WebAuthn vectors beside the checkout (read in place, never
+# copied into the repository)
 vectors=""
 if [ -r "$top/../shared/webauthn/vectors.json" ]; then
   vectors=$(cd "$top/../shared/webauthn" && pwd)/vectors.json

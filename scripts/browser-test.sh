@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The end-to-end browser tests (t/browser/tests/): Debian's Chromium driven
 # by playwright-core, passkeys through Chromium's CDP virtual authenticator.
-# Installs what is missing (chromium, node, t/browser/node_modules), starts
-# the demo (scripts/demo) on a free port in a temporary directory, runs the
-# tests against http://localhost:PORT (WebAuthn needs a domain name), stops
+# Needs what scripts/deps.sh installs (chromium, node,
+# t/browser/node_modules); starts the demo (scripts/demo) on a free port in a
+# temporary directory, runs the tests against http://localhost:PORT
+# (WebAuthn needs a domain name), stops
 # the demo and exits with the tests' status. Build first (scripts/build.sh):
 # this script builds nothing itself. Screenshots go to t/browser/artifacts/.
 # Arguments name test files to run instead of all of them, e.g.
@@ -17,20 +18,15 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
 
-install() {
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "browser-test: missing $*: run as root or install them" >&2
-    exit 1
-  fi
-  echo "browser-test: installing $*"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends "$@" >/dev/null \
-    || { echo "browser-test: cannot install $*" >&2; exit 1; }
-}
-[ -x /usr/bin/chromium ] || install chromium
-{ command -v node >/dev/null && command -v npm >/dev/null; } || install nodejs npm
-if [ ! -d t/browser/node_modules/playwright-core ] || [ ! -d t/browser/node_modules/axe-core ]; then
-  (cd t/browser && npm ci --no-audit --no-fund) || { echo "browser-test: npm ci failed" >&2; exit 1; }
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v node >/dev/null || missing+=(node)
+command -v npm >/dev/null || missing+=(npm)
+[ -d t/browser/node_modules/playwright-core ] \
+  && [ -d t/browser/node_modules/axe-core ] || missing+=(t/browser/node_modules)
+if ((${#missing[@]})); then
+  echo "browser-test: missing ${missing[*]}: run scripts/deps.sh" >&2
+  exit 1
 fi
 if [ ! -f .libs/mod_stepup.so ] || [ ! -x tools/stepupctl ]; then
   echo "browser-test: build first (bash scripts/build.sh)" >&2
@@ -59,49 +55,18 @@ softkey_aaguid=5e1fca1a-7e57-4a7e-8000-00000000b17e
 printf '%s\n' 01020304-0506-0708-0102-030405060708 "$softkey_aaguid" > "$tmp/aaguids"
 # make_softkey DIR NAME: a test CA (DIR/ca.pem) and the software security
 # key's attestation certificate issued by it (DIR/att.der, DIR/att.key) for
-# the model DIR/aaguid.
-make_softkey() (
-  set -e
-  mkdir -p "$1"
-  cd "$1"
-  echo "$softkey_aaguid" > aaguid
-  cat > ca.cnf <<CNF
-[req]
-distinguished_name = dn
-prompt = no
-x509_extensions = v3_ca
-[dn]
-C = US
-O = mod_stepup browser tests
-CN = mod_stepup browser tests attestation root $2
-[v3_ca]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-CNF
-  cat > att.cnf <<CNF
-[req]
-distinguished_name = dn
-prompt = no
-[dn]
-C = US
-O = mod_stepup browser tests
-OU = Authenticator Attestation
-CN = mod_stepup browser tests security key
-[v3_att]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-1.3.6.1.4.1.45724.1.1.4 = DER:04:10:$(echo "$softkey_aaguid" | tr -d - | sed 's/../&:/g; s/:$//')
-CNF
-  openssl ecparam -name prime256v1 -genkey -noout -out ca.key
-  openssl req -new -x509 -config ca.cnf -key ca.key -days 30 -sha256 -out ca.pem
-  openssl ecparam -name prime256v1 -genkey -noout -out att.ec
-  openssl pkcs8 -topk8 -nocrypt -in att.ec -out att.key
-  openssl req -new -config att.cnf -key att.key -out att.csr
-  openssl x509 -req -in att.csr -CA ca.pem -CAkey ca.key -set_serial 1 -days 30 \
-    -sha256 -extfile att.cnf -extensions v3_att -outform DER -out att.der
-  chmod 644 ca.pem
-)
+# the model DIR/aaguid, made by the test PKI of t/lib/SoftAuthn.pm.
+make_softkey() {
+  mkdir -p "$1" && echo "$softkey_aaguid" > "$1/aaguid" \
+  && perl -I"$top/t/lib" -MSoftAuthn -e '
+       my ($dir, $name, $aaguid) = @ARGV;
+       my $ca = SoftAuthn::make_ca($dir, "ca", days => 30,
+           cn => "mod_stepup browser tests attestation root $name");
+       SoftAuthn::make_attestation_cert($dir, $ca,
+           SoftAuthn::aaguid_bytes($aaguid), name => "att");
+     ' "$1" "$2" "$softkey_aaguid" \
+  && chmod 644 "$1/ca.pem"
+}
 # the key whose CA is one of the demo's roots, and one whose CA is not
 make_softkey "$tmp/softkey" trusted > "$tmp/softkey.out" 2>&1 \
   && make_softkey "$tmp/softkey-untrusted" untrusted >> "$tmp/softkey.out" 2>&1 || {

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# The farm and fault tests of mod_stepup (issue 8, items 3-5): t/farm/*.t,
+# The farm and fault tests of mod_stepup: t/farm/*.t,
 # plain Test::More files run by prove (not Apache::Test).
 #
 #   bash scripts/farm-test.sh [t/farm/foo.t ...]
 #
-# As root on Debian 12, after scripts/build.sh. Installs what is missing
-# (redis-server, memcached, postgresql, libaprutil1-dbd-pgsql, wrk,
-# apache2-utils; for single tests LWP's https, openssl and libfaketime),
-# then starts on 127.0.0.1 only, on free ports: Redis,
+# As root on Debian 12, after scripts/deps.sh (which installs redis-server,
+# memcached, postgresql, libaprutil1-dbd-pgsql, wrk, apache2-utils, LWP's
+# https, openssl and libfaketime) and scripts/build.sh. Starts on 127.0.0.1
+# only, on free ports: Redis,
 # memcached and PostgreSQL (initdb in a temporary directory, run as the
 # unprivileged user $STEPUP_TEST_USER, default stepuptest). The tests start
 # their own httpd pairs (t/farm/lib/Farm.pm). Everything is stopped on exit;
@@ -20,30 +20,19 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 test_user=${STEPUP_TEST_USER:-stepuptest}
 die() { echo "farm-test: $*" >&2; exit 2; }
 
-[ "$(id -u)" -eq 0 ] || die "run as root (installs packages, runs httpd as www-data)"
+[ "$(id -u)" -eq 0 ] || die "run as root (runs httpd as www-data, the databases as $test_user)"
 [ -f "$top/.libs/mod_stepup.so" ] || die "run scripts/build.sh first"
 [ -x "$top/tools/stepupctl" ] || die "run scripts/build.sh first"
 
-pkgs=()
+missing=()
 for p in redis-server memcached postgresql libaprutil1-dbd-pgsql wrk \
          apache2-utils libwww-perl liblwp-protocol-https-perl openssl \
          libfaketime libjson-pp-perl libcbor-xs-perl libcryptx-perl; do
-  dpkg -s "$p" >/dev/null 2>&1 || pkgs+=("$p")
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
-if ((${#pkgs[@]})); then
-  echo "farm-test: installing ${pkgs[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-    --no-install-recommends "${pkgs[@]}" >/dev/null \
-    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive \
-         apt-get install -y -q --no-install-recommends "${pkgs[@]}" >/dev/null; } \
-    || die "apt-get install ${pkgs[*]} failed"
-fi
-# the Debian packages start their own daemons: the tests use none of them
-
-if ! id -u "$test_user" >/dev/null 2>&1; then
-  useradd --system --no-create-home --home-dir /nonexistent \
-    --shell /usr/sbin/nologin "$test_user"
-fi
+((${#missing[@]} == 0)) || die "missing ${missing[*]}: run scripts/deps.sh"
+id -u "$test_user" >/dev/null 2>&1 \
+  || die "no user $test_user: run scripts/deps.sh"
 
 free_port() {
   perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(LocalAddr =>

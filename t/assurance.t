@@ -1,44 +1,44 @@
-# Assurance levels (DESIGN 5, issues 5 and 13): pwd < phr < phrh. At
-# /pk/hi/ (t/conf/passkey.conf.in) StepupAttestationRoots is the test CA
-# written by t/TEST.PL and StepupHighAssuranceAAGUIDs lists two models: a
-# passkey is phrh only when device-bound (BE clear), attested by the CA and
-# of a listed model. A listed AAGUID without such an attestation ("none",
-# packed self, a certificate of the authenticator's own making) is a claim:
-# phr. An attestation that verifies but does not chain to the CA is a
-# passkey too (phr, registered, the log says why); one that does not verify
-# is refused. /pk/listonly/ has the list without roots: nothing is phrh
-# there. BE changing between registration and assertion refuses the
-# assertion (WebAuthn L3 7.2); BS may change. "Require stepup acr=phrh"
-# asks for phrh (API and browser), the confirm page offers only what
-# reaches it, passkey/begin lists only such credentials. "Require stepup
-# max-age=0" opens once per token. A failed step-up leaves the session
-# alone. httpd refuses a malformed AAGUID file or roots PEM at start-up and
-# warns (one line) about a list without roots.
-# Users: hana, hugo, hal.
+# Assurance levels: pwd < phr < phrh. At /pk/hi/ (t/conf/passkey.conf.in)
+# StepupAttestationRoots is the test CA written by t/TEST.PL and
+# StepupHighAssuranceAAGUIDs lists two models: a passkey is phrh only when
+# device-bound (BE clear), attested by the CA and of a listed model. A
+# listed AAGUID without such an attestation ("none", packed self, a
+# certificate of the authenticator's own making) is a claim: phr. An
+# attestation that verifies but does not chain to the CA is a passkey too
+# (phr, registered, the log says why); one that does not verify is refused.
+# /pk/listonly/ has the list without roots: nothing is phrh there. BE
+# changing between registration and assertion refuses the assertion
+# (WebAuthn L3 7.2); BS may change. "Require stepup acr=phrh" asks for phrh
+# (API and browser), the confirm page offers only what reaches it,
+# passkey/begin lists only such credentials. "Require stepup max-age=0"
+# opens once per token. A failed step-up leaves the session alone. httpd
+# refuses a malformed AAGUID file or roots PEM at start-up and warns (one
+# line) about a list without roots. Users: hana, hugo, hal.
 use strict;
 use warnings FATAL => 'all';
 
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use Apache::TestRequest qw(GET POST);
 use File::Temp qw(tempdir);
-use StepupTest qw(check reset_ua hostport_url);
-use StepupToken ();
+use StepupTest qw(check reset_ua hostport_url log_offset log_since
+                  configtest);
+use StepupToken qw(token_from);
+use StepupClient qw(decoded err_of authn json_of csrf status post_json
+                    register_begin register login_begin login_finish login
+                    passkeys wipe race);
+use PasskeyTest qw(pk_basic token_for ca site);
 use SoftAuthn ();
-use PasskeyTest qw(decoded err_of pk_basic authn json_of csrf status post_json
-                   register_begin register login_begin login_finish login
-                   passkeys wipe token_for token_from log_offset log_since
-                   configtest ca);
 
-plan tests => 118, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
-                               'socache_shmcb');
+plan need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
+                 'socache_shmcb');
 
 reset_ua();
 
-my $H = '/pk/hi/';
-my $B = '/pk/stepup/';
+my $H = site('/pk/hi/');
+my $B = site('/pk/stepup/');
 my $tmp = tempdir('assurance-XXXXXX', DIR => $FindBin::Bin, CLEANUP => 1);
 
 sub levels {
@@ -68,7 +68,7 @@ sub attested {
     my ($ca, $aaguid, %o) = @_;
     my $cert = SoftAuthn::make_attestation_cert($tmp, $ca, $aaguid,
                                                 %{ $o{cert} || {} });
-    return authn(attestation => 'x5c', aaguid => $aaguid,
+    return authn($B, attestation => 'x5c', aaguid => $aaguid,
                  x5c => [ $cert->{der}, @{ $o{chain} || [] } ],
                  att_key => $cert->{key_pem}, %{ $o{authn} || {} });
 }
@@ -101,7 +101,7 @@ check(level_of(reg($hana_key, 'hana', name => 'Security key')), '200 phrh',
 check(levels('hana'), 'phrh', 'GET passkeys: level phrh');
 {
     # a verified attestation that does not chain to a configured root is
-    # a passkey (DESIGN 5): phr, registered, and the log says why
+    # a passkey all the same: phr, registered, and the log says why
     my $other = SoftAuthn::make_ca($tmp, 'unknown-root');
     my $k = attested($other, $LISTED);
     my $off = log_offset();
@@ -118,8 +118,8 @@ check(levels('hana'), 'phrh', 'GET passkeys: level phrh');
     # a self-made certificate: no CA at all
     my $self_ca = SoftAuthn::make_ca($tmp, 'self-made');
     my $own = SoftAuthn::make_attestation_cert($tmp, $self_ca, $LISTED);
-    my $k3 = authn(attestation => 'x5c', aaguid => $LISTED, x5c => [ $own->{der} ],
-                   att_key => $own->{key_pem});
+    my $k3 = authn($B, attestation => 'x5c', aaguid => $LISTED,
+                   x5c => [ $own->{der} ], att_key => $own->{key_pem});
     check(level_of(reg($k3, 'hugo', name => 'Self-made')), '200 phr',
           'a listed AAGUID with a self-made certificate: phr');
 
@@ -147,9 +147,9 @@ check(levels('hana'), 'phrh', 'GET passkeys: level phrh');
     check(levels('hana'), 'phrh', 'hana still has only the one passkey');
 }
 
-# claims without proof: a listed AAGUID, device-bound, is phr (issue 13)
-my $hugo_none = authn(aaguid => $LISTED);                    # none, listed
-my $hugo_self = authn(aaguid => $LISTED2, attestation => 'self');
+# claims without proof: a listed AAGUID, device-bound, is phr
+my $hugo_none = authn($B, aaguid => $LISTED);               # none, listed
+my $hugo_self = authn($B, aaguid => $LISTED2, attestation => 'self');
 {
     my $off = log_offset();
     check(level_of(reg($hugo_none, 'hugo', name => 'Claims a YubiKey')),
@@ -163,9 +163,10 @@ my $hugo_self = authn(aaguid => $LISTED2, attestation => 'self');
 check(levels('hugo'), 'phr,phr,phr,phr,phr',
       'GET passkeys: hugo\'s five claiming passkeys are all phr');
 
-my $hal_sync = authn(aaguid => $LISTED2, be => 1, bs => 1);
+my $hal_sync = authn($B, aaguid => $LISTED2, be => 1, bs => 1);
 my $hal_att_sync = attested($CA, $LISTED, authn => { be => 1, bs => 0 });
-my $hal_self = authn(aaguid => $UNLISTED, attestation => 'self', alg => 'EdDSA');
+my $hal_self = authn($B, aaguid => $UNLISTED, attestation => 'self',
+                     alg => 'EdDSA');
 my $hal_unlisted = attested($CA, $UNLISTED);
 check(level_of(reg($hal_sync, 'hal')), '200 phr',
       'a listed AAGUID, synced (BE, BS): phr');
@@ -204,7 +205,7 @@ check(levels('hal'), 'phr,phr,phr,phr', 'GET passkeys: hal four phr');
 
 # a list without roots (/pk/listonly/): nothing can be phrh there
 {
-    my $L = '/pk/listonly/';
+    my $L = site('/pk/listonly/');
     my ($r, $o) = register_begin($L, 'hal', csrf => csrf($L, 'hal'));
     check(($o || {})->{attestation}, 'none',
           'StepupHighAssuranceAAGUIDs without roots: register/begin asks "none"');
@@ -219,7 +220,7 @@ check(levels('hal'), 'phr,phr,phr,phr', 'GET passkeys: hal four phr');
 }
 
 # hana also has a plain passkey next to her security key
-my $hana_plain = authn(aaguid => $UNLISTED);
+my $hana_plain = authn($B, aaguid => $UNLISTED);
 check(level_of(reg($hana_plain, 'hana', name => 'Plain key')), '200 phr',
       'hana adds a plain passkey (none, unlisted): phr');
 
@@ -418,7 +419,8 @@ my $hugo_phr;
     check(get_as('hal', '/pk/once/', $t2)->code, 200, 'a new token: once more');
     check(get_as('hal', '/pk/once/', $t2)->code, 401, '... and not twice');
     my $t3 = PasskeyTest::password_token($H, 'hal');
-    my @race = PasskeyTest::race(8, sub { get_as('hal', '/pk/once/', $t3) });
+    my $send = sub { get_as('hal', '/pk/once/', $t3) };
+    my @race = sort { $a cmp $b } race(($send) x 8);
     check("@race", '200 401 401 401 401 401 401 401',
           'one token sent 8 times at once to max-age=0: one 200, seven 401');
     my $pk = login($hal_self, $H, 'hal', csrf => csrf($H, 'hal'));
@@ -453,10 +455,10 @@ my $hugo_phr;
 
 # ---- start-up refusals -----------------------------------------------------
 {
-    my $keys = PasskeyTest::work_file('good.keys',
+    my $keys = StepupTest::work_file('good.keys',
         "k1 " . SoftAuthn::b64u(SoftAuthn::random_bytes(32)) . "\n");
     my $roots = $CA->{cert};
-    my $aaguids = PasskeyTest::work_file('good-aaguids.txt',
+    my $aaguids = StepupTest::work_file('good-aaguids.txt',
         "# comment\n$PasskeyTest::LISTED_AAGUIDS[0]\n");
     my $conf = sub {
         my ($a, $r) = @_;
@@ -475,31 +477,33 @@ my $hugo_phr;
         my @hits = grep { /$re/ } @lines;
         check(scalar @hits, 1, "$name: one line says why (" . join(' / ', @lines) . ")");
     };
-    my $bad = PasskeyTest::work_file('bad-aaguids.txt',
+    my $bad = StepupTest::work_file('bad-aaguids.txt',
         "$PasskeyTest::LISTED_AAGUIDS[0]\nnot-a-uuid-at-all\n");
     $refused->('AAGUID file with a line that is no UUID',
                $conf->($bad, $roots), qr/StepupHighAssuranceAAGUIDs.*line 2.*not a UUID/);
-    my $short = PasskeyTest::work_file('short-aaguids.txt', "cb69481e-8ff7-4039-93ec\n");
+    my $short = StepupTest::work_file('short-aaguids.txt',
+                                      "cb69481e-8ff7-4039-93ec\n");
     $refused->('AAGUID file with a short UUID',
                $conf->($short, $roots), qr/StepupHighAssuranceAAGUIDs.*line 1/);
-    my $zero = PasskeyTest::work_file('zero-aaguids.txt',
+    my $zero = StepupTest::work_file('zero-aaguids.txt',
         "00000000-0000-0000-0000-000000000000\n");
     $refused->('AAGUID file with the all-zero AAGUID',
                $conf->($zero, $roots), qr/StepupHighAssuranceAAGUIDs.*zero/);
-    my $empty = PasskeyTest::work_file('empty-aaguids.txt', "# nothing\n");
+    my $empty = StepupTest::work_file('empty-aaguids.txt', "# nothing\n");
     $refused->('AAGUID file of comments only',
                $conf->($empty, $roots), qr/StepupHighAssuranceAAGUIDs.*no AAGUID/i);
-    my $badpem = PasskeyTest::work_file('bad-roots.pem',
+    my $badpem = StepupTest::work_file('bad-roots.pem',
         "-----BEGIN CERTIFICATE-----\nMIIBbroken!!notbase64\n-----END CERTIFICATE-----\n");
     $refused->('roots PEM that does not decode',
                $conf->($aaguids, $badpem), qr/StepupAttestationRoots.*malformed/);
-    my $nocert = PasskeyTest::work_file('nocert-roots.pem', "just text\n");
+    my $nocert = StepupTest::work_file('nocert-roots.pem', "just text\n");
     $refused->('roots file without a certificate',
                $conf->($aaguids, $nocert), qr/StepupAttestationRoots.*no PEM certificate/);
     $refused->('roots file missing',
                $conf->($aaguids, "$tmp/nope.pem"), qr/StepupAttestationRoots.*(open|No such)/);
     # an AAGUID list without roots: started, and one line says that
-    # nothing can be phrh (DESIGN 5); with roots, no such line
+    # nothing can be phrh (phrh needs a proven model); with roots, no
+    # such line
     my $listonly = "StepupKeyFile \"$keys\"\n<Location /x/>\n"
                  . "  StepupHighAssuranceAAGUIDs \"$aaguids\"\n</Location>\n"
                  . "<Location /y/>\n  StepupHighAssuranceAAGUIDs \"$aaguids\"\n"
@@ -521,3 +525,5 @@ my $hugo_phr;
     check($status ? 'refused' : 'exit 0', 'refused',
           'both files bad: refused (the first one named)');
 }
+
+done_testing();

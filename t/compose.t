@@ -10,14 +10,14 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use Apache::TestRequest qw(GET);
 use JSON::PP ();
 use URI;
 use StepupTest qw(check basic reset_ua token hostport_url);
 
-plan tests => 34, need_module('stepup', 'auth_basic', 'authn_file',
-                              'authz_host', 'authz_user', 'headers');
+plan need_module('stepup', 'auth_basic', 'authn_file',
+                 'authz_host', 'authz_user', 'headers');
 
 reset_ua();
 
@@ -33,7 +33,7 @@ sub return_to {
     return $q{return_to};
 }
 
-# 2 checks: the primary authentication's 401 with its own realm.
+# The primary authentication's 401 with its own realm.
 sub basic_401 {
     my ($path, $realm, $name) = @_;
     my $res = GET $path, @$API;
@@ -42,7 +42,7 @@ sub basic_401 {
           "$name, no user: Basic challenge only");
 }
 
-# 2 checks: the step-up challenge for an API client.
+# The step-up challenge for an API client.
 sub bearer_401 {
     my ($path, $name) = @_;
     my $res = GET $path, basic('alice'), @$API;
@@ -52,7 +52,7 @@ sub bearer_401 {
     return $res;
 }
 
-# 2 checks: the browser is sent to the confirm page.
+# The browser is sent to the confirm page.
 sub redirect_302 {
     my ($path, $name) = @_;
     my $res = GET $path, basic('alice'), @$NAV;
@@ -64,7 +64,7 @@ sub redirect_302 {
           "$name, navigation: to /stepup/?return_to=$path");
 }
 
-# ---- RequireAll valid-user + stepup (8) ------------------------------------
+# ---- RequireAll valid-user + stepup ----------------------------------------
 basic_401('/compose-all/', 'stepup tests', 'RequireAll');
 bearer_401('/compose-all/', 'RequireAll');
 redirect_302('/compose-all/', 'RequireAll');
@@ -76,7 +76,7 @@ redirect_302('/compose-all/', 'RequireAll');
           'RequireAll, valid token: STEPUP_USER set');
 }
 
-# ---- RequireAny with an address that is not ours (9) -----------------------
+# ---- RequireAny with an address that is not ours ---------------------------
 basic_401('/compose-any-deny/', 'stepup tests', 'RequireAny (ip denied)');
 {
     my $res = bearer_401('/compose-any-deny/', 'RequireAny (ip denied)');
@@ -92,7 +92,7 @@ check(GET('/compose-any-deny/', basic('alice'), @$API,
           Cookie => 'stepup=' . token(user => 'bob'))->code,
       401, 'RequireAny (ip denied), bob\'s token for alice: 401');
 
-# ---- RequireAny with our own address (7) -----------------------------------
+# ---- RequireAny with our own address ---------------------------------------
 {
     my $res = GET '/compose-any-ip/', @$API;
     check($res->code, 200,
@@ -115,7 +115,7 @@ check(GET('/compose-any-deny/', basic('alice'), @$API,
           'RequireAny (ip granted), garbage token: 200');
 }
 
-# ---- .htaccess with AllowOverride AuthConfig (10) --------------------------
+# ---- .htaccess with AllowOverride AuthConfig -------------------------------
 basic_401('/htaccess/', 'stepup htaccess', '.htaccess');
 {
     my $res = bearer_401('/htaccess/', '.htaccess');
@@ -134,3 +134,5 @@ redirect_302('/htaccess/', '.htaccess');
                                           expires => time - 1))->code,
           401, '.htaccess, expired token: 401');
 }
+
+done_testing();

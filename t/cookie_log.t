@@ -9,11 +9,11 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use Apache::TestRequest qw(GET);
 use StepupTest qw(check basic token);
 
-plan tests => 4, need_module('stepup', 'auth_basic', 'authn_file');
+plan need_module('stepup', 'auth_basic', 'authn_file');
 
 StepupTest::reset_ua();
 my $t = token(user => 'alice');
@@ -30,3 +30,5 @@ check($lines[0] || '', qr/\] STEPUP0172: client submitted cookie 'stepup' more t
       . 'as backslash-n, whose backslash the error log escapes again)');
 check($log =~ /^b$/m ? 'raw newline' : 'escaped', 'escaped',
       'no line of the log starts with what followed the %0A');
+
+done_testing();

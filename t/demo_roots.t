@@ -32,7 +32,6 @@ my $roots = File::Spec->catfile($FindBin::Bin, File::Spec->updir, 'conf',
 my @ids = qw(reg-py-packed-yubikey-firefox-yubico-root-ok
              reg-py-packed-yubikey-eddsa-yubico-root-ok
              reg-swa-packed-x5c-yubico-root-ok);
-plan tests => 1 + 3 * @ids;
 
 my $json = JSON::PP->new->canonical;
 my $doc = $json->decode(slurp($vectors));
@@ -100,3 +99,5 @@ for my $id (@ids) {
     like("$rc $err", qr/^1 .*does not reach a configured root/,
          "$id: with another vendor's root as the anchor: not trusted, refused");
 }
+
+done_testing();

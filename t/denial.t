@@ -1,4 +1,4 @@
-# DESIGN 6, first table: what a client without a valid step-up token sees.
+# What a client without a valid step-up token sees (src/httpd/denial.c):
 #   no r->user                   -> the primary authentication's own 401
 #   browser navigation (GET/HEAD) -> 302 to StepupConfirmURL?return_to=...
 #   anything else                -> 401, RFC 9470 Bearer challenge, JSON body
@@ -8,13 +8,13 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use Apache::TestRequest qw(GET HEAD POST);
 use JSON::PP ();
 use URI;
 use StepupTest qw(check basic reset_ua hostport_url);
 
-plan tests => 155, need_module('stepup', 'auth_basic', 'authn_file');
+plan need_module('stepup', 'auth_basic', 'authn_file');
 
 reset_ua();
 
@@ -44,7 +44,7 @@ sub url_parts {
     return ($u, \%q, join(',', @names));
 }
 
-# 8 checks: an API client's 401 (RFC 9470 header, JSON body, no Basic).
+# An API client's 401 (RFC 9470 header, JSON body, no Basic).
 sub api_checks {
     my ($res, $name, %e) = @_;
     my $acr     = $e{acr} || 'pwd';
@@ -77,7 +77,7 @@ sub api_checks {
           "$name: confirm_url is $confirm?return_to=<the request>");
 }
 
-# 6 checks: a browser navigation's 302 to the confirm page.
+# A browser navigation's 302 to the confirm page.
 sub nav_checks {
     my ($res, $name, %e) = @_;
     my $confirm = $e{confirm} || '/stepup/';
@@ -97,7 +97,7 @@ sub nav_checks {
           "$name: Cache-Control no-store");
 }
 
-# ---- no user: the primary authentication answers (3 x 4 = 12) --------------
+# ---- no user: the primary authentication answers ---------------------------
 for my $case (
     [ 'no user, API', GET => [ Accept => 'application/json' ] ],
     [ 'no user, navigation',
@@ -116,7 +116,7 @@ for my $case (
     check(scalar $res->header('Location'), undef, "$name: no redirect");
 }
 
-# ---- API requests: 401 + RFC 9470 + JSON (6 x 8 = 48) ----------------------
+# ---- API requests: 401 + RFC 9470 + JSON -----------------------------------
 api_checks(GET('/denial/', basic('alice')),
            'GET without Accept', return_to => '/denial/');
 api_checks(GET('/denial/', basic('alice'), Accept => 'application/json'),
@@ -139,7 +139,7 @@ api_checks(POST('/denial/', basic('alice'), 'Sec-Fetch-Mode' => 'navigate',
            'POST Sec-Fetch-Mode: navigate (no 302 for a form post)',
            return_to => '/denial/');
 
-# ---- browser navigations: 302 to the confirm page (4 x 6 = 24) -------------
+# ---- browser navigations: 302 to the confirm page --------------------------
 nav_checks(GET('/denial/', basic('alice'), 'Sec-Fetch-Mode' => 'navigate',
                'Sec-Fetch-Dest' => 'document', Accept => $CHROME_ACCEPT),
            'GET Sec-Fetch-Mode: navigate', return_to => '/denial/');
@@ -154,7 +154,7 @@ nav_checks(GET('/denial/', basic('alice'), 'Sec-Fetch-Mode' => 'navigate',
            'GET Sec-Fetch-Mode: navigate into a frame, Accept */*',
            return_to => '/denial/');
 
-# ---- return_to keeps the path and query exactly (3 x 6 + 8 = 26) -----------
+# ---- return_to keeps the path and query exactly ----------------------------
 {
     my $target = '/denial/caf%C3%A9%20menu.html'
                . '?a=1&b=x%3Dy&c=&d=%26&e=%2B+f&g=a=b';
@@ -178,7 +178,7 @@ nav_checks(GET('/denial/', basic('alice'), 'Sec-Fetch-Mode' => 'navigate',
                return_to => $deep);
 }
 
-# ---- acr=phr: &acr=phr, acr_values="phr" (6 + 1 + 8 = 15) ------------------
+# ---- acr=phr: &acr=phr, acr_values="phr" -----------------------------------
 {
     my $res = GET '/denial-phr/', basic('alice'),
         'Sec-Fetch-Mode' => 'navigate', Accept => $CHROME_ACCEPT;
@@ -192,7 +192,7 @@ nav_checks(GET('/denial/', basic('alice'), 'Sec-Fetch-Mode' => 'navigate',
                return_to => '/denial-phr/');
 }
 
-# ---- max-age from the Require line and from StepupMaxAge (2 x 8 = 16) ------
+# ---- max-age from the Require line and from StepupMaxAge -------------------
 api_checks(GET('/denial-age60/', basic('alice'),
                Accept => 'application/json'),
            'Require stepup max-age=60', max_age => 60,
@@ -202,7 +202,7 @@ api_checks(GET('/denial-maxage/', basic('alice'),
            'StepupMaxAge 120', max_age => 120,
            return_to => '/denial-maxage/');
 
-# ---- a custom StepupConfirmURL (6 + 8 = 14) --------------------------------
+# ---- a custom StepupConfirmURL ---------------------------------------------
 nav_checks(GET('/denial-confirm/x.html?y=1', basic('alice'),
                'Sec-Fetch-Mode' => 'navigate', Accept => $CHROME_ACCEPT),
            'StepupConfirmURL /confirm/, navigation', confirm => '/confirm/',
@@ -211,3 +211,5 @@ api_checks(GET('/denial-confirm/', basic('alice'),
                Accept => 'application/json'),
            'StepupConfirmURL /confirm/, API', confirm => '/confirm/',
            return_to => '/denial-confirm/');
+
+done_testing();

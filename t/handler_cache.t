@@ -1,5 +1,5 @@
 # StepupCache unavailable: the password method fails closed, 503 and a log
-# line, never a token (DESIGN 4, conf/stepup.conf: "When the cache is
+# line, never a token (conf/stepup.conf: "When the cache is
 # unavailable, the password method answers 503 rather than skip the
 # throttle"). Each case runs a private httpd -X (one process, so what the
 # first request leaves behind in the process is what the next one meets)
@@ -12,16 +12,17 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use HTTP::Request::Common ();
 use LWP::UserAgent ();
 use StepupTest qw(check basic keyfile conf_dir %PASSWORDS);
-use StepupHandler qw(csrf_mint form_body set_cookies security_checks json_of);
+use StepupClient qw(form_body json_of);
+use StepupHandler qw(csrf_mint set_cookies security_checks);
 use File::Spec::Functions qw(catfile);
 
-plan tests => 47, need_module('stepup', 'auth_basic', 'authn_file',
-                              'authn_core', 'authz_core', 'authz_user',
-                              'socache_memcache');
+plan need_module('stepup', 'auth_basic', 'authn_file',
+                 'authn_core', 'authz_core', 'authz_user',
+                 'socache_memcache');
 
 my $KEYS = keyfile();
 my $HTPASSWD = catfile(conf_dir(), 'htpasswd');
@@ -56,7 +57,7 @@ sub post_pw {
 # How many lines of $text match $re.
 sub n_lines { my ($text, $re) = @_; return scalar(grep { /$re/ } split /\n/, $text) }
 
-# ---- StepupCache memcache:127.0.0.1:1 (27) --------------------------------------
+# ---- StepupCache memcache:127.0.0.1:1 --------------------------------------
 {
     my $srv = StepupHandler::mini_server(
         [qw(mpm_event authn_core authz_core authz_user auth_basic authn_file
@@ -118,7 +119,7 @@ sub n_lines { my ($text, $re) = @_; return scalar(grep { /$re/ } split /\n/, $te
     $srv->stop;
 }
 
-# ---- no StepupCache, no mod_socache_shmcb (20) ---------------------------------------
+# ---- no StepupCache, no mod_socache_shmcb ----------------------------------
 {
     my $srv = StepupHandler::mini_server(
         [qw(mpm_event authn_core authz_core authz_user auth_basic authn_file)],
@@ -152,6 +153,8 @@ sub n_lines { my ($text, $re) = @_; return scalar(grep { /$re/ } split /\n/, $te
           'no shmcb: no step-up logged as ok');
     $srv->stop;
 }
+
+done_testing();
 
 package Nothing;
 sub url { 'http://127.0.0.1:9/' }

@@ -1,6 +1,7 @@
-# "Has a password" is never decided by checking one (DESIGN 5, issue 13
-# item 7). The provider of /handler-broken/ fails on every check (its
-# AuthUserFile does not exist, as when LDAP is down), and mod_authn_file
+# "Has a password" is never decided by checking one (a made-up password
+# sent to the provider would be a failed sign-in there). The provider of
+# /handler-broken/ fails on every check (its AuthUserFile does not exist,
+# as when LDAP is down), and mod_authn_file
 # logs each check it fails ("AH01620: Could not open password file"): the
 # log counts the password checks. The confirm page, status, manage and
 # register/begin check none; a real password answers 503 and shows the
@@ -14,14 +15,14 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use Apache::TestRequest qw(GET POST);
-use StepupTest qw(check basic reset_ua);
-use StepupHandler qw(%USERS csrf_mint post_form json_of log_offset
-                     log_since);
+use StepupTest qw(check basic reset_ua log_offset log_since);
+use StepupClient qw(json_of);
+use StepupHandler qw(%USERS csrf_mint post_form);
 
-plan tests => 25, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
-                              'socache_shmcb');
+plan need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
+                 'socache_shmcb');
 
 reset_ua();
 
@@ -125,3 +126,5 @@ sub checks_since {
     check($r->code, 403, '... register/begin without a token (no bootstrap '
           . 'here): 403');
 }
+
+done_testing();

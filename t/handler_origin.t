@@ -1,10 +1,9 @@
-# The Origin check of every POST to the handler behind a load balancer
-# (DESIGN 6): the browser sends the public origin, which is not
-# scheme://host:port as httpd sees the request. With StepupOrigin set the
-# check accepts its origins (and only them); without it, the request's own
-# origin. Requests go to a private httpd -X (ServerName 127.0.0.1:PORT) with
-# "Host: localhost", no port, as a load balancer at http://localhost would
-# forward them:
+# The Origin check of every POST to the handler behind a load balancer: the
+# browser sends the public origin, which is not scheme://host:port as httpd
+# sees the request. With StepupOrigin set the check accepts its origins (and
+# only them); without it, the request's own origin. Requests go to a private
+# httpd -X (ServerName 127.0.0.1:PORT) with "Host: localhost", no port, as a
+# load balancer at http://localhost would forward them:
 #   /lb/      StepupOrigin http://localhost https://bank.example
 #   /stepup/  no StepupOrigin
 #   /lbp/     Require stepup, StepupConfirmURL /lb/, the same StepupOrigin
@@ -17,16 +16,17 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use HTTP::Request::Common ();
 use LWP::UserAgent ();
 use StepupTest qw(check basic keyfile conf_dir %PASSWORDS);
-use StepupHandler qw(csrf_mint form_body set_cookies json_of);
+use StepupClient qw(form_body json_of);
+use StepupHandler qw(csrf_mint set_cookies);
 use File::Spec::Functions qw(catfile);
 
-plan tests => 33, need_module('stepup', 'auth_basic', 'authn_file',
-                              'authn_core', 'authz_core', 'authz_user',
-                              'socache_shmcb', 'dbd');
+plan need_module('stepup', 'auth_basic', 'authn_file',
+                 'authn_core', 'authz_core', 'authz_user',
+                 'socache_shmcb', 'dbd');
 
 my $KEYS = keyfile();
 my $HTPASSWD = catfile(conf_dir(), 'htpasswd');
@@ -118,7 +118,7 @@ sub outcome {
                                                ? 'token' : 'no token'));
 }
 
-# ---- StepupOrigin http://localhost https://bank.example (12) ----------------
+# ---- StepupOrigin http://localhost https://bank.example --------------------
 check(outcome(post_pw('/lb/', 'http://localhost')), '200 token',
       'StepupOrigin http://localhost, Host localhost, Origin http://localhost: '
       . 'the password is accepted, a token');
@@ -155,7 +155,7 @@ check(outcome(post_begin('/lb/', 'http://evil.example')),
       '403 cross-origin request refused',
       'passkey/begin from a foreign Origin: 403');
 
-# ---- no StepupOrigin: the request's own origin (5) ---------------------------
+# ---- no StepupOrigin: the request's own origin -----------------------------
 check(outcome(post_pw('/stepup/', "http://localhost:$port")), '200 token',
       'no StepupOrigin, Origin = the request\'s own (Host and port): accepted');
 check(outcome(post_pw('/stepup/', 'http://localhost')),
@@ -170,7 +170,7 @@ check(outcome(post_begin('/stepup/', 'http://localhost')),
       '403 cross-origin request refused',
       'no StepupOrigin, passkey/begin from the public origin: 403');
 
-# ---- what was logged (3) -------------------------------------------------------
+# ---- what was logged -------------------------------------------------------
 my $log = $srv->error_log;
 my @refused = grep { /STEPUP0101: POST \/(?:lb|stepup)\/\S+: 403 cross-origin request refused$/ }
               split /\n/, $log;
@@ -181,7 +181,7 @@ check(scalar(@ok), 6, 'each accepted password logged as ok (6)');
 check($log =~ /\Q$PASSWORDS{alice}\E/ ? 'logged' : 'not logged',
       'not logged', 'no password in the log');
 
-# ---- register/begin: the options of that ceremony (3) -------------------------
+# ---- register/begin: the options of that ceremony --------------------------
 my $opts = json_of($reg) || {};
 check(ref $opts->{rp} eq 'HASH' && defined $opts->{challenge}
       ? "rp $opts->{rp}{id}" : $reg->content, 'rp localhost',
@@ -192,7 +192,7 @@ check(outcome(post_register('/lb/', 'http://evil.example', $token)),
 check(scalar(grep { /STEPUP01\d\d: .*cross-site/ } split /\n/, $log), 1,
       'the cross-site refusal logged once');
 
-# ---- redirects to the public origin (8) ----------------------------------------
+# ---- redirects to the public origin ----------------------------------------
 sub post_form_pw {
     my ($base, $origin) = @_;
     return $ua->request(HTTP::Request::Common::POST($srv->url("${base}password"),
@@ -243,3 +243,5 @@ check($api->header('Location') ? 'Location' : 'none', 'none',
       '... and no Location');
 
 $srv->stop if $srv->can('stop');
+
+done_testing();

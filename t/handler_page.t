@@ -1,5 +1,5 @@
-# The Confirm access page (GET StepupConfirmURL, DESIGN 6): what a user with
-# a password, a federated user (StepupHasPassword says he has none) and a
+# The Confirm access page (GET StepupConfirmURL): what a user with a
+# password, a federated user (StepupHasPassword says he has none) and a
 # location needing a passkey see; the CSRF token and return_to it carries;
 # escaping; StepupTemplate; StepupMethods; the page's own script and style.
 #   /stepup/               every default (alice, bob: file provider)
@@ -13,19 +13,19 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module have_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module have_module);
 use Apache::TestRequest qw(GET HEAD);
 use StepupTest qw(check basic reset_ua secret);
 use StepupHandler qw(%USERS csrf_mint page_field page_csrf html_unescape);
 use StepupToken ();
 
-plan tests => 121, need_module('stepup', 'auth_basic', 'authn_file',
-                               'authn_core');
+plan need_module('stepup', 'auth_basic', 'authn_file',
+                 'authn_core');
 
 reset_ua();
 
-# Without mod_dbd there is no passkey store (DESIGN 4: passkeys are stored
-# through mod_dbd): a user without a password has no way to confirm. With
+# Without mod_dbd there is no passkey store (passkeys are stored through
+# mod_dbd): a user without a password has no way to confirm. With
 # it (t/conf/passkey.conf.in), such a user is offered to register one. The
 # users here never register passkeys: no "Use passkey" either way (and
 # t/handler_cache.t checks a server without mod_dbd).
@@ -36,7 +36,7 @@ sub hbasic {
     return basic($user, $USERS{$user});
 }
 
-# 3 checks: a CSRF token of $user, minted by the server just now with k1
+# A CSRF token of $user, minted by the server just now with k1
 # (the signing key), verified against an independent computation.
 sub csrf_checks {
     my ($csrf, $user, $name) = @_;
@@ -57,7 +57,7 @@ sub text_of {
     return html_unescape($t);
 }
 
-# ---- a user with a password: alice at /stepup/ (24) -------------------------
+# ---- a user with a password: alice at /stepup/ -----------------------------
 my $alice_page;
 {
     my $res = GET '/stepup/?return_to=%2Faccount%2Fsettings%3Ftab%3Dsecurity',
@@ -112,13 +112,13 @@ my $alice_page;
     check(length($head->content), 0, 'HEAD of the page: no body');
 }
 
-# ---- a second request gets a token for its own user (3) --------------------
+# ---- a second request gets a token for its own user ------------------------
 {
     my $res = GET '/stepup/', basic('bob');
     csrf_checks(page_csrf($res->content), 'bob', 'bob\'s page');
 }
 
-# ---- a federated user: fred at /handler-alias/ (10) -------------------------
+# ---- a federated user: fred at /handler-alias/ -----------------------------
 {
     my $res = GET '/handler-alias/?return_to=%2Fx', hbasic('fred');
     my $html = $res->content;
@@ -156,7 +156,7 @@ my $alice_page;
     }
 }
 
-# ---- the same provider knows carol: she has a password there (3) ------------
+# ---- the same provider knows carol: she has a password there ---------------
 {
     my $res = GET '/handler-alias/', hbasic('carol');
     check($res->code, 200, 'alias provider, known user: 200');
@@ -167,7 +167,7 @@ my $alice_page;
           'alias provider, known user: a password field');
 }
 
-# ---- a level above pwd: acr=phr and acr=phrh (8) ----------------------------
+# ---- a level above pwd: acr=phr and acr=phrh -------------------------------
 for my $c ([phr => 'a passkey'], [phrh => 'a hardware security key']) {
     my ($acr, $what) = @$c;
     my $res = GET "/stepup/?return_to=%2Fpay&acr=$acr", basic('alice');
@@ -183,7 +183,7 @@ for my $c ([phr => 'a passkey'], [phrh => 'a hardware security key']) {
           "acr=$acr: the text saying none is registered reads correctly");
 }
 
-# an unknown level asks for the least: the password form (2)
+# an unknown level asks for the least: the password form
 {
     my $res = GET '/stepup/?acr=bogus', basic('alice');
     check($res->code, 200, 'acr=bogus: 200');
@@ -191,7 +191,7 @@ for my $c ([phr => 'a passkey'], [phrh => 'a hardware security key']) {
           'acr=bogus: treated as pwd, the password form');
 }
 
-# ---- return_to: only a local path, else "/" (2 x 19 = 38) ---------------------
+# ---- return_to: only a local path, else "/" --------------------------------
 {
     my @cases = (
         # [ name, raw query value (already %-encoded), expected ]
@@ -225,7 +225,7 @@ for my $c ([phr => 'a passkey'], [phrh => 'a hardware security key']) {
     }
 }
 
-# the longest accepted return_to is 2048 bytes (include/stepup_returnto.h) (2)
+# the longest accepted return_to is 2048 bytes (include/stepup_returnto.h)
 {
     my $long = '/' . ('a' x 2047);
     my $res = GET "/stepup/?return_to=$long", basic('alice');
@@ -236,7 +236,7 @@ for my $c ([phr => 'a passkey'], [phrh => 'a hardware security key']) {
           'page, return_to of 2049 bytes: "/"');
 }
 
-# ---- escaping: a user name and a return_to with HTML in them (6) -------------
+# ---- escaping: a user name and a return_to with HTML in them ---------------
 {
     my $user = q{x<b>&"'y};
     my $rt = q{/a"><script>alert(1)</script>};
@@ -257,7 +257,7 @@ for my $c ([phr => 'a passkey'], [phrh => 'a hardware security key']) {
           'HTML in the user name: the CSRF token is the raw name\'s');
 }
 
-# ---- StepupTemplate: a custom page with every placeholder (13) ----------------
+# ---- StepupTemplate: a custom page with every placeholder ------------------
 {
     my $res = GET '/handler-template/?return_to=%2Fr%3Fa%3D1%26b%3D2',
         hbasic('carol');
@@ -285,7 +285,7 @@ for my $c ([phr => 'a passkey'], [phrh => 'a hardware security key']) {
           'StepupTemplate: braces that are not placeholders stay as written');
 }
 
-# ---- StepupMethods passkey: no password method (4) ---------------------------
+# ---- StepupMethods passkey: no password method -----------------------------
 {
     my $res = GET '/handler-passkey-only/', hbasic('carol');
     my $html = $res->content;
@@ -298,7 +298,7 @@ for my $c ([phr => 'a passkey'], [phrh => 'a hardware security key']) {
           'StepupMethods passkey: still the Confirm access page');
 }
 
-# ---- the page's script and style, served by the module (8) ------------------
+# ---- the page's script and style, served by the module ---------------------
 for my $c (['stepup.js', 'text/javascript; charset=utf-8', qr/navigator\.credentials/],
            ['stepup.css', 'text/css; charset=utf-8', qr/\{[^}]*\}/]) {
     my ($file, $type, $body_re) = @$c;
@@ -309,3 +309,5 @@ for my $c (['stepup.js', 'text/javascript; charset=utf-8', qr/navigator\.credent
     check(scalar $res->header('Content-Length'), length($res->content),
           "$file: Content-Length is the body's length");
 }
+
+done_testing();

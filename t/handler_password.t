@@ -1,9 +1,10 @@
-# POST password (DESIGN 6): a wrong password gets the page again (401, no
-# cookie), the right one the token cookie and 303 to return_to (JSON with
-# Accept: application/json); the cookie's attributes and the token's fields
-# (DESIGN 3); return_to attacks; StepupAuthnProvider (file, an
-# AuthnProviderAlias); StepupCookieSecure/StepupCookieName; StepupBindCookie;
-# StepupMethods; a whole round trip from a protected page and back.
+# POST password: a wrong password gets the page again (401, no cookie), the
+# right one the token cookie and 303 to return_to (JSON with Accept:
+# application/json); the cookie's attributes and the token's fields
+# (src/core/token.c); return_to attacks; StepupAuthnProvider (file, an
+# AuthnProviderAlias); StepupCookieSecure/StepupCookieName;
+# StepupBindCookie; StepupMethods; a whole round trip from a protected page
+# and back.
 #   /stepup/               defaults (alice, bob, "pipe|user")
 #   /handler-alias/        StepupAuthnProvider stepup_alias
 #   /handler-secure/       StepupCookieSecure On, StepupCookieName sudo_mode
@@ -16,18 +17,19 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use Apache::TestRequest qw(GET);
 use JSON::PP ();
 use URI;
-use StepupTest qw(check basic reset_ua secret hostport_url %PASSWORDS);
+use StepupTest qw(check basic reset_ua secret hostport_url %PASSWORDS
+                  log_offset log_since);
+use StepupToken qw(token_from);
+use StepupClient qw(json_of);
 use StepupHandler qw(%USERS %ALIAS_PASSWORDS csrf_mint post_form page_field
-                     page_csrf html_unescape set_cookies cookie_parts
-                     token_from log_offset log_since json_of);
-use StepupToken ();
+                     page_csrf html_unescape set_cookies cookie_parts);
 
-plan tests => 128, need_module('stepup', 'auth_basic', 'authn_file',
-                               'authn_core', 'socache_shmcb');
+plan need_module('stepup', 'auth_basic', 'authn_file',
+                 'authn_core', 'socache_shmcb');
 
 reset_ua();
 
@@ -48,7 +50,7 @@ sub post_password {
     return post_form("${base}password", \@fields, @auth, @{ $a{headers} || [] });
 }
 
-# 9 checks: the token a response sets, field by field (DESIGN 3).
+# The token a response sets, field by field.
 sub token_checks {
     my ($tok, $name, %e) = @_;
     $tok = '' unless defined $tok;
@@ -72,7 +74,7 @@ sub token_checks {
           "$name: six fields, the user last");
 }
 
-# 2 checks: exactly one Set-Cookie, with exactly these attributes.
+# Exactly one Set-Cookie, with exactly these attributes.
 sub cookie_checks {
     my ($res, $name, %e) = @_;
     my $cname = $e{cookie} || 'stepup';
@@ -83,7 +85,7 @@ sub cookie_checks {
           . "SameSite=Strict$e{extra}");
 }
 
-# ---- a wrong password: the page again, 401, no cookie (13) -------------------
+# ---- a wrong password: the page again, 401, no cookie ----------------------
 {
     my $off = log_offset();
     my $res = post_password(user => 'alice', password => 'not-alices-pw',
@@ -116,7 +118,7 @@ sub cookie_checks {
           'wrong password: the Basic session still works');
 }
 
-# ---- a wrong password, JSON (5) ---------------------------------------------
+# ---- a wrong password, JSON ------------------------------------------------
 {
     my $res = post_password(user => 'alice', password => 'still-wrong',
                             headers => [ Accept => 'application/json' ]);
@@ -132,7 +134,7 @@ sub cookie_checks {
           'wrong password, JSON: no WWW-Authenticate');
 }
 
-# ---- the right password: cookie and 303 to return_to (18) --------------------
+# ---- the right password: cookie and 303 to return_to -----------------------
 my $alice_token;
 {
     my $off = log_offset();
@@ -160,7 +162,7 @@ my $alice_token;
           'alice\'s token does not open it for bob');
 }
 
-# ---- the right password, JSON (8) -------------------------------------------
+# ---- the right password, JSON ----------------------------------------------
 {
     my $res = post_password(user => 'alice', password => $PASSWORDS{alice},
                             return_to => '/j?k=1',
@@ -183,7 +185,7 @@ my $alice_token;
           'right password, JSON: no redirect');
 }
 
-# ---- a user name with "|" (2) -------------------------------------------------
+# ---- a user name with "|" --------------------------------------------------
 {
     my $res = post_password(user => 'pipe|user',
                             password => $PASSWORDS{'pipe|user'});
@@ -192,7 +194,7 @@ my $alice_token;
           'pipe|user', '"pipe|user": the token\'s last field is the whole name');
 }
 
-# ---- return_to attacks: always back to this site (2 x 14 = 28) ---------------
+# ---- return_to attacks: always back to this site ---------------------------
 for my $c (
     [ 'absent',            undef ],
     [ '//host',            '//evil.example/x' ],
@@ -233,7 +235,7 @@ for my $c (
           "return_to $name: kept as written");
 }
 
-# the JSON answer carries the sanitised return_to too (1)
+# the JSON answer carries the sanitised return_to too
 {
     my $res = post_password(user => 'alice', password => $PASSWORDS{alice},
                             return_to => '//evil.example',
@@ -242,7 +244,7 @@ for my $c (
           'return_to //host, JSON: return_to is "/"');
 }
 
-# ---- StepupAuthnProvider: an AuthnProviderAlias with its own file (13) -------
+# ---- StepupAuthnProvider: an AuthnProviderAlias with its own file ----------
 {
     my $res = post_password(user => 'carol', base => '/handler-alias/',
                             password => $ALIAS_PASSWORDS{carol},
@@ -261,7 +263,7 @@ for my $c (
 }
 
 # a federated user (StepupHasPassword says fred has none): refused
-# without asking the provider, whatever the password (3)
+# without asking the provider, whatever the password
 {
     my $res = post_password(user => 'fred', base => '/handler-alias/',
                             password => $USERS{fred});
@@ -271,7 +273,7 @@ for my $c (
     check(scalar(set_cookies($res)), 0, 'federated user: no cookie');
 }
 
-# ---- StepupCookieSecure On, StepupCookieName sudo_mode (5) -------------------
+# ---- StepupCookieSecure On, StepupCookieName sudo_mode ---------------------
 {
     my $res = post_password(user => 'ivan', base => '/handler-secure/',
                             password => $USERS{ivan});
@@ -284,7 +286,7 @@ for my $c (
           'ivan', 'StepupCookieName sudo_mode: ivan\'s token');
 }
 
-# ---- StepupBindCookie sess (8) --------------------------------------------------
+# ---- StepupBindCookie sess -------------------------------------------------
 {
     my $off = log_offset();
     my $res = post_password(user => 'ivan', base => '/handler-bind/',
@@ -307,7 +309,7 @@ for my $c (
     check($f->{acr}, 'pwd', 'bind: acr pwd');
 }
 
-# ---- StepupMethods passkey: the password method is off (3) ------------------
+# ---- StepupMethods passkey: the password method is off ---------------------
 {
     my $res = post_password(user => 'carol', base => '/handler-passkey-only/',
                             password => $USERS{carol});
@@ -317,7 +319,7 @@ for my $c (
     check(scalar(set_cookies($res)), 0, 'StepupMethods passkey: no cookie');
 }
 
-# ---- missing and empty password (7) ------------------------------------------
+# ---- missing and empty password --------------------------------------------
 {
     my $res = post_password(user => 'alice');
     check($res->code, 400, 'no password field: 400');
@@ -335,7 +337,7 @@ for my $c (
           : 'none', 'none', 'empty password: not a failed attempt');
 }
 
-# ---- a round trip from a protected page and back (14) ----------------------------
+# ---- a round trip from a protected page and back ---------------------------
 {
     my $ua = Apache::TestRequest::user_agent(reset => 1,
                                              requests_redirectable => 0);
@@ -385,3 +387,5 @@ for my $c (
     check(scalar $res->header('X-Stepup-Acr'), 'pwd',
           'round trip: STEPUP_ACR is pwd');
 }
+
+done_testing();

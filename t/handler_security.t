@@ -1,6 +1,6 @@
-# What protects the handler (DESIGN 6): the security headers on every answer,
-# routes (unknown paths 404, wrong methods 405), the CSRF token on every
-# POST (missing, foreign, expired, forged), same-origin Origin and
+# What protects the handler: the security headers on every answer, routes
+# (unknown paths 404, wrong methods 405), the CSRF token on every POST
+# (missing, foreign, expired, forged), same-origin Origin and
 # Sec-Fetch-Site, malformed and oversized bodies (400/413, a one-line
 # reason, nothing changed), the handler outside its URL or without a user,
 # and that no password, token or CSRF value reaches t/logs/error_log.
@@ -13,20 +13,20 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use Apache::TestRequest qw(GET HEAD POST);
 use HTTP::Request ();
 use IO::Socket::INET ();
 use MIME::Base64 qw(encode_base64);
 use StepupTest qw(check basic reset_ua secret token hostport_url
-                  error_log_text %PASSWORDS);
-use StepupHandler qw(%USERS csrf_mint form_body post_form page_csrf
-                     set_cookies token_from security_checks log_offset
-                     log_since json_of);
-use StepupToken ();
+                  error_log_text %PASSWORDS log_offset log_since);
+use StepupToken qw(token_from);
+use StepupClient qw(form_body json_of);
+use StepupHandler qw(%USERS csrf_mint post_form page_csrf set_cookies
+                     security_checks);
 
-plan tests => 306, need_module('stepup', 'auth_basic', 'authn_file',
-                               'authn_core', 'socache_shmcb');
+plan need_module('stepup', 'auth_basic', 'authn_file',
+                 'authn_core', 'socache_shmcb');
 
 reset_ua();
 
@@ -42,7 +42,7 @@ sub raw_post {
     return Apache::TestRequest::user_agent()->request($req);
 }
 
-# ---- the security headers on every kind of answer (7 x 22 = 154) --------------
+# ---- the security headers on every kind of answer --------------------------
 {
     my $csrf = alice_csrf();
     my @answers = (
@@ -104,7 +104,7 @@ sub raw_post {
     }
 }
 
-# ---- routes: unknown paths 404, wrong methods 405 with Allow (27) -------------
+# ---- routes: unknown paths 404, wrong methods 405 with Allow ---------------
 for my $path ('/stepup/nope', '/stepup/password/', '/stepup/status/x',
               '/stepup/Password', '/stepup/stepup.js.map',
               '/stepup/passwordx', '/stepup/%70assword') {
@@ -139,7 +139,7 @@ for my $c (
           "$method $path: Allow lists $allowed (got \"$allow\")");
 }
 
-# ---- CSRF: every POST needs a valid token of this user (2 x 17 = 34) ----------
+# ---- CSRF: every POST needs a valid token of this user ---------------------
 {
     my $now = time;
     my @cases = (
@@ -194,7 +194,7 @@ for my $c (
           'drop without a token: 403 "missing CSRF token"');
 }
 
-# ---- Origin and Sec-Fetch-Site (2 x 11 + 1 = 23) ---------------------------------
+# ---- Origin and Sec-Fetch-Site ---------------------------------------------
 for my $c (
     [ 'a foreign Origin', [ Origin => 'https://evil.example' ], 403 ],
     [ 'Origin with another port', [ Origin => "http://localhost:1" ], 403 ],
@@ -226,7 +226,6 @@ for my $c (
 }
 
 # ---- malformed and oversized bodies: 400/413, one line, nothing changed -------
-# (3 x 13 + 8 = 47)
 {
     my $c1 = alice_csrf();
     my $good = form_body(csrf => $c1, password => $PASSWORDS{alice});
@@ -308,7 +307,7 @@ for my $c (
     check($res->code, 303, 'a body of exactly 8192 bytes: accepted');
 }
 
-# a chunked body over the limit, without Content-Length (3)
+# a chunked body over the limit, without Content-Length
 {
     my $auth = 'Basic ' . encode_base64("alice:$PASSWORDS{alice}", '');
     my $chunk = 'x' x 4096;
@@ -337,7 +336,7 @@ for my $c (
           'a chunked body of 12 KiB: no cookie');
 }
 
-# ---- nothing changed: malformed bodies are no failed attempts (2) -------------
+# ---- nothing changed: malformed bodies are no failed attempts --------------
 {
     # bob: 5 malformed posts with a wrong password inside, then his own
     my $cb = csrf_mint(user => 'bob');
@@ -351,7 +350,7 @@ for my $c (
     check(scalar(set_cookies($res)), 1, 'and the cookie');
 }
 
-# ---- the handler outside its URL, without a user (4) --------------------------
+# ---- the handler outside its URL, without a user ---------------------------
 {
     my $off = log_offset();
     my $res = GET '/handler-misplaced/', basic('alice');
@@ -365,7 +364,7 @@ for my $c (
           'the handler without authentication: logged');
 }
 
-# ---- no secret reaches the error log (12) ------------------------------------------
+# ---- no secret reaches the error log ---------------------------------------
 {
     my $off = log_offset();
     my $wrong = 'Wr0ng-Secret-Passw0rd-' . int(rand 1e9);
@@ -412,3 +411,5 @@ for my $c (
         check($n, 0, "$name never appears in t/logs/error_log");
     }
 }
+
+done_testing();

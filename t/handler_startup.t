@@ -1,28 +1,28 @@
 # The handler's directives refuse a bad configuration at start-up, with one
-# line that names the directive and the reason (DESIGN 4): StepupTemplate
-# (an unknown or unclosed placeholder, a missing file), StepupAuthnProvider
-# (an unknown provider, an alias defined below its use), StepupMaxAttempts,
+# line that names the directive and the reason: StepupTemplate (an unknown
+# or unclosed placeholder, a missing file), StepupAuthnProvider (an unknown
+# provider, an alias defined below its use), StepupMaxAttempts,
 # StepupMethods, StepupCache. Each case runs "httpd -t" on a small
-# configuration of its own (StepupHandler::configtest).
+# configuration of its own (StepupTest::configtest).
 use strict;
 use warnings FATAL => 'all';
 
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use StepupTest qw(check keyfile);
 use StepupHandler ();
 
-plan tests => 40, need_module('stepup', 'auth_basic', 'authn_file',
-                              'authn_core', 'authz_core', 'authz_user',
-                              'socache_shmcb');
+plan need_module('stepup', 'auth_basic', 'authn_file',
+                 'authn_core', 'authz_core', 'authz_user',
+                 'socache_shmcb');
 
 my @MODS = qw(mpm_event authn_core authz_core authz_user auth_basic
               authn_file socache_shmcb);
 my $KEYS = keyfile();
 
-sub tpl { return StepupHandler::work_file(@_) }
+sub tpl { return StepupTest::work_file(@_) }
 
 # A handler location with the given extra directives.
 sub handler_conf {
@@ -36,10 +36,10 @@ sub handler_conf {
          . "  Require valid-user\n  SetHandler stepup\n</Location>\n";
 }
 
-# 2 checks: refused, one stderr line matching $re.
+# Refused, one stderr line matching $re.
 sub refused {
     my ($name, $body, $re, $mods) = @_;
-    my ($status, @err) = StepupHandler::configtest($mods || \@MODS, $body);
+    my ($status, @err) = StepupTest::configtest($body, @{ $mods || \@MODS });
     check($status >= 128 ? 'killed by signal ' . ($status - 128)
           : $status != 0 ? 'refused' : 'exit 0', 'refused',
           "$name: httpd -t fails (an exit status, not a crash)");
@@ -48,10 +48,10 @@ sub refused {
           . "the reason (stderr: " . join(' / ', @err) . ")");
 }
 
-# 2 checks: accepted.
+# Accepted.
 sub accepted {
     my ($name, $body, $mods) = @_;
-    my ($status, @err) = StepupHandler::configtest($mods || \@MODS, $body);
+    my ($status, @err) = StepupTest::configtest($body, @{ $mods || \@MODS });
     check($status, 0, "$name: httpd -t exits 0");
     check(join("\n", @err), qr/^Syntax OK$/m, "$name: \"Syntax OK\"");
 }
@@ -59,7 +59,7 @@ sub accepted {
 my $good = tpl('good.html', "<title>{{title}}</title>\n{{user}} {{error}} "
                . "{{methods}} {{base}} {{return_to}} {{csrf}}\n{ } }}\n");
 
-# ---- good configurations (8) --------------------------------------------------
+# ---- good configurations ---------------------------------------------------
 accepted('StepupTemplate with every placeholder',
          handler_conf("StepupTemplate \"$good\""));
 accepted('StepupAuthnProvider file (the default, named)',
@@ -72,7 +72,7 @@ accepted('StepupMaxAttempts, StepupMethods, StepupCache shmcb',
          "StepupCache shmcb\n" . handler_conf('StepupMaxAttempts 1 86400',
                                               'StepupMethods password'));
 
-# ---- StepupTemplate (2 x 8 = 16) ----------------------------------------------
+# ---- StepupTemplate --------------------------------------------------------
 {
     my $unknown = tpl('unknown.html', "<html>\n<body>\n<p>{{nope}}</p>\n");
     refused('StepupTemplate with an unknown placeholder',
@@ -97,8 +97,8 @@ accepted('StepupMaxAttempts, StepupMethods, StepupCache shmcb',
     # an unclosed "{{" before another placeholder's "}}": the reason must
     # still be one line, on the line of the "{{"
     my $then = tpl('then.html', "<p>\n<b>{{user</b>\n<i>{{title}}</i>\n</p>\n");
-    my ($status, @err) = StepupHandler::configtest(\@MODS,
-        handler_conf("StepupTemplate \"$then\""));
+    my ($status, @err) = StepupTest::configtest(
+        handler_conf("StepupTemplate \"$then\""), @MODS);
     check($status, 1, 'StepupTemplate unclosed before another placeholder: '
           . 'httpd -t fails');
     check(join(' / ', @err),
@@ -109,11 +109,11 @@ accepted('StepupMaxAttempts, StepupMethods, StepupCache shmcb',
             handler_conf("StepupTemplate \"$good.missing\""),
             qr/StepupTemplate \S*good\.html\.missing: .*No such file/);
     refused('StepupTemplate a directory',
-            handler_conf('StepupTemplate "' . StepupHandler::_workdir() . '"'),
+            handler_conf('StepupTemplate "' . StepupTest::workdir() . '"'),
             qr/StepupTemplate \S+: not a regular file$/);
 }
 
-# ---- StepupAuthnProvider (2 x 3 = 6) ------------------------------------------
+# ---- StepupAuthnProvider ---------------------------------------------------
 refused('StepupAuthnProvider unknown',
         handler_conf('StepupAuthnProvider nosuchprovider'),
         qr/StepupAuthnProvider: unknown authn provider "nosuchprovider"/);
@@ -127,7 +127,7 @@ refused('StepupAuthnProvider naming an alias defined below it',
         . "</AuthnProviderAlias>\n",
         qr/StepupAuthnProvider: unknown authn provider "laterfile"/);
 
-# ---- StepupMaxAttempts, StepupMethods, StepupCache, StepupConfirmURL (2 x 5 = 10)
+# ---- StepupMaxAttempts, StepupMethods, StepupCache, StepupConfirmURL
 refused('StepupMaxAttempts 0 60', handler_conf('StepupMaxAttempts 0 60'),
         qr/StepupMaxAttempts: "0" must be a number of attempts from 1 to 1000/);
 refused('StepupMaxAttempts 5 0', handler_conf('StepupMaxAttempts 5 0'),
@@ -139,3 +139,5 @@ refused('StepupCache of an unknown type', "StepupCache nosuchcache\n"
         qr/StepupCache: unknown cache type "nosuchcache" \(load mod_socache_nosuchcache; loaded: .*shmcb/);
 refused('StepupConfirmURL with a query', handler_conf('StepupConfirmURL /s/?x=1'),
         qr{StepupConfirmURL: "/s/\?x=1" must be a plain path});
+
+done_testing();

@@ -1,7 +1,7 @@
-# GET status and POST drop (DESIGN 6). status: user, has_password, passkeys,
-# csrf, and the current token's acr, auth_time, expires_at (null without a
-# valid token). drop: clears the cookie (Max-Age=0), needs the CSRF token,
-# 303 to return_to or JSON.
+# GET status and POST drop (src/handler/status.c). status: user,
+# has_password, passkeys, csrf, and the current token's acr, auth_time,
+# expires_at (null without a valid token). drop: clears the cookie
+# (Max-Age=0), needs the CSRF token, 303 to return_to or JSON.
 #   /stepup/               defaults (alice, bob, "pipe|user")
 #   /handler-alias/        StepupAuthnProvider stepup_alias (fred federated)
 #   /handler-passkey-only/ StepupMethods passkey
@@ -12,18 +12,18 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use Apache::TestRequest qw(GET POST);
 use HTTP::Request ();
 use JSON::PP ();
-use StepupTest qw(check basic reset_ua secret token hostport_url
-                  %PASSWORDS);
-use StepupHandler qw(%USERS csrf_mint post_form set_cookies token_from
-                     log_offset log_since json_of);
-use StepupToken ();
+use StepupTest qw(check basic reset_ua secret token hostport_url %PASSWORDS
+                  log_offset log_since);
+use StepupToken qw(token_from);
+use StepupClient qw(json_of);
+use StepupHandler qw(%USERS csrf_mint post_form set_cookies);
 
-plan tests => 106, need_module('stepup', 'auth_basic', 'authn_file',
-                               'authn_core', 'socache_shmcb');
+plan need_module('stepup', 'auth_basic', 'authn_file',
+                 'authn_core', 'socache_shmcb');
 
 reset_ua();
 
@@ -41,7 +41,7 @@ sub bool { my ($v) = @_; return !defined $v ? 'null' : JSON::PP::is_bool($v)
     ? ($v ? 'true' : 'false') : "not a boolean: $v" }
 sub nul { my ($v) = @_; return defined $v ? "not null: $v" : 'null' }
 
-# 3 checks: the token fields of a status answer.
+# The token fields of a status answer.
 sub token_fields {
     my ($j, $name, $acr, $auth_time, $expires) = @_;
     check(defined $acr ? $j->{acr} : nul($j->{acr}), defined $acr ? $acr : 'null',
@@ -54,7 +54,7 @@ sub token_fields {
           "$name: expires_at " . (defined $expires ? 'of the token' : 'null'));
 }
 
-# ---- without a token (12) ---------------------------------------------------
+# ---- without a token -------------------------------------------------------
 {
     my ($res, $j) = status_of('/stepup/status', basic('alice'));
     check($res->code, 200, 'status: 200');
@@ -62,7 +62,7 @@ sub token_fields {
           'status: application/json');
     check(join(',', sort keys %$j),
           'acr,auth_time,csrf,expires_at,has_password,passkeys,user',
-          'status: exactly the fields of DESIGN 6');
+          'status: exactly these fields');
     check($j->{user}, 'alice', 'status: user');
     check(bool($j->{has_password}), 'true', 'status: has_password true');
     check($j->{passkeys}, 0,
@@ -76,7 +76,7 @@ sub token_fields {
     check(scalar(set_cookies($res)), 0, 'status: sets no cookie');
 }
 
-# its CSRF token is good for a POST (1)
+# its CSRF token is good for a POST
 {
     my (undef, $j) = status_of('/stepup/status', basic('alice'));
     my $res = post_form('/stepup/password', [ password => $PASSWORDS{alice} ],
@@ -84,7 +84,7 @@ sub token_fields {
     check($res->code, 303, 'the CSRF token of status opens POST password');
 }
 
-# ---- with a token (3 x 10 + 2 = 32) -----------------------------------------
+# ---- with a token ----------------------------------------------------------
 {
     my $now = time;
     my @cases = (
@@ -127,7 +127,7 @@ sub token_fields {
           'StepupCookieName sudo_mode: the "sudo_mode" cookie is read');
 }
 
-# ---- after a real step-up (4) -----------------------------------------------
+# ---- after a real step-up --------------------------------------------------
 {
     my $res = post_form('/stepup/password', [ csrf => csrf_mint(user => 'bob'),
         password => $PASSWORDS{bob} ], basic('bob'));
@@ -140,7 +140,7 @@ sub token_fields {
                  $f->{auth_time}, $f->{expires});
 }
 
-# ---- who has a password (12) --------------------------------------------------
+# ---- who has a password ----------------------------------------------------
 for my $c (
     [ 'federated fred (alias provider)', '/handler-alias/status', 'fred', 'false' ],
     [ 'carol (alias provider)', '/handler-alias/status', 'carol', 'true' ],
@@ -154,7 +154,7 @@ for my $c (
     check($j->{passkeys}, 0, "status, $name: passkeys 0");
 }
 
-# user names are given as they are (3)
+# user names are given as they are
 {
     my (undef, $j) = status_of('/stepup/status', basic('pipe|user'));
     check($j->{user}, 'pipe|user', 'status: a user name with "|"');
@@ -166,10 +166,10 @@ for my $c (
           'status: that user\'s CSRF token');
 }
 
-# ---- drop (DESIGN 6: ends the step-up early) -----------------------------------
+# ---- drop: ends the step-up early ------------------------------------------
 my $CLEARED = qr/^stepup=; Path=\/; Max-Age=0; HttpOnly; SameSite=Strict$/;
 
-# a form post: 303 to return_to, the cookie cleared, logged (6)
+# a form post: 303 to return_to, the cookie cleared, logged
 {
     my $tok = token();
     my $off = log_offset();
@@ -189,7 +189,7 @@ my $CLEARED = qr/^stepup=; Path=\/; Max-Age=0; HttpOnly; SameSite=Strict$/;
           'drop: the token is not logged');
 }
 
-# return_to attacks and defaults (2 x 6 = 12)
+# return_to attacks and defaults
 for my $c (
     [ 'absent', undef ],
     [ '//host', '//evil.example' ],
@@ -207,7 +207,7 @@ for my $c (
           "drop, return_to $name: to this site's /");
 }
 
-# a script: the CSRF header, no body; JSON (8)
+# a script: the CSRF header, no body; JSON
 {
     my $req = HTTP::Request->new(POST => hostport_url('/stepup/drop'),
         [ basic('alice'), 'X-Stepup-CSRF' => csrf_mint(user => 'alice') ]);
@@ -233,7 +233,7 @@ for my $c (
     check(scalar $res->header('Location'), undef, 'drop, JSON: no redirect');
 }
 
-# refusals leave the cookie alone (7)
+# refusals leave the cookie alone
 {
     my $res = POST '/stepup/drop', basic('alice'), Cookie => 'stepup=' . token(),
         content => '';
@@ -253,7 +253,7 @@ for my $c (
           . 'Set-Cookie');
 }
 
-# StepupCookieName/StepupCookieSecure apply to the cleared cookie (2)
+# StepupCookieName/StepupCookieSecure apply to the cleared cookie
 {
     my $res = post_form('/handler-secure/drop', [ csrf => csrf_mint(user => 'ivan') ],
                         hbasic('ivan'));
@@ -263,7 +263,7 @@ for my $c (
           'drop at /handler-secure/: sudo_mode cleared, with Secure');
 }
 
-# ---- a browser with a cookie jar: step up, drop, locked again (7) ------------
+# ---- a browser with a cookie jar: step up, drop, locked again --------------
 {
     my $ua = Apache::TestRequest::user_agent(reset => 1, cookie_jar => {},
                                              requests_redirectable => 0);
@@ -288,3 +288,5 @@ for my $c (
     check($res->code, 302, 'browser: and a navigation is sent to confirm');
     reset_ua();
 }
+
+done_testing();

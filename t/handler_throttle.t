@@ -1,7 +1,7 @@
-# StepupMaxAttempts N SECONDS (DESIGN 4): after N failed passwords for a
-# user within the window, every try, even the right password, gets 429 with
-# Retry-After until the window ends. Other users and the primary session
-# are not affected; a success clears the count.
+# StepupMaxAttempts N SECONDS: after N failed passwords for a user within
+# the window, every try, even the right password, gets 429 with Retry-After
+# until the window ends. Other users and the primary session are not
+# affected; a success clears the count.
 #   /handler-throttle/        StepupMaxAttempts 3 60 (dave, erin, hank)
 #   /handler-throttle-short/  StepupMaxAttempts 2 3  (gina)
 #   /handler-basic/           the same users' Basic session, no step-up
@@ -11,14 +11,16 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use Apache::TestRequest qw(GET);
-use StepupTest qw(check basic reset_ua error_log_text %PASSWORDS);
-use StepupHandler qw(%USERS %ALIAS_PASSWORDS csrf_mint post_form set_cookies
-                     security_checks log_offset log_since json_of);
+use StepupTest qw(check basic reset_ua error_log_text %PASSWORDS log_offset
+                  log_since);
+use StepupClient qw(json_of);
+use StepupHandler qw(%USERS %ALIAS_PASSWORDS csrf_mint post_form
+                     set_cookies security_checks);
 
-plan tests => 51, need_module('stepup', 'auth_basic', 'authn_file',
-                              'authn_core', 'socache_shmcb');
+plan need_module('stepup', 'auth_basic', 'authn_file',
+                 'authn_core', 'socache_shmcb');
 
 reset_ua();
 
@@ -32,7 +34,7 @@ sub try_pw {
 
 my $T = '/handler-throttle/';
 
-# ---- dave: three failures, then locked (15 + 6 = 21) ---------------------------
+# ---- dave: three failures, then locked -------------------------------------
 {
     for my $n (1 .. 3) {
         my $res = try_pw($T, 'dave', "wrong-$n");
@@ -73,7 +75,7 @@ my $T = '/handler-throttle/';
           'dave, locked: refused tries do not extend the window');
 }
 
-# ---- the scope: other users, the primary session, the page (14) -----------------
+# ---- the scope: other users, the primary session, the page -----------------
 {
     my $res = try_pw($T, 'erin', 'erin-wrong');
     check($res->code, 401, 'erin (another user, same location): a wrong '
@@ -105,7 +107,7 @@ my $T = '/handler-throttle/';
           'dave\'s Basic session after that: 200');
 }
 
-# ---- a success clears the count (6) --------------------------------------------
+# ---- a success clears the count --------------------------------------------
 {
     my @codes;
     for my $round (1 .. 2) {
@@ -123,7 +125,7 @@ my $T = '/handler-throttle/';
           'hank: still not locked');
 }
 
-# ---- the window ends (9) ---------------------------------------------------------
+# ---- the window ends -------------------------------------------------------
 {
     my $S = '/handler-throttle-short/';
     my @codes = map { try_pw($S, 'gina', "gina-wrong-$_")->code } 1 .. 2;
@@ -148,7 +150,7 @@ my $T = '/handler-throttle/';
           'gina, locked: the page still loads');
 }
 
-# ---- no password of any user in t/logs/error_log (1) ------------------------------
+# ---- no password of any user in t/logs/error_log ---------------------------
 {
     my $log = error_log_text();
     my %all = (%PASSWORDS, %USERS, map { ("$_ (alias)" => $ALIAS_PASSWORDS{$_}) }
@@ -157,3 +159,5 @@ my $T = '/handler-throttle/';
     check(join(', ', @found), '', 'no user\'s password appears in '
           . 't/logs/error_log');
 }
+
+done_testing();

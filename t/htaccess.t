@@ -1,10 +1,10 @@
-# .htaccess (DESIGN 4): the directives that decide who may mint a token or
-# what counts as phrh are refused there ("... not allowed here", 500), the
-# others still work; and the handler refuses to serve where an .htaccess
-# file read with AllowOverride AuthConfig applies, since its writer would
-# choose the user and the password file behind tokens that every location
-# of the host accepts. A private httpd -X whose DocumentRoot is the test's
-# work directory, where the .htaccess files are written:
+# .htaccess: the directives that decide who may mint a token or what counts
+# as phrh are refused there ("... not allowed here", 500), the others still
+# work; and the handler refuses to serve where an .htaccess file read with
+# AllowOverride AuthConfig applies, since its writer would choose the user
+# and the password file behind tokens that every location of the host
+# accepts. A private httpd -X whose DocumentRoot is the test's work
+# directory, where the .htaccess files are written:
 #   ht/     AllowOverride AuthConfig            the directives, one by one
 #   hth/    AllowOverride AuthConfig FileInfo   "SetHandler stepup" there
 #   loc/    AllowOverride AuthConfig            the site's authentication in
@@ -18,11 +18,12 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use HTTP::Request::Common ();
 use LWP::UserAgent ();
 use StepupTest qw(check basic keyfile conf_dir token %PASSWORDS);
-use StepupHandler qw(csrf_mint form_body set_cookies json_of);
+use StepupClient qw(form_body json_of);
+use StepupHandler qw(csrf_mint set_cookies);
 use File::Path qw(make_path);
 use Time::HiRes ();
 use File::Spec::Functions qw(catfile);
@@ -42,8 +43,8 @@ my @ALLOWED = (
     'StepupCookieSecure Off',
 );
 
-plan tests => 1 + 3 * @REFUSED + 4 + 15 + 4, need_module('stepup', 'auth_basic',
-    'authn_file', 'authn_core', 'authz_core', 'authz_user', 'socache_shmcb');
+plan need_module('stepup', 'auth_basic', 'authn_file', 'authn_core',
+                 'authz_core', 'authz_user', 'socache_shmcb');
 
 my $KEYS = keyfile();
 my $HTPASSWD = catfile(conf_dir(), 'htpasswd');
@@ -164,7 +165,7 @@ for my $r (@REFUSED) {
           "$name in .htaccess: the log names the directive, \"not allowed here\"");
 }
 
-# ---- the allowed ones still work (4) ------------------------------------------
+# ---- the allowed ones still work -------------------------------------------
 htaccess('ht', $AUTH . "Require stepup\n" . join("\n", @ALLOWED) . "\n");
 check(get('/ht/index.html')->code, 401, 'Require stepup and ' . scalar(@ALLOWED)
       . ' allowed directives in .htaccess: no token, 401');
@@ -175,7 +176,7 @@ check(get('/ht/index.html', age => 200)->code,
 check(get('/ht/index.html', age => 100)->code,
       200, '... one of 100 s: 200');
 
-# ---- the handler where an AuthConfig .htaccess applies (15) -------------------
+# ---- the handler where an AuthConfig .htaccess applies ---------------------
 sub post_pw {
     my ($base, $password) = @_;
     return $ua->request(HTTP::Request::Common::POST($srv->url("${base}password"),
@@ -248,7 +249,7 @@ check($res->code . ' ' . scalar(set_cookies($res)), '500 0',
       'AllowOverrideList AuthUserFile, an .htaccess with its own file: 500, '
       . 'no token');
 
-# ---- the Require stepup of .htaccess still decides with the server's keys (4)
+# ---- the Require stepup of .htaccess still decides with the server's keys
 htaccess('ht', "${AUTH}Require stepup\nStepupMaxAge 60\n");
 check(get('/ht/index.html', age => 90)->code,
       401, 'StepupMaxAge 60 in .htaccess: a token of 90 s, 401');
@@ -260,3 +261,5 @@ check(scalar(grep { /STEPUP0170/ } split /\n/, $srv->error_log), 5,
       'each refused handler request logged once (5)');
 
 $srv->stop if $srv->can('stop');
+
+done_testing();

@@ -7,11 +7,9 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan have_module);
+use Apache::Test qw(-withtestmore plan done_testing have_module);
 use Apache::TestRequest qw(GET);
 use StepupTest qw(check basic reset_ua);
-
-plan tests => 4;
 
 check(have_module('stepup') ? 1 : 0, 1,
       'mod_stepup.c is loaded (LoadModule stepup_module in -httpd_conf)');
@@ -28,3 +26,5 @@ my $res = GET '/denial/', basic('alice'), Accept => 'application/json';
 check(scalar($res->header('WWW-Authenticate')) || '',
       qr/^Bearer error="insufficient_user_authentication"/,
       'a protected location answers with the step-up challenge');
+
+done_testing();

@@ -1,33 +1,33 @@
-# Passkey step-up end to end (DESIGN 3, 5, 6; issue 4): passkey/begin and
-# passkey/finish at /pk/stepup/ (t/conf/passkey.conf.in) with the software
-# authenticator t/lib/SoftAuthn.pm. The assertion gives the cookie with
-# acr phr and amr hwk (device-bound) or swk (synced); the token decodes to
-# the right fields and opens the protected pages. The challenge is
-# one-time; counter regression, wrong origin / rpId, another user's
-# credential or userHandle, bad signatures and malformed bodies are refused
-# without a cookie. /pk/rp/ has StepupRPID and StepupOrigin of its own.
-# Users: ada, ben.
+# Passkey step-up end to end: passkey/begin and passkey/finish at
+# /pk/stepup/ (t/conf/passkey.conf.in) with the software authenticator
+# t/lib/SoftAuthn.pm. The assertion gives the cookie with acr phr and amr
+# hwk (device-bound) or swk (synced); the token decodes to the right fields
+# and opens the protected pages. The challenge is one-time; counter
+# regression, wrong origin / rpId, another user's credential or userHandle,
+# bad signatures and malformed bodies are refused without a cookie. /pk/rp/
+# has StepupRPID and StepupOrigin of its own. Users: ada, ben.
 use strict;
 use warnings FATAL => 'all';
 
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use Apache::TestRequest qw(GET POST);
-use StepupTest qw(check reset_ua secret);
-use StepupToken ();
+use StepupTest qw(check reset_ua secret log_offset log_since);
+use StepupToken qw(token_from);
+use StepupClient qw(err_of authn json_of csrf status post_json register
+                    login_begin login_finish login passkeys wipe
+                    race);
+use PasskeyTest qw(pk_basic origin rp_id token_for site);
 use SoftAuthn ();
-use PasskeyTest qw(err_of pk_basic origin rp_id authn json_of csrf status
-                   post_json register login_begin login_finish login
-                   passkeys wipe token_for token_from log_offset log_since);
 
-plan tests => 129, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
-                               'socache_shmcb');
+plan need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
+                 'socache_shmcb');
 
 reset_ua();
 
-my $B = '/pk/stepup/';
+my $B = site('/pk/stepup/');
 
 sub by_id {
     my ($user, $id, $base) = @_;
@@ -43,9 +43,10 @@ sub page {
 wipe($B, $_) for qw(ada ben);
 
 # ada: a device-bound key and a synced one; ben: one key
-my $bound = authn(alg => 'ES256', be => 0, bs => 0);
-my $synced = authn(alg => 'EdDSA', be => 1, bs => 1, attestation => 'self');
-my $bens = authn(alg => 'ES256');
+my $bound = authn($B, alg => 'ES256', be => 0, bs => 0);
+my $synced = authn($B, alg => 'EdDSA', be => 1, bs => 1,
+                   attestation => 'self');
+my $bens = authn($B, alg => 'ES256');
 check(join(' ', register($bound, $B, 'ada', name => 'Key')->code,
            register($synced, $B, 'ada', name => 'Phone')->code,
            register($bens, $B, 'ben', name => 'Ben key')->code),
@@ -124,7 +125,7 @@ check(index($log, $token) < 0 && index($log, $finish_body->{response}{signature}
           'the passkey token opens /pk/phr/ (acr phr)');
     my $pw = token_for('ada');
     check(page('/pk/phr/', $pw)->code, 401, 'a pwd token does not open /pk/phr/');
-    check(status($B, 'ada', Cookie => "stepup=$token")->{acr}, 'phr',
+    check(status($B, 'ada', token => $token)->{acr}, 'phr',
           'status: acr phr with the passkey token');
 }
 
@@ -141,7 +142,7 @@ check(index($log, $token) < 0 && index($log, $finish_body->{response}{signature}
 
 # ---- a counter that stays 0 (synced passkeys do that) ----------------------
 {
-    my $zero = authn(alg => 'ES256', be => 1, bs => 1, counter_step => 0);
+    my $zero = authn($B, alg => 'ES256', be => 1, bs => 1, counter_step => 0);
     my $r = register($zero, $B, 'ada', name => 'Zero');
     my @codes = map { login($zero, $B, 'ada')->code } 1 .. 2;
     check("@codes", '200 200', 'a passkey whose counter stays 0: two step-ups, 200 200');
@@ -149,12 +150,13 @@ check(index($log, $token) < 0 && index($log, $finish_body->{response}{signature}
     # against 8 copies of one finish sent at once
     my ($r0, $o) = login_begin($B, 'ada');
     my $body = $zero->assert($o || {});
-    my @race = PasskeyTest::race(8, sub { login_finish($B, 'ada', $body) });
+    my $send = sub { login_finish($B, 'ada', $body) };
+    my @race = sort { $a cmp $b } race(($send) x 8);
     check("@race", '200 400 400 400 400 400 400 400',
           '8 copies of one finish at once: one 200, seven 400');
-    check(PasskeyTest::post_json($B, 'passkeys/delete', 'ada',
-                                 { id => $zero->credential_id_b64 },
-                                 token => PasskeyTest::strong_token('ada'))->code,
+    check(post_json($B, 'passkeys/delete', 'ada',
+                    { id => $zero->credential_id_b64 },
+                    token => PasskeyTest::strong_token('ada'))->code,
           200, '(that passkey removed again)');
 }
 
@@ -254,7 +256,7 @@ for my $case (
     $r = login($bound, $B, 'ben');
     check($r->code, 400, "ben asserting with ada's passkey: 400");
     check(token_from($r), undef, '... no cookie');
-    my $stranger = authn();
+    my $stranger = authn($B);
     $r = login($stranger, $B, 'ada');
     check($r->code . ' ' . err_of($r), qr/^400 .*unknown passkey/,
           'a credential nobody registered: 400 unknown passkey');
@@ -350,15 +352,15 @@ for my $case (
 
 # ---- StepupRPID example.test, StepupOrigin (2 origins) at /pk/rp/ ----------
 {
-    my $RP = '/pk/rp/';
+    my $RP = site('/pk/rp/');
     my $k = SoftAuthn->new(origin => 'https://login.example.test',
                            rp_id => 'example.test');
     wipe($RP, 'ben');
-    my ($r, $o) = PasskeyTest::register_begin($RP, 'ben',
+    my ($r, $o) = StepupClient::register_begin($RP, 'ben',
                                                csrf => csrf($RP, 'ben'));
     check(($o || {})->{rp}{id}, 'example.test',
           'StepupRPID: register/begin rp.id example.test');
-    $r = PasskeyTest::register_finish($RP, 'ben', $k->register($o || {}),
+    $r = StepupClient::register_finish($RP, 'ben', $k->register($o || {}),
                                       csrf => csrf($RP, 'ben'));
     check($r->code, 200, 'StepupRPID: registration from https://login.example.test: 200');
     ($r, $o) = login_begin($RP, 'ben', csrf => csrf($RP, 'ben'));
@@ -399,3 +401,5 @@ for my $case (
     check($r->code, 409, 'passkey/begin for a user with no passkey: 409');
     check(err_of($r), qr/no passkey/, '... reason: no passkey registered');
 }
+
+done_testing();

@@ -1,4 +1,4 @@
-# StepupBindCookie with a passkey step-up (DESIGN 3, 4): at /pk/bind/
+# StepupBindCookie with a passkey step-up: at /pk/bind/
 # (t/conf/passkey.conf.in) the token from passkey/finish is bound to the
 # session cookie "sess"; without that cookie the finish is refused with a
 # reason and no token. /pk/bound/ (StepupBindCookie sess, Require stepup)
@@ -9,20 +9,21 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use Apache::TestRequest qw(GET);
-use StepupTest qw(check reset_ua);
-use StepupToken ();
-use PasskeyTest qw(err_of pk_basic authn json_of register login_begin
-                   login_finish wipe token_from log_offset log_since);
+use StepupTest qw(check reset_ua log_offset log_since);
+use StepupToken qw(token_from);
+use StepupClient qw(err_of authn json_of register login_begin login_finish
+                    wipe);
+use PasskeyTest qw(pk_basic site);
 
-plan tests => 14, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
-                              'socache_shmcb');
+plan need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
+                 'socache_shmcb');
 
 reset_ua();
 
 my $U = 'bea';
-my $B = '/pk/bind/';
+my $B = site('/pk/bind/');
 my @sess = (headers => [ Cookie => 'sess=Bea-Session-1' ]);
 
 sub bound_page {
@@ -34,9 +35,9 @@ sub bound_page {
 
 # registered at /pk/stepup/ (the same store): registering at /pk/bind/
 # would itself need a bound token
-wipe('/pk/stepup/', $U);
-my $key = authn();
-check(register($key, '/pk/stepup/', $U, name => 'Key')->code, 200,
+wipe(site('/pk/stepup/'), $U);
+my $key = authn($B);
+check(register($key, site('/pk/stepup/'), $U, name => 'Key')->code, 200,
       'setup: bea registers a passkey');
 
 # ---- no session cookie: refused, nothing issued ----------------------------
@@ -74,3 +75,5 @@ check(GET('/pk/protected/', pk_basic($U), Accept => 'application/json',
       'a location without StepupBindCookie takes the bound token as it is');
 check((json_of($res) || {})->{ok} ? 'ok' : 'not ok', 'ok',
       'the finish answered ok');
+
+done_testing();

@@ -1,11 +1,11 @@
-# Who may change a user's passkeys (DESIGN 5, issue 13 item 6). Adding
-# (register/begin and finish), removing and renaming a passkey need a
-# recent token of at least StepupEnrollACR and at least the level of the
-# strongest passkey the user has: with a security key (phrh) registered,
-# a password (or a synced passkey) no longer adds or removes one. The
-# federated bootstrap (no password, no passkey, no token) only where
-# StepupMethods names bootstrap. Refusals say the level needed and where to
-# confirm; the manage page sends the browser there.
+# Who may change a user's passkeys. Adding (register/begin and finish),
+# removing and renaming a passkey need a recent token of at least
+# StepupEnrollACR and at least the level of the strongest passkey the user
+# has: with a security key (phrh) registered, a password (or a synced
+# passkey) no longer adds or removes one. The federated bootstrap (no
+# password, no passkey, no token) only where StepupMethods names bootstrap.
+# Refusals say the level needed and where to confirm; the manage page sends
+# the browser there.
 #   /pk/hi/        attestation roots and AAGUID list (a phrh key is possible)
 #   /pk/stepup/    the defaults: StepupEnrollACR pwd, no bootstrap
 #   /pk/enrol-phr/ StepupEnrollACR phr
@@ -17,28 +17,29 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use Apache::TestRequest qw(GET POST);
 use Apache::TestUtil qw(t_write_file);
 use File::Spec::Functions qw(catfile);
 use File::Temp qw(tempdir);
-use StepupTest qw(check reset_ua hostport_url);
-use StepupToken ();
+use StepupTest qw(check reset_ua hostport_url log_offset log_since
+                  configtest);
+use StepupToken qw(token_from);
+use StepupClient qw(decoded err_of authn json_of csrf status post_json
+                    register_begin register_finish register login passkeys
+                    wipe);
+use PasskeyTest qw(pk_basic token_for strong_token ca site);
 use SoftAuthn ();
-use PasskeyTest qw(decoded err_of pk_basic authn json_of csrf status
-                   post_json register_begin register_finish register login
-                   passkeys wipe token_for strong_token token_from
-                   log_offset log_since configtest ca);
 
-plan tests => 50, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
-                              'socache_shmcb');
+plan need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
+                 'socache_shmcb');
 
 reset_ua();
 
-my $H = '/pk/hi/';
-my $B = '/pk/stepup/';
-my $E = '/pk/enrol-phr/';
-my $BOOT = '/pk/boot/';
+my $H = site('/pk/hi/');
+my $B = site('/pk/stepup/');
+my $E = site('/pk/enrol-phr/');
+my $BOOT = site('/pk/boot/');
 my $tmp = tempdir('enrol-XXXXXX', DIR => $FindBin::Bin, CLEANUP => 1);
 
 wipe($B, $_) for qw(enzo elsa edda fay);
@@ -68,9 +69,9 @@ sub manage {
 my $CA = ca();
 my $LISTED = SoftAuthn::aaguid_bytes($PasskeyTest::LISTED_AAGUIDS[0]);
 my $cert = SoftAuthn::make_attestation_cert($tmp, $CA, $LISTED);
-my $key = authn(attestation => 'x5c', aaguid => $LISTED, x5c => [ $cert->{der} ],
-                att_key => $cert->{key_pem});
-my $phone = authn(alg => 'EdDSA', be => 1, bs => 1);
+my $key = authn($B, attestation => 'x5c', aaguid => $LISTED,
+                x5c => [ $cert->{der} ], att_key => $cert->{key_pem});
+my $phone = authn($B, alg => 'EdDSA', be => 1, bs => 1);
 {
     my $r = register($key, $H, 'enzo', token => pwd_token('enzo'),
                      name => 'Security key');
@@ -171,7 +172,7 @@ my $phone = authn(alg => 'EdDSA', be => 1, bs => 1);
           . 'confirm page');
 
     # her first passkey where StepupEnrollACR is pwd
-    my $k = authn(alg => 'ES256');
+    my $k = authn($B, alg => 'ES256');
     $r = register($k, $B, 'elsa', token => pwd_token('elsa'));
     check($r->code, 200, 'elsa adds a passkey at /pk/stepup/ with a password '
           . 'token: 200');
@@ -210,7 +211,7 @@ my $phone = authn(alg => 'EdDSA', be => 1, bs => 1);
     check($r->code, 403, 'fay without a token where StepupMethods has no '
           . 'bootstrap: 403');
     check(err_of($r), qr/bootstrap/, '... the reason names the bootstrap');
-    my $k = authn();
+    my $k = authn($B);
     my ($r2, $o2) = register_begin($BOOT, 'fay', token => undef,
                                    csrf => csrf($BOOT, 'fay'));
     check($r2->code, 200, 'fay without a token at /pk/boot/ (bootstrap): '
@@ -284,3 +285,5 @@ my $phone = authn(alg => 'EdDSA', be => 1, bs => 1);
     check(GET('/pk/htaccess/methods/index.html', pk_basic('edda'))->code, 200,
           'StepupMethods password passkey in .htaccess: allowed');
 }
+
+done_testing();

@@ -1,32 +1,33 @@
-# The user's passkeys (DESIGN 6, issue 4): GET passkeys, POST passkeys/
-# rename and passkeys/delete (a recent step-up, only your own), status
-# (the passkey count), GET manage (without a token strong enough: 303 to
-# confirm at the level needed, except the federated bootstrap where on), and the confirm page's "Use passkey" button
-# (only for a user who has passkeys), at /pk/stepup/ and /pk/pwonly/
-# (StepupMethods password). Users: max, mia (with passwords), finn
-# (federated: no password).
+# The user's passkeys: GET passkeys, POST passkeys/ rename and
+# passkeys/delete (a recent step-up, only your own), status (the passkey
+# count), GET manage (without a token strong enough: 303 to confirm at the
+# level needed, except the federated bootstrap where on), and the confirm
+# page's "Use passkey" button (only for a user who has passkeys), at
+# /pk/stepup/ and /pk/pwonly/ (StepupMethods password). Users: max, mia
+# (with passwords), finn (federated: no password).
 use strict;
 use warnings FATAL => 'all';
 
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use Apache::TestRequest qw(GET POST);
 use URI::Escape qw(uri_escape);
 use StepupHandler ();
-use StepupTest qw(check reset_ua hostport_url);
+use StepupTest qw(check reset_ua hostport_url log_offset log_since);
+use StepupToken qw(token_from);
+use StepupClient qw(decoded err_of authn json_of csrf status post_json
+                    register login_begin login passkeys wipe);
+use PasskeyTest qw(pk_basic token_for strong_token site);
 use SoftAuthn ();
-use PasskeyTest qw(decoded err_of pk_basic authn json_of csrf status post_json register
-                   login_begin login passkeys wipe token_for strong_token token_from
-                   log_offset log_since);
 
-plan tests => 93, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
-                              'socache_shmcb');
+plan need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
+                 'socache_shmcb');
 
 reset_ua();
 
-my $B = '/pk/stepup/';
+my $B = site('/pk/stepup/');
 
 sub names {
     my ($u) = @_;
@@ -68,9 +69,9 @@ wipe($B, $_) for qw(max mia finn);
 }
 
 # ---- two passkeys for max, one for mia -------------------------------------
-my $k1 = authn(alg => 'ES256');
-my $k2 = authn(alg => 'RS256', be => 1, bs => 1, attestation => 'self');
-my $km = authn(alg => 'EdDSA');
+my $k1 = authn($B, alg => 'ES256');
+my $k2 = authn($B, alg => 'RS256', be => 1, bs => 1, attestation => 'self');
+my $km = authn($B, alg => 'EdDSA');
 my $t0 = time;
 # a second apart: "created" counts seconds, the list is oldest first
 check(join(' ', register($k1, $B, 'max', name => 'Laptop')->code,
@@ -319,9 +320,10 @@ check(join(' ', register($k1, $B, 'max', name => 'Laptop')->code,
 {
     my $r = GET('/pk/pwonly/passkeys', pk_basic('mia'), Accept => 'application/json');
     check($r->code, 403, 'StepupMethods password: GET passkeys 403');
-    ($r) = login_begin('/pk/pwonly/', 'mia', csrf => csrf('/pk/pwonly/', 'mia'));
+    my $pwonly = site('/pk/pwonly/');
+    ($r) = login_begin($pwonly, 'mia', csrf => csrf($pwonly, 'mia'));
     check($r->code, 403, 'StepupMethods password: passkey/begin 403');
-    check(PasskeyTest::status('/pk/pwonly/', 'mia')->{passkeys}, 0,
+    check(status($pwonly, 'mia')->{passkeys}, 0,
           'StepupMethods password: status passkeys 0');
 }
 
@@ -338,3 +340,5 @@ check(join(' ', register($k1, $B, 'max', name => 'Laptop')->code,
     check($r->code . ' ' . ($r->content =~ /pk-protected-page/ ? 'page' : 'no page'),
           '200 page', 'with the passkey token: the page');
 }
+
+done_testing();

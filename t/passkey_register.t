@@ -1,33 +1,34 @@
-# Passkey registration end to end (DESIGN 6, issue 4): passkey/register/
-# begin and finish at /pk/stepup/ (t/conf/passkey.conf.in) with the
-# software authenticator t/lib/SoftAuthn.pm: a recent step-up is needed
-# (a token minted in Perl, or the password step-up for a first passkey),
-# except for the federated bootstrap where it is on (/pk/boot/); ES256, RS256 and EdDSA; attestation none, packed
-# self and x5c; a credential id registered to anyone is refused; malformed
-# bodies get 400 with a reason and nothing is stored; CSRF and Origin.
-# Users: pat, quinn (with passwords), fed (federated: no password).
+# Passkey registration end to end: passkey/register/ begin and finish at
+# /pk/stepup/ (t/conf/passkey.conf.in) with the software authenticator
+# t/lib/SoftAuthn.pm: a recent step-up is needed (a token minted in Perl, or
+# the password step-up for a first passkey), except for the federated
+# bootstrap where it is on (/pk/boot/); ES256, RS256 and EdDSA; attestation
+# none, packed self and x5c; a credential id registered to anyone is
+# refused; malformed bodies get 400 with a reason and nothing is stored;
+# CSRF and Origin. Users: pat, quinn (with passwords), fed (federated: no
+# password).
 use strict;
 use warnings FATAL => 'all';
 
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use Apache::TestRequest qw(GET POST);
 use File::Temp qw(tempdir);
 use StepupTest qw(check reset_ua);
-use StepupToken ();
+use StepupToken qw(token_from);
+use StepupClient qw(err_of authn json_of csrf status post_json
+                    register_begin register_finish register passkeys wipe);
+use PasskeyTest qw(pk_basic origin rp_id token_for site);
 use SoftAuthn ();
-use PasskeyTest qw(err_of pk_basic origin rp_id authn json_of csrf status
-                   post_json register_begin register_finish register
-                   passkeys wipe token_for token_from);
 
-plan tests => 121, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
-                               'socache_shmcb');
+plan need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
+                 'socache_shmcb');
 
 reset_ua();
 
-my $B = '/pk/stepup/';
+my $B = site('/pk/stepup/');
 
 sub ids {
     my ($list) = @_;
@@ -86,7 +87,7 @@ check(ref $opts->{excludeCredentials} eq 'ARRAY'
 check($opts->{timeout}, qr/^\d+$/, 'options: a timeout');
 
 # ---- ES256, attestation none, with the minted token ------------------------
-my $es = authn(alg => 'ES256', be => 0, bs => 0);
+my $es = authn($B, alg => 'ES256', be => 0, bs => 0);
 my $t0 = time;
 $res = register_finish($B, 'pat', $es->register($opts));
 my $j = json_of($res) || {};
@@ -126,12 +127,13 @@ my $pw_token;
     $pw_token = token_from($r);
     check(defined $pw_token ? StepupToken::parse($pw_token)->{acr} : 'none',
           'pwd', 'password step-up: a pwd token');
-    # pat has a passkey (phr): a password is no longer enough (DESIGN 5)
+    # pat has a passkey (phr): a password is no longer enough (adding a
+    # passkey needs the level of the strongest the user has)
     my ($rp) = register_begin($B, 'pat', token => $pw_token);
     check($rp->code . ' ' . ((json_of($rp) || {})->{acr} || 'no acr'),
           '401 phr', 'a second passkey with the password step-up token: '
           . '401, acr phr needed');
-    my $rs = authn(alg => 'RS256', attestation => 'self');
+    my $rs = authn($B, alg => 'RS256', attestation => 'self');
     my $f = register($rs, $B, 'pat', token => token_for('pat', acr => 'phr',
                                                           amr => 'hwk'),
                      name => 'RSA key');
@@ -144,7 +146,7 @@ my $pw_token;
 }
 
 # ---- EdDSA, synced, x5c without roots --------------------------------------
-my $ed = authn(alg => 'EdDSA', be => 1, bs => 1, attestation => 'self');
+my $ed = authn($B, alg => 'EdDSA', be => 1, bs => 1, attestation => 'self');
 $res = register($ed, $B, 'pat', name => 'Phone');
 $j = json_of($res) || {};
 check($res->code . ' ' . ($j->{level} || err_of($res)), '200 phr',
@@ -155,7 +157,7 @@ check($j->{synced} ? 'true' : 'false', 'true', 'EdDSA synced: synced true');
     my $ca = PasskeyTest::ca();
     my $aaguid = SoftAuthn::aaguid_bytes($PasskeyTest::UNLISTED_AAGUID);
     my $cert = SoftAuthn::make_attestation_cert($tmp, $ca, $aaguid);
-    my $x = authn(alg => 'ES256', attestation => 'x5c', aaguid => $aaguid,
+    my $x = authn($B, alg => 'ES256', attestation => 'x5c', aaguid => $aaguid,
                   x5c => [ $cert->{der} ], att_key => $cert->{key_pem});
     $res = register($x, $B, 'pat', name => 'Attested');
     check($res->code . ' ' . ((json_of($res) || {})->{level} || err_of($res)),
@@ -164,8 +166,9 @@ check($j->{synced} ? 'true' : 'false', 'true', 'EdDSA synced: synced true');
     # a chain to a root nobody configured is no reason to refuse here
     my $other = SoftAuthn::make_ca($tmp, 'other');
     my $c2 = SoftAuthn::make_attestation_cert($tmp, $other, $aaguid);
-    my $x2 = authn(alg => 'ES256', attestation => 'x5c', aaguid => $aaguid,
-                   x5c => [ $c2->{der} ], att_key => $c2->{key_pem});
+    my $x2 = authn($B, alg => 'ES256', attestation => 'x5c',
+                   aaguid => $aaguid, x5c => [ $c2->{der} ],
+                   att_key => $c2->{key_pem});
     $res = register($x2, $B, 'pat', name => 'Attested 2');
     check($res->code, 200, 'packed x5c from an unknown CA, no roots '
           . 'configured: 200 (attestation not evaluated)');
@@ -182,7 +185,7 @@ check($res->code, 409, 'the same credential again for pat: 409');
 check(err_of($res), qr/already registered/, '... reason: already registered');
 {
     # another key that claims pat's credential id, for quinn
-    my $thief = authn(alg => 'ES256', cred_id => $es->credential_id);
+    my $thief = authn($B, alg => 'ES256', cred_id => $es->credential_id);
     $res = register($thief, $B, 'quinn');
     check($res->code, 409, "quinn registering pat's credential id: 409");
     check(count('quinn'), 0, '... nothing stored for quinn');
@@ -194,7 +197,7 @@ check(err_of($res), qr/already registered/, '... reason: already registered');
 
 # ---- the registration challenge is one-time --------------------------------
 {
-    my $k = authn();
+    my $k = authn($B);
     my ($r, $o) = register_begin($B, 'quinn');
     my $body = $k->register($o);
     my $f1 = register_finish($B, 'quinn', $body);
@@ -203,7 +206,7 @@ check(err_of($res), qr/already registered/, '... reason: already registered');
     check($f2->code, 400, 'the same register/finish again: 400');
     check(err_of($f2), qr/challenge/i, '... reason names the challenge');
     # a new key answering the old options, without a new begin
-    my $k2 = authn();
+    my $k2 = authn($B);
     my $f3 = register_finish($B, 'quinn', $k2->register($o));
     check($f3->code, 400, 'a second finish without a new begin: 400');
     check(count('quinn'), 1, '... quinn still has one passkey');
@@ -211,7 +214,7 @@ check(err_of($res), qr/already registered/, '... reason: already registered');
 
 # ---- the token is asked again at finish ------------------------------------
 {
-    my $k = authn();
+    my $k = authn($B);
     my ($r, $o) = register_begin($B, 'quinn');
     my $f = register_finish($B, 'quinn', $k->register($o), token => undef);
     check($f->code, 401, 'register/finish without a token: 401');
@@ -232,7 +235,7 @@ for my $case (
     [ 'BS without BE', { be => 0, bs => 1 }, qr/BS|backup/i ],
 ) {
     my ($name, $over, $re) = @$case;
-    my $k = authn();
+    my $k = authn($B);
     my $f = register($k, $B, 'quinn', over => $over);
     check($f->code, 400, "registration, $name: 400");
     my $why = err_of($f);
@@ -243,7 +246,7 @@ check(count('quinn'), 1, 'after the refused ceremonies quinn still has one passk
 # ---- malformed bodies: 400, a reason, nothing stored -----------------------
 {
     my @cases;
-    my $k = authn();
+    my $k = authn($B);
     push @cases, [ 'bad JSON', sub { '{"id": "abc", ' }, undef,
                    qr/JSON/ ];
     push @cases, [ 'JSON array', sub { '[]' }, undef, qr/object/ ];
@@ -301,7 +304,7 @@ check(count('quinn'), 1, 'after the refused ceremonies quinn still has one passk
     my $o;
     ($r, $o) = register_begin($B, 'quinn', headers => [ Origin => origin() ]);
     check($r->code, 200, 'register/begin with our own Origin: 200');
-    my $k = authn();
+    my $k = authn($B);
     my $f = register_finish($B, 'quinn', $k->register($o || {}), csrf => undef);
     check($f->code, 403, 'register/finish without X-Stepup-CSRF: 403');
     $f = register_finish($B, 'quinn', $k->register($o || {}),
@@ -322,11 +325,11 @@ check(count('quinn'), 1, 'after the refused ceremonies quinn still has one passk
     check($r->code, 403, 'fed (no password, no passkey) may not begin without '
           . 'a token where StepupMethods has no bootstrap: 403');
     check(err_of($r), qr/bootstrap/, '... the reason names the bootstrap');
-    my $BOOT = '/pk/boot/';
+    my $BOOT = site('/pk/boot/');
     ($r, $o) = register_begin($BOOT, 'fed', token => undef,
                               csrf => csrf($BOOT, 'fed'));
     check($r->code, 200, 'fed may begin without a token where the bootstrap is on');
-    my $k = authn(alg => 'ES256');
+    my $k = authn($B, alg => 'ES256');
     my $f = register_finish($BOOT, 'fed', $k->register($o || {}),
                             token => undef, csrf => csrf($BOOT, 'fed'));
     check($f->code, 200, 'fed registers the first passkey without a token');
@@ -337,7 +340,7 @@ check(count('quinn'), 1, 'after the refused ceremonies quinn still has one passk
     check(err_of($r), qr/confirm your identity/i, '... reason: confirm first');
     # a registration begun with a token cannot be finished without one
     {
-        my $k2 = authn();
+        my $k2 = authn($B);
         my ($r1, $o1) = register_begin($B, 'fed');       # with a token
         $f = register_finish($B, 'fed', $k2->register($o1 || {}),
                              token => undef);
@@ -346,7 +349,7 @@ check(count('quinn'), 1, 'after the refused ceremonies quinn still has one passk
         check(count('fed'), 1, '... still one passkey');
     }
     # with a token fed may add another
-    my $k3 = authn(alg => 'EdDSA');
+    my $k3 = authn($B, alg => 'EdDSA');
     $f = register($k3, $B, 'fed');
     check($f->code, 200, 'fed with a token adds a second passkey: 200');
     check(count('fed'), 2, 'fed has 2 passkeys');
@@ -365,7 +368,7 @@ check(count('quinn'), 1, 'after the refused ceremonies quinn still has one passk
     check(($o1 || {})->{user}{id} ne ($o3 || {})->{user}{id} ? 'differ' : 'same',
           'differ', 'user.id differs between quinn and pat');
     # id and rawId agree, but are not the credential id of authenticatorData
-    my $k = authn();
+    my $k = authn($B);
     my $f = register_finish($B, 'quinn', $k->register($o2 || {},
                             cred_id => SoftAuthn::random_bytes(32)));
     check($f->code . ' ' . count('quinn'), '400 1',
@@ -374,7 +377,7 @@ check(count('quinn'), 1, 'after the refused ceremonies quinn still has one passk
 
 # ---- the name asked at begin is cleaned ------------------------------------
 {
-    my $k = authn();
+    my $k = authn($B);
     my $long = "Tab\there" . ('x' x 80);
     my $r = register($k, $B, 'quinn', name => $long);
     my $name = (json_of($r) || {})->{name};
@@ -385,7 +388,7 @@ check(count('quinn'), 1, 'after the refused ceremonies quinn still has one passk
 
 # ---- the registration and assertion challenges are apart -------------------
 {
-    my $k = authn();
+    my $k = authn($B);
     my ($r, $o) = register_begin($B, 'quinn');
     # an assertion by quinn's passkey over the registration challenge
     my $q = (passkeys($B, 'quinn') || [])->[0] || {};
@@ -399,8 +402,9 @@ check(count('quinn'), 1, 'after the refused ceremonies quinn still has one passk
 
 # ---- StepupMethods password: no passkey endpoints --------------------------
 {
-    my $r = post_json('/pk/pwonly/', 'passkey/register/begin', 'pat', {},
-                      csrf => csrf('/pk/pwonly/', 'pat'),
+    my $pwonly = site('/pk/pwonly/');
+    my $r = post_json($pwonly, 'passkey/register/begin', 'pat', {},
+                      csrf => csrf($pwonly, 'pat'),
                       token => token_for('pat'));
     check($r->code, 403, 'StepupMethods password: register/begin 403');
     check(err_of($r), qr/StepupMethods|not enabled/,
@@ -411,3 +415,5 @@ check(count('quinn'), 1, 'after the refused ceremonies quinn still has one passk
 # its log sits beside the database once something was written.
 check(-e PasskeyTest::pk_dir() . '/passkeys.sqlite-wal' ? 'wal' : 'no log',
       'wal', 'the SQLite store is in WAL mode (passkeys.sqlite-wal)');
+
+done_testing();

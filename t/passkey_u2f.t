@@ -1,33 +1,33 @@
-# Registration with "fido-u2f" attestation end to end (WebAuthn L3 8.6;
-# DESIGN 5): a U2F security key (t/lib/SoftAuthn.pm, attestation
-# fido-u2f, its certificate from the suite's test CA). At /pk/roots/
+# Registration with "fido-u2f" attestation end to end (WebAuthn L3 8.6): a
+# U2F security key (t/lib/SoftAuthn.pm, attestation fido-u2f, its
+# certificate from the suite's test CA). At /pk/roots/
 # (StepupAttestationRoots, no AAGUID list) it is a hardware-bound phrh
 # passkey that then opens an acr=phrh step-up; at /pk/hi/ (roots and an
 # AAGUID list) a phr one, since a U2F key has no AAGUID to list; at
 # /pk/stepup/ (no roots) a phr one. A certificate of an unknown root is a
-# passkey too (phr). A bad signature and a statement that is not U2F's
-# are refused with a reason and nothing stored. User: ulf.
+# passkey too (phr). A bad signature and a statement that is not U2F's are
+# refused with a reason and nothing stored. User: ulf.
 use strict;
 use warnings FATAL => 'all';
 
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use File::Temp qw(tempdir);
 use StepupTest qw(check reset_ua);
-use StepupToken ();
+use StepupToken qw(token_from);
+use StepupClient qw(err_of authn json_of csrf register login passkeys wipe);
+use PasskeyTest qw(ca site);
 use SoftAuthn ();
-use PasskeyTest qw(err_of authn json_of csrf register login passkeys wipe
-                   token_from ca);
 
-plan tests => 15, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
-                              'socache_shmcb');
+plan need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
+                 'socache_shmcb');
 
 reset_ua();
 
 my $U = 'ulf';
-my ($H, $B) = ('/pk/hi/', '/pk/stepup/');
+my ($H, $B) = (site('/pk/hi/'), site('/pk/stepup/'));
 my $tmp = tempdir('u2f-XXXXXX', DIR => $FindBin::Bin, CLEANUP => 1);
 
 # a U2F key: ES256, AAGUID zero, an attestation certificate without the
@@ -36,7 +36,7 @@ sub u2f_key {
     my ($ca, %o) = @_;
     my $cert = SoftAuthn::make_attestation_cert($tmp, $ca, "\0" x 16,
                                                 no_aaguid => 1);
-    return authn(attestation => 'fido-u2f', x5c => [ $cert->{der} ],
+    return authn($H, attestation => 'fido-u2f', x5c => [ $cert->{der} ],
                  att_key => $cert->{key_pem}, be => 0, bs => 0,
                  transports => ['usb'], %o);
 }
@@ -60,7 +60,7 @@ check(err_of($r), qr/fido-u2f/i, '... saying why: ' . err_of($r));
 check(count(), 0, '... and nothing was stored');
 
 # ---- accepted ----------------------------------------------------------------
-my $R = '/pk/roots/';
+my $R = site('/pk/roots/');
 my $key = u2f_key(ca());
 $r = reg($key, $R, name => 'U2F key');
 my $j = json_of($r) || {};
@@ -97,3 +97,5 @@ $r = login($key2, $B, $U, csrf => csrf($B, $U));
 check(join(' ', $r->code, (json_of($r) || {})->{acr} || err_of($r)), '200 phr',
       'a step-up with it: 200, phr');
 check(token_from($r) ? 'token' : 'none', 'token', '... with a token');
+
+done_testing();

@@ -1,33 +1,34 @@
-# StepupUserVerification preferred and discouraged (DESIGN 4, 5):
-# /pk/uvpref/ and /pk/uvdisc/ (t/conf/passkey.conf.in) ask the browser for
-# what the directive says, and accept a passkey that did not verify the
-# user (UV flag clear), at level pwd only: possession of a passkey is one
-# factor, and phr is "a passkey assertion with user verification". A
-# step-up for acr=phr still asks for and requires UV; /pk/stepup/ (the
-# default, required) refuses an assertion without UV. A bad value stops
-# httpd at start-up. User: uma.
+# StepupUserVerification preferred and discouraged: /pk/uvpref/ and
+# /pk/uvdisc/ (t/conf/passkey.conf.in) ask the browser for what the
+# directive says, and accept a passkey that did not verify the user (UV flag
+# clear), at level pwd only: possession of a passkey is one factor, and phr
+# is "a passkey assertion with user verification". A step-up for acr=phr
+# still asks for and requires UV; /pk/stepup/ (the default, required)
+# refuses an assertion without UV. A bad value stops httpd at start-up.
+# User: uma.
 use strict;
 use warnings FATAL => 'all';
 
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use Apache::TestRequest qw(GET);
-use StepupTest qw(check reset_ua);
-use StepupToken ();
-use PasskeyTest qw(err_of pk_basic authn json_of register_begin register
-                   login_begin login_finish login wipe token_from
-                   log_offset log_since configtest);
+use StepupTest qw(check reset_ua log_offset log_since configtest);
+use StepupToken qw(token_from);
+use StepupClient qw(err_of authn json_of register_begin register
+                    login_begin login_finish login wipe);
+use PasskeyTest qw(pk_basic site);
 
-plan tests => 35, need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
-                              'socache_shmcb');
+plan need_module('stepup', 'auth_basic', 'authn_file', 'dbd',
+                 'socache_shmcb');
 
 reset_ua();
 
 my $U = 'uma';
-my %base = (required => '/pk/stepup/', preferred => '/pk/uvpref/',
-            discouraged => '/pk/uvdisc/');
+my %base = (required => site('/pk/stepup/'),
+            preferred => site('/pk/uvpref/'),
+            discouraged => site('/pk/uvdisc/'));
 
 sub page_code {
     my ($path, $token) = @_;
@@ -50,7 +51,7 @@ for my $mode (qw(required preferred discouraged)) {
     check(($o || {})->{authenticatorSelection}{userVerification} || '-',
           $mode, "$mode: register/begin asks userVerification $mode");
 }
-my $key = authn(uv => 0);
+my $key = authn($base{required}, uv => 0);
 my $res = register($key, $base{required}, $U, name => 'no UV');
 check($res->code, 400, 'required: registering without UV is refused');
 check(err_of($res), qr/verif|UV/i, '... saying why: ' . err_of($res));
@@ -123,3 +124,5 @@ check(scalar(grep { /StepupUserVerification: "sometimes" must be required, prefe
 </Location>
 EOC
 check($status, 0, 'StepupUserVerification Discouraged (any case): accepted');
+
+done_testing();

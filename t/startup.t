@@ -1,19 +1,19 @@
-# httpd refuses to start on a bad mod_stepup configuration, with one line
-# on stderr that names the directive and the reason (DESIGN 4). Each case
-# runs "httpd -t -f <small conf>" itself, as the (unprivileged) test user,
-# with a configuration of its own that loads the built module.
+# httpd refuses to start on a bad mod_stepup configuration, with one line on
+# stderr that names the directive and the reason. Each case runs "httpd -t
+# -f <small conf>" itself, as the (unprivileged) test user, with a
+# configuration of its own that loads the built module.
 use strict;
 use warnings FATAL => 'all';
 
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use File::Temp qw(tempdir);
 use StepupTest qw(check);
 use StepupToken ();
 
-plan tests => 50, need_module('stepup', 'auth_basic', 'authz_core');
+plan need_module('stepup', 'auth_basic', 'authz_core');
 
 my $dir = tempdir('startup-XXXXXX', DIR => $FindBin::Bin, CLEANUP => 1);
 
@@ -42,7 +42,7 @@ my $good_keys = write_file('good.keys',
 # httpd -t on the common modules and $body: (exit status, stderr lines).
 sub configtest { StepupTest::configtest(@_) }
 
-# 2 checks: httpd refuses to start, and exactly one stderr line names the
+# Httpd refuses to start, and exactly one stderr line names the
 # directive and the reason.
 sub refused {
     my ($name, $body, $line_re) = @_;
@@ -59,7 +59,7 @@ sub refused {
 my $need = "<Location /x>\n  AuthType Basic\n  AuthName x\n"
          . "  Require stepup\n</Location>\n";
 
-# ---- a good configuration (2) ----------------------------------------------
+# ---- a good configuration --------------------------------------------------
 {
     my ($status, @err) = configtest(<<EOC);
 StepupKeyFile "$good_keys"
@@ -81,7 +81,7 @@ EOC
           'good configuration: "Syntax OK"');
 }
 
-# ---- the key file (2 x 10 = 20) --------------------------------------------
+# ---- the key file ----------------------------------------------------------
 refused('key file missing', "StepupKeyFile \"$dir/nope.keys\"\n$need",
         qr/StepupKeyFile \S*nope\.keys: No such file/);
 {
@@ -121,7 +121,7 @@ refused('key file KID with a bad character',
             "k\$1 " . random_b64(32) . "\n", 0600) . "\"\n$need",
         qr/StepupKeyFile \S*kid\.keys: line 1: key id/);
 
-# ---- Require stepup (2 x 7 = 14) -------------------------------------------
+# ---- Require stepup --------------------------------------------------------
 refused('Require stepup without StepupKeyFile', $need,
         qr/"Require stepup".*StepupKeyFile/);
 for my $c (
@@ -138,7 +138,7 @@ for my $c (
             . "  AuthName x\n  Require stepup $args\n</Location>\n", $re);
 }
 
-# ---- other directives (2 x 4 = 8) ------------------------------------------
+# ---- other directives ------------------------------------------------------
 for my $c (
     [ 'StepupMaxAge -5',           qr/StepupMaxAge: "-5"/ ],
     [ 'StepupConfirmURL //evil',   qr{StepupConfirmURL: "//evil"} ],
@@ -152,7 +152,7 @@ for my $c (
 refused('StepupLifetime 0', "StepupKeyFile \"$good_keys\"\n"
         . "StepupLifetime 0\n$need", qr/StepupLifetime: "0"/);
 
-# ---- where the directives may be (2 x 3 = 6) -------------------------------
+# ---- where the directives may be -------------------------------------------
 {
     my $vhost_need = "  <Location /x>\n    AuthType Basic\n    AuthName x\n"
                    . "    Require stepup\n  </Location>\n";
@@ -180,3 +180,5 @@ EOC
 refused('StepupKeyFile inside <Location>',
         "<Location /x>\n  StepupKeyFile \"$good_keys\"\n</Location>\n",
         qr/StepupKeyFile .*not allowed/);
+
+done_testing();

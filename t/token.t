@@ -7,17 +7,17 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use Apache::TestRequest qw(GET HEAD);
 use StepupTest qw(check basic reset_ua token);
 
-plan tests => 25, need_module('stepup', 'headers', 'auth_basic',
-                              'authn_file');
+plan need_module('stepup', 'headers', 'auth_basic',
+                 'authn_file');
 
 reset_ua();
 my $now = time;
 
-# ---- the default cookie "stepup" (5) ---------------------------------------
+# ---- the default cookie "stepup" -------------------------------------------
 {
     my $auth_time = $now - 42;
     my $tok = token(user => 'alice', auth_time => $auth_time);
@@ -31,7 +31,7 @@ my $now = time;
           'STEPUP_AUTH_TIME is the token\'s auth_time');
 }
 
-# ---- another level, other cookies around it, a browser navigation (4) ------
+# ---- another level, other cookies around it, a browser navigation ----------
 {
     my $res = GET '/token/', basic('alice'),
         Cookie => 'stepup=' . token(acr => 'phr', amr => 'hwk');
@@ -48,11 +48,11 @@ my $now = time;
           . 'no redirect');
 }
 
-# ---- HEAD (1) --------------------------------------------------------------
+# ---- HEAD ------------------------------------------------------------------
 check(HEAD('/token/', basic('alice'), Cookie => 'stepup=' . token())->code,
       200, 'HEAD with a valid token: 200');
 
-# ---- StepupCookieName sudo_mode (3) ----------------------------------------
+# ---- StepupCookieName sudo_mode --------------------------------------------
 {
     my $tok = token();
     my $res = GET '/token-cookie/', basic('alice'), Cookie => "sudo_mode=$tok";
@@ -64,7 +64,7 @@ check(HEAD('/token/', basic('alice'), Cookie => 'stepup=' . token())->code,
           'StepupCookieName sudo_mode: the default cookie name is not read');
 }
 
-# ---- StepupTokenHeader X-Stepup-Token (4) ----------------------------------
+# ---- StepupTokenHeader X-Stepup-Token --------------------------------------
 {
     my $tok = token();
     my $res = GET '/token-header/', basic('alice'), 'X-Stepup-Token' => $tok;
@@ -78,7 +78,7 @@ check(HEAD('/token/', basic('alice'), Cookie => 'stepup=' . token())->code,
           401, 'without StepupTokenHeader the header is ignored');
 }
 
-# ---- a token is good only for its user (6) ---------------------------------
+# ---- a token is good only for its user -------------------------------------
 {
     my $bobs = token(user => 'bob');
     my $res = GET '/token/', basic('alice'), Cookie => "stepup=$bobs",
@@ -98,7 +98,7 @@ check(HEAD('/token/', basic('alice'), Cookie => 'stepup=' . token())->code,
     check($res->code, 401, 'alice\'s token presented by bob: 401');
 }
 
-# ---- the user is the last field and may contain '|' (2) --------------------
+# ---- the user is the last field and may contain '|' ------------------------
 {
     my $res = GET '/token/', basic('pipe|user'),
         Cookie => 'stepup=' . token(user => 'pipe|user');
@@ -106,3 +106,5 @@ check(HEAD('/token/', basic('alice'), Cookie => 'stepup=' . token())->code,
     check(scalar $res->header('X-Stepup-User'), 'pipe|user',
           'STEPUP_USER keeps the |');
 }
+
+done_testing();

@@ -11,15 +11,15 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use Apache::TestRequest ();
 use KeepAlive ();
-use StepupTest qw(check basic token);
+use StepupTest qw(check basic token log_offset log_since);
+use PasskeyTest qw(pk_basic site);
 use StepupToken ();
-use PasskeyTest qw(pk_basic log_offset log_since);
 
-plan tests => 32, need_module('stepup', 'headers', 'auth_basic',
-                              'authn_file');
+plan need_module('stepup', 'headers', 'auth_basic',
+                 'authn_file');
 
 sub connect_ka { KeepAlive::connect(Apache::TestRequest::hostport()) }
 *ka_get = \&KeepAlive::get;
@@ -34,7 +34,7 @@ sub flip_last {  # the token with its last character changed
 my $now = time;
 my $tok = token(user => 'alice', auth_time => $now - 30);
 
-# ---- the same token again, then other tokens, on one connection (17) -------
+# ---- the same token again, then other tokens, on one connection ------------
 {
     my $s = connect_ka();
     my $off = log_offset();
@@ -92,7 +92,7 @@ my $tok = token(user => 'alice', auth_time => $now - 30);
     close $s;
 }
 
-# ---- expiry applies to the kept token (3) ----------------------------------
+# ---- expiry applies to the kept token --------------------------------------
 {
     my $s = connect_ka();
     my $exp = time + 2;
@@ -110,7 +110,7 @@ my $tok = token(user => 'alice', auth_time => $now - 30);
     close $s;
 }
 
-# ---- the location's max-age and the binding apply to the kept token (5) ----
+# ---- the location's max-age and the binding apply to the kept token --------
 {
     my $s = connect_ka();
     my $old = token(user => 'alice', auth_time => time - 90);
@@ -137,10 +137,10 @@ my $tok = token(user => 'alice', auth_time => $now - 30);
     close $s;
 }
 
-# ---- max-age=0: spent once, whatever the connection remembers (3) ----------
+# ---- max-age=0: spent once, whatever the connection remembers --------------
 {
     my $s = connect_ka();
-    my $t = PasskeyTest::password_token('/pk/stepup/', 'kim');
+    my $t = PasskeyTest::password_token(site('/pk/stepup/'), 'kim');
     my @as = (pk_basic('kim'), Cookie => "stepup=$t",
               Accept => 'application/json');
     check(ka_get($s, '/pk/once/', @as)->{code}, 200,
@@ -152,7 +152,7 @@ my $tok = token(user => 'alice', auth_time => $now - 30);
     close $s;
 }
 
-# ---- a new connection has nothing kept (4) ---------------------------------
+# ---- a new connection has nothing kept -------------------------------------
 {
     my $s = connect_ka();
     my $bad = flip_last($tok);
@@ -167,3 +167,5 @@ my $tok = token(user => 'alice', auth_time => $now - 30);
           '... verified: nothing was kept from another connection');
     close $s;
 }
+
+done_testing();

@@ -1,7 +1,8 @@
-# Every validity rule of DESIGN 3, through httpd. Each refused token has a
-# twin that differs only in what the rule looks at and is accepted, so the
-# test fails if the rule is missing; each refusal is also checked to be
-# logged (STEPUP0004) with the reason of that rule, not another one.
+# Every validity rule of the token (src/core/token.c), through httpd. Each
+# refused token has a twin that differs only in what the rule looks at and
+# is accepted, so the test fails if the rule is missing; each refusal is
+# also checked to be logged (STEPUP0004) with the reason of that rule, not
+# another one.
 #   /rules/       Require stepup              (max-age 300, acr pwd)
 #   /rules-phr/   Require stepup acr=phr
 #   /rules-long/  Require stepup max-age=1000 (StepupLifetime 600 caps it)
@@ -12,12 +13,12 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use Apache::TestRequest qw(GET);
 use StepupTest qw(check basic reset_ua token secret error_log_text);
 use StepupToken ();
 
-plan tests => 81, need_module('stepup', 'headers', 'auth_basic', 'authn_file');
+plan need_module('stepup', 'headers', 'auth_basic', 'authn_file');
 
 reset_ua();
 
@@ -43,7 +44,7 @@ sub logged_reason {
     return $reason;
 }
 
-# 2 checks: the token is refused (401), and for the expected reason. Each
+# The token is refused (401), and for the expected reason. Each
 # case gets a path of its own under the location so its log line is found.
 sub refused {
     my ($loc, $tok, $reason_re, $name, %o) = @_;
@@ -56,7 +57,7 @@ sub refused {
     return $res;
 }
 
-# 1 check: the token is accepted.
+# The token is accepted.
 sub accepted {
     my ($loc, $tok, $name, %o) = @_;
     my $res = with_token($loc, $tok, %o);
@@ -80,10 +81,10 @@ sub same_second {
 
 my $now = time;
 
-# ---- the control: a valid token (1) ----------------------------------------
+# ---- the control: a valid token --------------------------------------------
 accepted('/rules/', token(), 'valid token');
 
-# ---- version (2 + 2 + 1) ---------------------------------------------------
+# ---- version ---------------------------------------------------------------
 refused('/rules/', token(version => 'v2'), qr/version/,
         'version v2, MAC right for it');
 refused('/rules/', token(version => 'V1'), qr/version/,
@@ -91,7 +92,7 @@ refused('/rules/', token(version => 'V1'), qr/version/,
 accepted('/rules/', token(version => 'v1'),
          'version v1, same fields (twin of the v2 token)');
 
-# ---- kid (2 + 2 + 1) -------------------------------------------------------
+# ---- kid -------------------------------------------------------------------
 refused('/rules/', token(kid => 'k3', secret => 'x' x 32), qr/key id/,
         'unknown kid k3');
 refused('/rules/', token(kid => 'k3', secret => secret('k1')), qr/key id/,
@@ -99,7 +100,7 @@ refused('/rules/', token(kid => 'k3', secret => secret('k1')), qr/key id/,
 accepted('/rules/', token(kid => 'k1', secret => secret('k1')),
          'kid k1 with k1\'s secret (twin)');
 
-# ---- MAC (2 x 4 = 8) -------------------------------------------------------
+# ---- MAC -------------------------------------------------------------------
 {
     my $good = token();
     my $p = StepupToken::parse($good);
@@ -115,7 +116,7 @@ accepted('/rules/', token(kid => 'k1', secret => secret('k1')),
             qr/malformed|MAC/, 'empty MAC');
 }
 
-# ---- tampered payload, original MAC (2 x 2 = 4) ----------------------------
+# ---- tampered payload, original MAC ----------------------------------------
 {
     my $good = token(auth_time => $now - 250);
     my $p = StepupToken::parse($good);
@@ -129,7 +130,7 @@ accepted('/rules/', token(kid => 'k1', secret => secret('k1')),
             qr/MAC/, 'acr raised to phr in the payload');
 }
 
-# ---- user (2 x 3 + 1 = 7) --------------------------------------------------
+# ---- user ------------------------------------------------------------------
 refused('/rules/', token(user => 'bob'), qr/another user/,
         'token of bob, request of alice');
 refused('/rules/', token(user => 'Alice'), qr/another user/,
@@ -138,7 +139,7 @@ refused('/rules/', token(user => 'alice|x'), qr/another user/,
         'token of "alice|x", request of alice');
 accepted('/rules/', token(user => 'alice'), 'token of alice (twin)');
 
-# ---- auth_time in the future: 61 s refused, 60 and 59 s accepted (2 + 2) ---
+# ---- auth_time in the future: 61 s refused, 60 and 59 s accepted -----------
 {
     my $uri;
     my $res = same_second(sub {
@@ -158,7 +159,7 @@ accepted('/rules/', token(user => 'alice'), 'token of alice (twin)');
     check($res->code, 200, 'auth_time exactly 60 s in the future: 200');
 }
 
-# ---- expires (2 + 2 + 1) ---------------------------------------------------
+# ---- expires ---------------------------------------------------------------
 refused('/rules/', token(auth_time => $now - 10, expires => $now - 1),
         qr/expired/, 'expires = now - 1');
 refused('/rules/', token(auth_time => $now - 10, expires => $now),
@@ -166,7 +167,7 @@ refused('/rules/', token(auth_time => $now - 10, expires => $now),
 accepted('/rules/', token(auth_time => $now - 10, expires => time + 30),
          'expires = now + 30 (twin)');
 
-# ---- max-age of the location (2 + 1 + 1) -----------------------------------
+# ---- max-age of the location -----------------------------------------------
 refused('/rules/', token(auth_time => $now - 301, expires => $now + 100),
         qr/max-age/, 'auth_time 301 s ago on a max-age 300 location');
 accepted('/rules/', token(auth_time => time - 290, expires => time + 100),
@@ -177,7 +178,7 @@ check(same_second(sub {
                                       expires => $t + 100));
       })->code, 200, 'auth_time exactly 300 s ago on a max-age 300 location');
 
-# ---- acr (2 + 1 + 1 + 1) ---------------------------------------------------
+# ---- acr -------------------------------------------------------------------
 refused('/rules-phr/', token(acr => 'pwd'), qr/level/,
         'pwd token on an acr=phr location');
 accepted('/rules-phr/', token(acr => 'phr', amr => 'swk'),
@@ -187,7 +188,7 @@ accepted('/rules-phr/', token(acr => 'phrh', amr => 'hwk'),
 accepted('/rules/', token(acr => 'pwd'),
          'pwd token on a pwd location');
 
-# ---- StepupLifetime 600 caps max-age=1000 (2 + 1) --------------------------
+# ---- StepupLifetime 600 caps max-age=1000 ----------------------------------
 refused('/rules-long/', token(auth_time => $now - 700, expires => $now + 100),
         qr/expired/,
         'auth_time 700 s ago, expires in 100 s, StepupLifetime 600');
@@ -195,7 +196,7 @@ accepted('/rules-long/',
          token(auth_time => time - 500, expires => time + 100),
          'auth_time 500 s ago, expires in 100 s (twin)');
 
-# ---- binding to the session cookie "sess" (2 x 4 + 2 = 10) -----------------
+# ---- binding to the session cookie "sess" ----------------------------------
 {
     my $sess = 'S' . join('', map { int rand 10 } 1 .. 24);
     my $bound = token(bind => StepupToken::bind_value($sess));
@@ -214,7 +215,7 @@ accepted('/rules-long/',
              'bound token where binding is off');
 }
 
-# ---- key rotation: the second key verifies (1 + 1 + 2) ---------------------
+# ---- key rotation: the second key verifies ---------------------------------
 accepted('/rules/', token(kid => 'k2'), 'token signed with k2 (not first)');
 {
     my $res = with_token('/rules/', token(kid => 'k2', auth_time => $now - 7));
@@ -224,7 +225,7 @@ accepted('/rules/', token(kid => 'k2'), 'token signed with k2 (not first)');
 refused('/rules/', token(kid => 'k2', secret => secret('k1')), qr/MAC/,
         'kid k2 with the MAC of k1\'s secret');
 
-# ---- an authentic token whose payload breaks the format (2 x 8 = 16) -------
+# ---- an authentic token whose payload breaks the format --------------------
 {
     my ($at, $ex) = ($now - 10, $now + 290);
     my @bad = (
@@ -242,3 +243,5 @@ refused('/rules/', token(kid => 'k2', secret => secret('k1')), qr/MAC/,
                 "authentic token, $b->[1]");
     }
 }
+
+done_testing();

@@ -12,15 +12,15 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Apache::Test qw(-withtestmore plan need_module);
+use Apache::Test qw(-withtestmore plan done_testing need_module);
 use LWP::UserAgent ();
 use StepupTest qw(check basic keyfile conf_dir token);
 use StepupToken ();
 use StepupHandler ();
 use File::Spec::Functions qw(catfile);
 
-plan tests => 12, need_module('stepup', 'auth_basic', 'authn_file',
-                              'authn_core', 'authz_core', 'authz_user');
+plan need_module('stepup', 'auth_basic', 'authn_file',
+                 'authn_core', 'authz_core', 'authz_user');
 
 my $KEYS = keyfile();
 my $HTPASSWD = catfile(conf_dir(), 'htpasswd');
@@ -59,7 +59,7 @@ sub lines_0171 {
     return grep { /STEPUP0171/ } split /\n/, $srv->error_log;
 }
 
-# ---- shared keys (9) ------------------------------------------------------------
+# ---- shared keys -----------------------------------------------------------
 my $srv = StepupHandler::mini_server(\@MODULES,
     "StepupKeyFile \"$KEYS\"\n$PROTECTED" . vhost('a.test') . vhost('b.test')
     . vhost('c.test', $C) . vhost('d.test', $DE) . vhost('e.test', $DE));
@@ -95,7 +95,7 @@ check(on('b.test', $t), 404, 'b.test accepts the same token');
 check(on('c.test', $t), 401, 'c.test, its own keys: 401');
 $srv->stop;
 
-# ---- each its own file (3) ------------------------------------------------------
+# ---- each its own file -----------------------------------------------------
 my ($A, $secret_a) = keyfile_named('vh-a');
 my ($B) = keyfile_named('vh-b');
 $srv = StepupHandler::mini_server(\@MODULES,
@@ -109,3 +109,5 @@ my $ta = StepupToken::mint(secret => $secret_a, kid => 'k1', user => 'alice');
 check(on('a.test', $ta) . ' ' . on('b.test', $ta), '404 401',
       'own keys: a.test\'s token opens a.test, not b.test');
 $srv->stop;
+
+done_testing();

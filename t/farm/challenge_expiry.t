@@ -14,6 +14,8 @@ use File::Spec::Functions qw(catfile);
 use File::Temp qw(tempdir);
 use Test::More;
 use Farm ();
+use StepupClient qw(authn err_of login_begin login_finish register_begin
+                    register_finish);
 
 my ($faketime) = glob '/usr/lib/*/faketime/libfaketimeMT.so.1';
 die "libfaketime is not installed (scripts/farm-test.sh installs it)\n"
@@ -43,31 +45,31 @@ my $farm;
                            users => { $u => 'exp-pw-64' });
 }
 my $s = $farm->{servers}[0];
-my $key = Farm::authn();
+my $key = authn($Farm::SITE);
 
-my (undef, $ro) = Farm::register_begin($s, $u,
-                                       token => Farm::token_for($farm, $u));
-is(Farm::register_finish($s, $u, $key->register($ro || {}),
-                         token => Farm::token_for($farm, $u))->code, 200,
+my (undef, $ro) = register_begin($s, $u,
+                                 token => Farm::token_for($farm, $u));
+is(register_finish($s, $u, $key->register($ro || {}),
+                   token => Farm::token_for($farm, $u))->code, 200,
    'a passkey registered');
 
-my ($res, $o) = Farm::login_begin($s, $u);
+my ($res, $o) = login_begin($s, $u);
 is($res->code, 200, 'passkey/begin');
 server_clock(299);
-$res = Farm::login_finish($s, $u, $key->assert($o || {}));
+$res = login_finish($s, $u, $key->assert($o || {}));
 is($res->code, 200, 'finished 299 s later by the server\'s clock: 200');
 
-($res, $o) = Farm::login_begin($s, $u);
+($res, $o) = login_begin($s, $u);
 is($res->code, 200, 'passkey/begin again');
 server_clock(299 + 301);
-$res = Farm::login_finish($s, $u, $key->assert($o || {}));
+$res = login_finish($s, $u, $key->assert($o || {}));
 is($res->code, 400, 'finished 301 s later: 400');
-is(Farm::err_of($res), 'the challenge has expired (begin again)',
+is(err_of($res), 'the challenge has expired (begin again)',
    '... the challenge has expired');
 
-($res, $o) = Farm::login_begin($s, $u);
+($res, $o) = login_begin($s, $u);
 is($res->code, 200, 'a new begin at that time');
-is(Farm::login_finish($s, $u, $key->assert($o || {}))->code, 200,
+is(login_finish($s, $u, $key->assert($o || {}))->code, 200,
    '... finished at once: 200');
 
 done_testing();

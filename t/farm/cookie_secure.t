@@ -25,9 +25,11 @@ BEGIN {
     $ENV{PERL_LWP_SSL_CA_FILE} = $CERT;
 }
 use Farm ();
+use StepupClient qw(password);
+use StepupTest ();
 
 my $u = 'tls';
-my $tls = Farm::free_port();
+my $tls = StepupTest::free_port();
 my $farm = Farm::new_farm(cache => 'shmcb', servers => 1,
                           users => { $u => 'tls-pw-19' }, conf => <<EOC);
 LoadModule ssl_module $Farm::MODDIR/mod_ssl.so
@@ -58,7 +60,7 @@ sub cookie_of {
     return $c // '';
 }
 
-sub confirm { Farm::password($_[0], $u, undef, handler => $_[1]) }
+sub confirm { password($_[0], $u, undef, handler => $_[1]) }
 
 my $res = confirm($https, '/stepup');
 is($res->code, 200, 'password over https: 200');

@@ -1,8 +1,8 @@
-# The farm (issue 8 item 4) with StepupCache memcache: and DBDriver pgsql:
-# two httpd servers with one key file; password on A opens B; registration
-# begun on A finishes on B; an assertion begun on B finishes on A, its replay
-# on B is refused; throttling counts across both; two simultaneous finishes
-# of one assertion are never both accepted. Run by scripts/farm-test.sh.
+# The farm with StepupCache memcache: and DBDriver pgsql: two httpd servers
+# with one key file; password on A opens B; registration begun on A finishes
+# on B; an assertion begun on B finishes on A, its replay on B is refused;
+# throttling counts across both; two simultaneous finishes of one assertion
+# are never both accepted. Run by scripts/farm-test.sh.
 use strict;
 use warnings;
 use FindBin;

@@ -1,6 +1,6 @@
-# Faults (issue 8 item 3c): "apachectl graceful" every few seconds on both
-# servers while ab sends protected requests with a valid token to each:
-# zero failed and zero non-2xx requests. Run by scripts/farm-test.sh.
+# Faults: "apachectl graceful" every few seconds on both servers while ab
+# sends protected requests with a valid token to each: zero failed and zero
+# non-2xx requests. Run by scripts/farm-test.sh.
 use strict;
 use warnings;
 use FindBin;
@@ -20,16 +20,9 @@ is(Farm::protected($A, $u, $tok)->code, 200, 'setup: the token opens A');
 my @ab;
 for my $s ($A, $B) {
     my $out = "$s->{dir}/ab.out";
-    my $pid = fork;
-    die "fork: $!" unless defined $pid;
-    if (!$pid) {
-        open STDOUT, '>', $out or die;
-        open STDERR, '>&', \*STDOUT;
-        exec 'ab', '-q', '-t', $secs, '-n', 10_000_000, '-c', 16, '-r',
-             '-A', "$u:$pw", '-C', "stepup=$tok",
-             '-H', 'Accept: application/json', "$s->{url}/account/";
-        exit 127;
-    }
+    my $pid = Farm::spawn($out, 'ab', '-q', '-t', $secs, '-n', 10_000_000,
+        '-c', 16, '-r', '-A', "$u:$pw", '-C', "stepup=$tok",
+        '-H', 'Accept: application/json', "$s->{url}/account/");
     push @ab, [$s, $pid, $out];
 }
 my $gracefuls = 0;

@@ -11,6 +11,8 @@ use FindBin;
 use lib "$FindBin::Bin/lib", "$FindBin::Bin/../lib";
 use Test::More;
 use Farm ();
+use StepupClient qw(password register_begin request);
+use StepupToken qw(token_from);
 use File::Spec::Functions qw(catfile);
 use File::Path qw(make_path);
 use Time::HiRes ();
@@ -31,9 +33,9 @@ close $fh;
 
 sub pay {
     my ($user, $token) = @_;
-    return Farm::request($S, 'GET', '/pay/', $user,
-                         headers => [Accept => 'application/json'],
-                         token => $token)->code;
+    return request($S, 'GET', '/pay/', $user,
+                   headers => [Accept => 'application/json'],
+                   token => $token)->code;
 }
 
 # A graceful restart, and the new generation answering.
@@ -50,20 +52,20 @@ sub graceful {
 }
 
 # ---- before ------------------------------------------------------------------
-my @codes = map { Farm::password($S, 'thr', "wrong-$_")->code } 1 .. $MAX + 1;
+my @codes = map { password($S, 'thr', "wrong-$_")->code } 1 .. $MAX + 1;
 is("@codes", join(' ', (401) x $MAX, 429),
    "thr: $MAX wrong passwords checked, then 429");
-my $spent = Farm::token_from(Farm::password($S, 'spent'));
+my $spent = token_from(password($S, 'spent'));
 is(pay('spent', $spent), 200, 'spent: a one-time token opens /pay/');
 is(pay('spent', $spent), 401, '... once');
-my $kept = Farm::token_from(Farm::password($S, 'kept'));
+my $kept = token_from(password($S, 'kept'));
 ok($kept, 'kept: a one-time token, not spent yet');
 
 # ---- graceful ----------------------------------------------------------------
 graceful();
-is(Farm::password($S, 'thr', 'wrong-again')->code, 429,
+is(password($S, 'thr', 'wrong-again')->code, 429,
    'after graceful: thr is still throttled (429, the password not checked)');
-is(Farm::password($S, 'thr')->code, 429,
+is(password($S, 'thr')->code, 429,
    '... even with the right password');
 is(pay('spent', $spent), 401,
    'after graceful: the spent token stays spent');
@@ -74,23 +76,23 @@ is(pay('kept', $kept), 401, '... and only once');
 # ---- a flood of writes by signed-in users ------------------------------------
 # Each flooder steps up and asks for registration options again and again:
 # every register/begin writes a challenge into the cache.
-@codes = map { Farm::password($S, 'thr2', "wrong-$_")->code } 1 .. $MAX + 1;
+@codes = map { password($S, 'thr2', "wrong-$_")->code } 1 .. $MAX + 1;
 is("@codes", join(' ', (401) x $MAX, 429),
    "thr2: $MAX wrong passwords checked, then 429");
 my ($written, $begun) = (0, 0);
 for my $u (@flooders) {
-    my $tok = Farm::token_from(Farm::password($S, $u));
+    my $tok = token_from(password($S, $u));
     for (1 .. 100) {
-        my ($res) = Farm::register_begin($S, $u, token => $tok);
+        my ($res) = register_begin($S, $u, token => $tok);
         $begun++;
         $written++ if $res->code == 200;
     }
 }
 is($written, $begun, "a flood: $begun registration options handed out");
-is(Farm::password($S, 'thr2', 'wrong-after-flood')->code, 429,
+is(password($S, 'thr2', 'wrong-after-flood')->code, 429,
    'after the flood: thr2 is still throttled');
 graceful();
-is(Farm::password($S, 'thr2', 'wrong-after-both')->code, 429,
+is(password($S, 'thr2', 'wrong-after-both')->code, 429,
    'after the flood and another graceful: thr2 is still throttled');
 is(pay('kept', $kept), 401, '... and the spent token still spent');
 

@@ -1,8 +1,8 @@
-# Load (issue 8 item 5): FARM_LOAD_SECONDS (default 60) of mixed load with
-# wrk at 64 connections against server A of a redis + pgsql farm: protected
-# requests with a valid token, status, and passkey/begin. Zero non-2xx,
-# zero socket errors, nothing above info in the error log, stable RSS of
-# the httpd children. Run by scripts/farm-test.sh.
+# Load: FARM_LOAD_SECONDS (default 60) of mixed load with wrk at 64
+# connections against server A of a redis + pgsql farm: protected requests
+# with a valid token, status, and passkey/begin. Zero non-2xx, zero socket
+# errors, nothing above info in the error log, stable RSS of the httpd
+# children. Run by scripts/farm-test.sh.
 use strict;
 use warnings;
 use FindBin;
@@ -10,6 +10,7 @@ use lib "$FindBin::Bin/lib", "$FindBin::Bin/../lib";
 use Test::More;
 use MIME::Base64 qw(encode_base64);
 use Farm ();
+use StepupClient qw(authn csrf register_begin register_finish);
 
 my $secs = $ENV{FARM_LOAD_SECONDS} || 60;
 my ($u, $pw) = ('load', 'load-pw-64');
@@ -17,11 +18,11 @@ my $farm = Farm::new_farm(cache => Farm::redis_spec(), users => { $u => $pw },
                           servers => 1);
 my $A = $farm->a;
 my $tok = Farm::token_for($farm, $u, expires => time + 590);
-my $key = Farm::authn();
-my (undef, $ro) = Farm::register_begin($A, $u, token => $tok);
-is(Farm::register_finish($A, $u, $key->register($ro || {}), token => $tok)
+my $key = authn($Farm::SITE);
+my (undef, $ro) = register_begin($A, $u, token => $tok);
+is(register_finish($A, $u, $key->register($ro || {}), token => $tok)
    ->code, 200, 'setup: a passkey (for passkey/begin)');
-my $csrf = Farm::csrf($A, $u);
+my $csrf = csrf($A, $u);
 my $auth = encode_base64("$u:$pw", '');
 my $lua = "$A->{dir}/mixed.lua";
 open my $fh, '>', $lua or die;
@@ -47,15 +48,8 @@ LUA
 close $fh;
 my $log0 = Farm::log_offset($A);
 my $out = "$A->{dir}/wrk.out";
-my $pid = fork;
-die "fork: $!" unless defined $pid;
-if (!$pid) {
-    open STDOUT, '>', $out or die;
-    open STDERR, '>&', \*STDOUT;
-    exec 'wrk', '-t', 2, '-c', 64, '-d', "${secs}s", '--timeout', '10s',
-         '-s', $lua, "$A->{url}/";
-    exit 127;
-}
+my $pid = Farm::spawn($out, 'wrk', '-t', 2, '-c', 64, '-d', "${secs}s",
+                      '--timeout', '10s', '-s', $lua, "$A->{url}/");
 sleep(($secs > 20 ? int($secs / 4) : 5));
 my $rss1 = Farm::rss($A);
 my $t_end = time + $secs - ($secs > 20 ? int($secs / 4) : 5) - 2;

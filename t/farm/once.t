@@ -11,6 +11,9 @@ use FindBin;
 use lib "$FindBin::Bin/lib", "$FindBin::Bin/../lib";
 use Test::More;
 use Farm ();
+use StepupClient qw(authn csrf login_begin login_finish password race
+                    register_begin register_finish request);
+use StepupToken qw(token_from);
 use File::Spec::Functions qw(catfile);
 use File::Path qw(make_path);
 use Time::HiRes ();
@@ -39,9 +42,9 @@ sub pay_farm {
 
 sub pay {
     my ($s, $user, $token) = @_;
-    return Farm::request($s, 'GET', '/pay/', $user,
-                         headers => [Accept => 'application/json'],
-                         token => $token);
+    return request($s, 'GET', '/pay/', $user,
+                   headers => [Accept => 'application/json'],
+                   token => $token);
 }
 
 for my $cache (Farm::redis_spec(), Farm::memcache_spec()) {
@@ -57,11 +60,10 @@ for my $cache (Farm::redis_spec(), Farm::memcache_spec()) {
     # ---- a one-time token: one 200 of 20 requests over A and B ------------
     for my $round (1 .. $ROUNDS) {
         my $user = "pay$round$tag";
-        my $tok = Farm::token_from(Farm::password($round % 2 ? $A : $B,
-                                                  $user));
+        my $tok = token_from(password($round % 2 ? $A : $B, $user));
         ok($tok, "$kind round $round: a token from a password step-up");
-        my @codes = Farm::race(map { my $s = $_ % 2 ? $A : $B;
-                                     sub { pay($s, $user, $tok) } } 1 .. 20);
+        my @codes = race(map { my $s = $_ % 2 ? $A : $B;
+                               sub { pay($s, $user, $tok) } } 1 .. 20);
         is(count(200, @codes) . ' 200, ' . count(401, @codes) . ' 401',
            '1 200, 19 401',
            "$kind round $round: one token sent 20 times at once over two "
@@ -82,32 +84,32 @@ for my $cache (Farm::redis_spec(), Farm::memcache_spec()) {
     # ---- throttling: 24 wrong passwords at once, exactly $MAX checked -----
     for my $round (1 .. $ROUNDS) {
         my $user = "thr$round$tag";
-        my $csrf = Farm::csrf($A, $user);
-        my @codes = Farm::race(map { my ($i, $s) = ($_, $_ % 2 ? $A : $B);
-            sub { Farm::password($s, $user, "wrong-$i", csrf => $csrf) } }
+        my $csrf = csrf($A, $user);
+        my @codes = race(map { my ($i, $s) = ($_, $_ % 2 ? $A : $B);
+            sub { password($s, $user, "wrong-$i", csrf => $csrf) } }
             1 .. 24);
         is(count(401, @codes) . ' checked, ' . count(429, @codes) . ' 429',
            "$MAX checked, " . (24 - $MAX) . ' 429',
            "$kind round $round: 24 wrong passwords at once over two servers: "
            . "exactly $MAX checked (@codes)");
-        is(Farm::password($B, $user)->code, 429,
+        is(password($B, $user)->code, 429,
            "$kind round $round: then the right password too gets 429");
     }
 
     # ---- one assertion finished 12 times at once over A and B -------------
     {
         my $user = "fin$tag";
-        my $authn = Farm::authn();
-        my $tok = Farm::token_from(Farm::password($A, $user));
-        my ($res, $opts) = Farm::register_begin($A, $user, token => $tok);
+        my $authn = authn($Farm::SITE);
+        my $tok = token_from(password($A, $user));
+        my ($res, $opts) = register_begin($A, $user, token => $tok);
         my $reg = $authn->register($opts);
-        is(Farm::register_finish($B, $user, $reg, token => $tok)->code, 200,
+        is(register_finish($B, $user, $reg, token => $tok)->code, 200,
            "$kind: a passkey registered");
         for my $round (1 .. $ROUNDS) {
-            my ($b, $o) = Farm::login_begin($A, $user);
+            my ($b, $o) = login_begin($A, $user);
             my $assertion = $authn->assert($o);
-            my @codes = Farm::race(map { my $s = $_ % 2 ? $A : $B;
-                sub { Farm::login_finish($s, $user, $assertion) } } 1 .. 12);
+            my @codes = race(map { my $s = $_ % 2 ? $A : $B;
+                sub { login_finish($s, $user, $assertion) } } 1 .. 12);
             is(count(200, @codes) . ' 200, ' . count(400, @codes) . ' 400',
                '1 200, 11 400',
                "$kind round $round: one assertion finished 12 times at once "
@@ -116,7 +118,7 @@ for my $cache (Farm::redis_spec(), Farm::memcache_spec()) {
     }
     # ---- graceful restarts of both servers change nothing of it -----------
     {
-        my $tok = Farm::token_from(Farm::password($A, "fin$tag"));
+        my $tok = token_from(password($A, "fin$tag"));
         for my $s ($A, $B) {
             my $off = Farm::log_offset($s);
             Farm::graceful($s);
@@ -126,10 +128,10 @@ for my $cache (Farm::redis_spec(), Farm::memcache_spec()) {
             }
             Farm::wait_up($s);
         }
-        is(Farm::password($B, "thr1$tag")->code, 429,
+        is(password($B, "thr1$tag")->code, 429,
            "$kind, after graceful on A and B: thr1 still throttled");
-        my @codes = Farm::race(map { my $s = $_ % 2 ? $A : $B;
-                                     sub { pay($s, "fin$tag", $tok) } } 1 .. 10);
+        my @codes = race(map { my $s = $_ % 2 ? $A : $B;
+                               sub { pay($s, "fin$tag", $tok) } } 1 .. 10);
         is(count(200, @codes), 1, "$kind, after graceful on A and B: a token "
            . "minted before opens /pay/ once (@codes)");
     }

@@ -1,21 +1,22 @@
-# Faults (issue 8 item 3d): key rotation. A new first key is added to the
-# farm's key file and both servers get "apachectl graceful": old tokens
-# keep working until they expire, new tokens are signed with the new key
-# and accepted on both servers. Run by scripts/farm-test.sh.
+# Faults: key rotation. A new first key is added to the farm's key file and
+# both servers get "apachectl graceful": old tokens keep working until they
+# expire, new tokens are signed with the new key and accepted on both
+# servers. Run by scripts/farm-test.sh.
 use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib", "$FindBin::Bin/../lib";
 use Test::More;
 use Farm ();
-use StepupToken ();
+use StepupClient qw(password);
+use StepupToken qw(mint parse token_from);
 
 my $u = 'rot';
 my $farm = Farm::new_farm(cache => Farm::redis_spec(),
                           users => { $u => 'rot-pw-55' });
 my ($A, $B) = ($farm->a, $farm->b);
-my $old = Farm::token_from(Farm::password($A, $u));
-is((StepupToken::parse($old || '') || {})->{kid} // ($old =~ /^v1\.([^.]+)\./)[0],
+my $old = token_from(password($A, $u));
+is((parse($old || '') || {})->{kid} // ($old =~ /^v1\.([^.]+)\./)[0],
    'k1', 'before: the token is signed with k1');
 my $short = Farm::token_for($farm, $u, auth_time => time - 5,
                             expires => time + 4);
@@ -33,16 +34,16 @@ for my $s ($A, $B) {
     is(Farm::protected($s, $u, $old)->code, 200,
        "after graceful: the old k1 token still opens $s->{label}");
 }
-my $res = Farm::password($B, $u);
+my $res = password($B, $u);
 is($res->code, 200, 'after: password on B');
-my $new = Farm::token_from($res) || '';
+my $new = token_from($res) || '';
 like($new, qr/^v1\.k2\./, 'after: the new token is signed with k2');
 for my $s ($A, $B) {
     is(Farm::protected($s, $u, $new)->code, 200,
        "after: the k2 token opens $s->{label}");
 }
-my $forged = StepupToken::mint(secret => Farm::secret_of($k1), kid => 'k2',
-                               user => $u);
+my $forged = mint(secret => Farm::secret_of($k1), kid => 'k2',
+                         user => $u);
 is(Farm::protected($A, $u, $forged)->code, 401,
    'a token naming k2 but signed with k1: 401');
 sleep 1 while time < $t0 + 5;

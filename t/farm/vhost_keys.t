@@ -12,8 +12,9 @@ use File::Spec::Functions qw(catfile);
 use File::Temp qw(tempdir);
 use Test::More;
 use Farm ();
+use StepupTest ();
 use KeepAlive ();
-use StepupToken ();
+use StepupToken qw(mint);
 
 my $u = 'vh';
 my $other_line = Farm::keygen('k1');
@@ -36,9 +37,10 @@ EOC
 my $s = $farm->{servers}[0];
 
 my $main = Farm::token_for($farm, $u);
-my $other = StepupToken::mint(secret => Farm::secret_of($other_line),
-                              kid => 'k1', user => $u);
-my @as = (Farm::basic($u), Accept => 'application/json');
+my $other = mint(secret => Farm::secret_of($other_line),
+                        kid => 'k1', user => $u);
+my @as = (StepupTest::basic($u, $Farm::PASSWORDS{$u}),
+          Accept => 'application/json');
 my $main_host = "127.0.0.1:$s->{port}";
 my $other_host = "other.test:$s->{port}";
 

@@ -45,8 +45,9 @@ use Crypt::PK::RSA ();
 use Digest::SHA qw(sha256);
 use File::Spec::Functions qw(catfile);
 use JSON::PP ();
-use MIME::Base64 qw(encode_base64url decode_base64url);
 use POSIX ();
+
+use StepupToken ();
 
 use constant {
     FLAG_UP => 0x01,
@@ -59,26 +60,12 @@ use constant {
 
 my %ALG = (ES256 => -7, EdDSA => -8, RS256 => -257);
 
-sub b64u {
-    my ($bytes) = @_;
-    my $s = encode_base64url($bytes);
-    $s =~ s/=+$//;
-    return $s;
-}
-
-sub unb64u {
-    my ($s) = @_;
-    return decode_base64url($s);
-}
-
-sub random_bytes {
-    my ($n) = @_;
-    open my $fh, '<:raw', '/dev/urandom' or die "/dev/urandom: $!\n";
-    my $buf = '';
-    my $got = read $fh, $buf, $n;
-    die "/dev/urandom: short read\n" unless defined $got && $got == $n;
-    close $fh;
-    return $buf;
+# base64url without padding, and back; random bytes: the token oracle's
+{
+    no warnings 'once';
+    *b64u = \&StepupToken::b64url;
+    *unb64u = \&StepupToken::b64url_decode;
+    *random_bytes = \&StepupToken::random_bytes;
 }
 
 # 32 hex digits, or the UUID text, to 16 bytes.
@@ -120,7 +107,7 @@ sub _hex_bytes {
 #   alg: ES256 (default), RS256, EdDSA
 #   aaguid: 16 bytes or UUID text (default all zero)
 #   up (1), uv (1), be (0), bs (0): flags of every response
-#   counter (0): the current signature counter; counter_step (1)
+#   counter (0): the current signature counter; counter_step
 #   attestation: none (default), self, x5c, fido-u2f
 #   x5c: [DER, ...] and att_key: PEM text of the attestation private key
 #     (ES256), for attestation x5c and fido-u2f (which sends x5c's first)
@@ -313,19 +300,10 @@ sub register {
     ]));
     $self->{last_auth_data} = $auth_data;
     $self->{last_attestation_object} = $att_obj;
-    my $id = b64u(exists $o{cred_id} ? $o{cred_id} : $self->{cred_id});
-    return {
-        id => $id,
-        rawId => $id,
-        type => 'public-key',
-        response => {
-            clientDataJSON => b64u($cdj),
-            attestationObject => b64u($att_obj),
-            transports => [ @{ $self->{transports} } ],
-        },
-        authenticatorAttachment => 'cross-platform',
-        clientExtensionResults => {},
-    };
+    return $self->_credential(\%o,
+        clientDataJSON => b64u($cdj),
+        attestationObject => b64u($att_obj),
+        transports => [ @{ $self->{transports} } ]);
 }
 
 # assert($request_options, %overrides) -> AuthenticationResponseJSON (hash)
@@ -353,18 +331,24 @@ sub assert {
     $auth_data = $o{authenticator_data}->($auth_data)
         if ref $o{authenticator_data} eq 'CODE';
     $sig = $o{signature} if exists $o{signature};
-    my $id = b64u(exists $o{cred_id} ? $o{cred_id} : $self->{cred_id});
     my $uh = exists $o{user_handle} ? $o{user_handle} : $self->{user_handle};
+    return $self->_credential(\%o,
+        clientDataJSON => b64u($cdj),
+        authenticatorData => b64u($auth_data),
+        signature => b64u($sig),
+        (defined $uh ? (userHandle => $uh) : ()));
+}
+
+# The PublicKeyCredential (JSON) around a response: the id is the
+# credential's, or the override cred_id.
+sub _credential {
+    my ($self, $o, %response) = @_;
+    my $id = b64u(exists $o->{cred_id} ? $o->{cred_id} : $self->{cred_id});
     return {
         id => $id,
         rawId => $id,
         type => 'public-key',
-        response => {
-            clientDataJSON => b64u($cdj),
-            authenticatorData => b64u($auth_data),
-            signature => b64u($sig),
-            (defined $uh ? (userHandle => $uh) : ()),
-        },
+        response => \%response,
         authenticatorAttachment => 'cross-platform',
         clientExtensionResults => {},
     };

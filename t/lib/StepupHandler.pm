@@ -7,11 +7,10 @@ package StepupHandler;
 #   them);
 # - the handler's users and their passwords (%USERS, %ALIAS_PASSWORDS);
 # - a Perl implementation of the CSRF token (include/stepup_csrf.h), form
-#   posts, the page's fields, the Set-Cookie line, the security headers,
-#   the new lines of t/logs/error_log;
-# - configtest() (httpd -t on a small configuration) and mini_server() (a
-#   private httpd -X with its own modules, for what the suite's server
-#   cannot show: no socache_shmcb, an unreachable StepupCache).
+#   posts, the page's fields, the Set-Cookie line, the security headers;
+# - mini_server() (a private httpd -X with its own modules, for what the
+#   suite's server cannot show: no socache_shmcb, an unreachable
+#   StepupCache).
 
 use strict;
 use warnings;
@@ -23,14 +22,13 @@ use POSIX ();
 use Time::HiRes ();
 use Exporter 'import';
 
+use StepupClient ();
 use StepupTest ();
 use StepupToken ();
 
-our @EXPORT_OK = qw(%USERS %ALIAS_PASSWORDS csrf_mint form_body post_form
+our @EXPORT_OK = qw(%USERS %ALIAS_PASSWORDS csrf_mint post_form
                     page_field page_csrf html_unescape set_cookies
-                    cookie_parts token_from security_checks CSP
-                    log_offset log_since configtest mini_server
-                    json_of);
+                    cookie_parts security_checks CSP mini_server);
 
 # ---- the handler's users ---------------------------------------------------
 # Basic users of t/conf/stepup/handler.htpasswd (the primary authentication
@@ -118,28 +116,12 @@ sub csrf_mint {
 
 # ---- forms and pages -------------------------------------------------------
 
-sub _esc {
-    my ($s) = @_;
-    $s =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge;
-    return $s;
-}
-
-# application/x-www-form-urlencoded text of [name, value, ...] in order.
-sub form_body {
-    my @pairs = @_;
-    my @out;
-    while (my ($k, $v) = splice @pairs, 0, 2) {
-        push @out, _esc($k) . '=' . _esc($v);
-    }
-    return join '&', @out;
-}
-
 # POST $path with a form body ([name, value, ...] or a raw string) and the
 # given headers.
 sub post_form {
     my ($path, $fields, @headers) = @_;
     require Apache::TestRequest;
-    my $body = ref $fields ? form_body(@$fields) : $fields;
+    my $body = ref $fields ? StepupClient::form_body(@$fields) : $fields;
     return Apache::TestRequest::POST($path,
         'Content-Type' => 'application/x-www-form-urlencoded',
         @headers, content => $body);
@@ -175,13 +157,6 @@ sub page_csrf {
 
 # ---- responses -------------------------------------------------------------
 
-sub json_of {
-    my ($res) = @_;
-    require JSON::PP;
-    my $v = eval { JSON::PP->new->decode($res->content) };
-    return ref $v eq 'HASH' ? $v : undef;
-}
-
 sub set_cookies {
     my ($res) = @_;
     my @v = $res->header('Set-Cookie');
@@ -201,23 +176,12 @@ sub cookie_parts {
     return ($name, $value, \%a);
 }
 
-# The value the response sets for cookie $name, or undef.
-sub token_from {
-    my ($res, $name) = @_;
-    $name = 'stepup' unless defined $name;
-    for (set_cookies($res)) {
-        my ($n, $v) = cookie_parts($_);
-        return $v if $n eq $name;
-    }
-    return undef;
-}
-
 use constant CSP =>
     "default-src 'none'; script-src 'self'; style-src 'self'; "
   . "img-src 'self'; connect-src 'self'; form-action 'self'; "
   . "frame-ancestors 'none'; base-uri 'none'";
 
-# 6 checks: the headers every answer of the handler carries.
+# The headers every answer of the handler carries.
 sub security_checks {
     my ($res, $name, %o) = @_;
     local $Test::Builder::Level = $Test::Builder::Level + 1;
@@ -243,29 +207,7 @@ sub security_checks {
         "$name: the CSP allows no unsafe-inline nor unsafe-eval");
 }
 
-# ---- the error log, httpd -t: StepupTest's ----------------------------------
-
-*log_offset = \&StepupTest::log_offset;
-*log_since = \&StepupTest::log_since;
-*load_lines = \&StepupTest::load_lines;
-*work_file = \&StepupTest::work_file;
-*_workdir = \&StepupTest::workdir;
-*_module_paths = \&StepupTest::_module_paths;
-
-# httpd -t on the modules @$modules and $body: (exit status, stderr lines).
-sub configtest {
-    my ($modules, $body) = @_;
-    return StepupTest::configtest($body, @$modules);
-}
-
-sub _free_port {
-    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
-                                  LocalPort => 0, Proto => 'tcp', ReuseAddr => 1)
-        or die "no free port: $!";
-    my $port = $s->sockport;
-    close $s;
-    return $port;
-}
+# ---- a private httpd -X ---------------------------------------------------
 
 # A private httpd -X (one process: what one request leaves in the process is
 # seen by the next) on a free port of 127.0.0.1, with the modules
@@ -277,12 +219,12 @@ my $seq = 0;
 sub mini_server {
     my ($modules, $body, $how) = @_;
     my @mode = $how && $how->{foreground} ? ('-DFOREGROUND') : ('-X');
-    my (undef, undef, $httpd) = _module_paths();
-    my $dir = _workdir();
+    my (undef, undef, $httpd) = StepupTest::module_paths();
+    my $dir = StepupTest::workdir();
     my $n = ++$seq;
-    my $port = _free_port();
+    my $port = StepupTest::free_port();
     my $log = "$dir/s$n.error_log";
-    my $conf = work_file("s$n.conf", <<EOC);
+    my $conf = StepupTest::work_file("s$n.conf", <<EOC);
 ServerRoot "$dir"
 ServerName 127.0.0.1:$port
 Listen 127.0.0.1:$port
@@ -292,7 +234,7 @@ DefaultRuntimeDir "$dir"
 DocumentRoot "$dir"
 Mutex file:$dir default
 LogLevel info stepup:debug
-@{[ load_lines(@$modules) ]}
+@{[ StepupTest::load_lines(@$modules) ]}
 $body
 EOC
     my $pid = fork;
@@ -324,17 +266,11 @@ package StepupHandler::Server;
 
 sub url { my ($self, $path) = @_; return "http://127.0.0.1:$self->{port}$path" }
 
-sub _slurp {
-    my ($f) = @_;
-    open my $fh, '<', $f or return '';
-    local $/;
-    my $t = <$fh>;
-    close $fh;
-    return defined $t ? $t : '';
+sub error_log { my ($self) = @_; return StepupTest::slurp($self->{log}) }
+sub stderr {
+    my ($self) = @_;
+    return StepupTest::slurp("$self->{dir}/s$self->{n}.stderr");
 }
-
-sub error_log { my ($self) = @_; return _slurp($self->{log}) }
-sub stderr { my ($self) = @_; return _slurp("$self->{dir}/s$self->{n}.stderr") }
 
 # Stops the server; returns its wait status ($?: 0 for a clean exit, the
 # signal in the low bits when it crashed), undef when it had to be killed.

@@ -16,6 +16,7 @@ use warnings;
 use Digest::SHA qw(sha1);
 use File::Spec::Functions qw(catfile);
 use File::Temp qw(tempdir);
+use IO::Socket::INET ();
 use MIME::Base64 qw(encode_base64);
 use POSIX ();
 use Time::HiRes ();
@@ -24,7 +25,9 @@ use Exporter 'import';
 use StepupToken ();
 
 our @EXPORT_OK = qw(check basic secret token conf_dir keyfile read_keyfile
-                    reset_ua hostport_url error_log_text %PASSWORDS);
+                    reset_ua hostport_url error_log_text %PASSWORDS
+                    log_offset log_since configtest work_file slurp
+                    free_port);
 
 # The users of the primary authentication (Basic, mod_authn_file).
 # "pipe|user" checks that the token's last field may contain '|'.
@@ -36,14 +39,10 @@ our %PASSWORDS = (
 
 # ---- fixtures (t/TEST.PL) -------------------------------------------------
 
-sub _random_bytes {
+# A random secret of $n bytes as a key file writes it.
+sub _random_b64url {
     my ($n) = @_;
-    open my $fh, '<:raw', '/dev/urandom' or die "/dev/urandom: $!\n";
-    my $buf;
-    my $got = read $fh, $buf, $n;
-    die "/dev/urandom: short read\n" unless defined $got && $got == $n;
-    close $fh;
-    return $buf;
+    return StepupToken::b64url(StepupToken::random_bytes($n));
 }
 
 # An htpasswd line: {SHA} is base64 of SHA-1, which apr_password_validate
@@ -81,10 +80,10 @@ sub write_fixtures {
     my $keys = catfile($dir, 'main.keys');
     unless (-e $keys) {
         my $text = "# mod_stepup test keys, written by t/TEST.PL\n"
-                 . "k1 " . StepupToken::b64url(_random_bytes(32)) . "\n"
+                 . "k1 " . _random_b64url(32) . "\n"
                  . "\n"
                  . "# a second key: verifies, never signs (rotation)\n"
-                 . "k2\t" . StepupToken::b64url(_random_bytes(48)) . "\n";
+                 . "k2\t" . _random_b64url(48) . "\n";
         write_private($keys, $text);
     }
 
@@ -132,7 +131,7 @@ sub read_keyfile {
         $line =~ s/#.*//;
         next unless $line =~ /\S/;
         my ($kid, $secret) = split ' ', $line;
-        push @keys, [ $kid, StepupToken::secret_from_b64url($secret) ];
+        push @keys, [ $kid, StepupToken::b64url_decode($secret) ];
     }
     close $fh;
     return \@keys;
@@ -191,7 +190,8 @@ sub error_log_path {
     return catfile(Apache::Test::vars('t_logs'), 'error_log');
 }
 
-sub _slurp_from {
+# The text of $file from byte $offset on ('' when it cannot be read).
+sub slurp {
     my ($file, $offset) = @_;
     open my $fh, '<', $file or return '';
     seek $fh, $offset, 0 if $offset;
@@ -202,7 +202,7 @@ sub _slurp_from {
 }
 
 # The whole error log of the test server.
-sub error_log_text { _slurp_from(error_log_path()) }
+sub error_log_text { slurp(error_log_path()) }
 
 sub log_offset { return -s error_log_path() || 0 }
 
@@ -211,10 +211,20 @@ sub log_since {
     my ($offset) = @_;
     # the server writes the log before it answers; give a slow disk a moment
     Time::HiRes::sleep(0.1);
-    return _slurp_from(error_log_path(), $offset);
+    return slurp(error_log_path(), $offset);
 }
 
 # ---- a private work directory, httpd -t ------------------------------------
+
+# A free TCP port of 127.0.0.1 (for a server of a test's own).
+sub free_port {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                  Proto => 'tcp', Listen => 1, ReuseAddr => 1)
+        or die "no free port: $!";
+    my $port = $s->sockport;
+    close $s;
+    return $port;
+}
 
 my $workdir;
 sub workdir {
@@ -234,7 +244,9 @@ sub work_file {
     return $path;
 }
 
-sub _module_paths {
+# What the suite's server loads: ({ 'mod_x.c' => path }, the directory of
+# httpd's modules, the httpd binary).
+sub module_paths {
     require Apache::Test;
     my $cfg = Apache::Test::config();
     my %mod = %{ $cfg->{modules} };
@@ -247,7 +259,7 @@ sub _module_paths {
 # the suite's own modules are, then mod_stepup (STEPUP_MODULE overrides).
 sub load_lines {
     my (@names) = @_;
-    my ($mod, $dir) = _module_paths();
+    my ($mod, $dir) = module_paths();
     my $text = '';
     for my $m (@names) {
         my $path = $mod->{"mod_$m.c"} || "$dir/mod_$m.so";
@@ -268,7 +280,7 @@ my $seq = 0;
 sub configtest {
     my ($body, @modules) = @_;
     @modules = @CONFIGTEST_MODULES unless @modules;
-    my (undef, undef, $httpd) = _module_paths();
+    my (undef, undef, $httpd) = module_paths();
     my $dir = workdir();
     my $n = ++$seq;
     my $conf = work_file("case$n.conf", <<EOC);

@@ -1,7 +1,8 @@
 package StepupToken;
 
-# An independent Perl implementation of the mod_stepup re-auth token
-# (DESIGN section 3), written from the specification only:
+# The token oracle: an independent Perl implementation of the mod_stepup
+# re-auth token (src/core/token.c is the module's), written from the format
+# alone:
 #
 #   v1.<kid>.<payload>.<mac>
 #   payload = base64url_nopad("<auth_time>|<expires>|<acr>|<amr>|<bind>|<user>")
@@ -12,7 +13,7 @@ package StepupToken;
 # produce broken ones (other version, padded or '+/' payloads, a flipped MAC
 # character), so the tests can check each rule of the verifier. That a few
 # lines of Perl produce tokens httpd accepts also shows the wire format is
-# public.
+# public. token_from() reads the token a response sets.
 
 use strict;
 use warnings;
@@ -22,7 +23,7 @@ use MIME::Base64 qw(encode_base64url decode_base64url encode_base64);
 use Exporter 'import';
 
 our @EXPORT_OK = qw(mint sign b64url b64url_decode bind_value parse
-                    flip_char noncanonical_last secret_from_b64url);
+                    flip_char noncanonical_last token_from random_bytes);
 
 # base64url without padding (RFC 4648 section 5).
 sub b64url {
@@ -32,15 +33,21 @@ sub b64url {
     return $s;
 }
 
+# The bytes of a base64url text (a key-file secret: the raw HMAC key).
 sub b64url_decode {
     my ($s) = @_;
     return decode_base64url($s);
 }
 
-# The raw HMAC key of a key-file secret (base64url text).
-sub secret_from_b64url {
-    my ($text) = @_;
-    return decode_base64url($text);
+# $n random bytes (key secrets, credential ids).
+sub random_bytes {
+    my ($n) = @_;
+    open my $fh, '<:raw', '/dev/urandom' or die "/dev/urandom: $!\n";
+    my $buf;
+    my $got = read $fh, $buf, $n;
+    die "/dev/urandom: short read\n" unless defined $got && $got == $n;
+    close $fh;
+    return $buf;
 }
 
 # The bind value of a session cookie value.
@@ -116,6 +123,17 @@ sub flip_char {
     my $c = substr($s, $pos, 1);
     substr($s, $pos, 1) = $c eq 'A' ? 'B' : 'A';
     return $s;
+}
+
+# The value a response (HTTP::Response) sets for the cookie $name (default
+# stepup, the token's), or undef: the token the module issued.
+sub token_from {
+    my ($res, $name) = @_;
+    $name = 'stepup' unless defined $name;
+    for my $line ($res->header('Set-Cookie')) {
+        return $1 if defined $line && $line =~ /^\Q$name\E=([^;]*)/;
+    }
+    return undef;
 }
 
 my $ALPHABET = join '', 'A' .. 'Z', 'a' .. 'z', '0' .. '9', '-', '_';

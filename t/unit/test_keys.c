@@ -1,5 +1,5 @@
 /*
- * The StepupKeyFile key set (src/keys.c, DESIGN 4): parsing, every refusal
+ * The StepupKeyFile key set (src/core/keys.c): parsing, every refusal
  * with its one-line reason, loading from real files with their permissions,
  * lookup, key ids, keygen and the prepared HMAC-SHA256 state.
  */

@@ -1,9 +1,9 @@
 /*
- * The re-auth token (src/token.c, DESIGN 3):
+ * The re-auth token (src/core/token.c):
  *   v1.<kid>.<payload>.<mac>
  *   payload = b64url_nopad("<auth_time>|<expires>|<acr>|<amr>|<bind>|<user>")
  *   mac     = b64url_nopad(HMAC-SHA256(key[kid], "v1.<kid>.<payload>"))
- * Every rule of DESIGN 3 has a test here that fails without it. Tokens are
+ * Every rule of the token has a test here that fails without it. Tokens are
  * also built by hand (OpenSSL directly, see unit_util.c) and from constants
  * computed outside C, so the public wire format is pinned.
  */

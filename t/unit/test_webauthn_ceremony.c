@@ -229,7 +229,7 @@ static void test_reg_packed_x5c_trust(void **state)
     assert_null(out.attestation_untrusted);
 
     /* roots that the chain does not reach: accepted, untrusted, and why
-     * (DESIGN 5: a passkey, not a proven model; here x5c ends with a
+     * (a passkey, not a proven model; here x5c ends with a
      * self-signed CA that is not one of them) */
     pol.roots = roots_of(p, wa_ca_other());
     assert_accepted(reg_verify(p, &pol, &r, &out, &why), why);

@@ -200,7 +200,7 @@ test('Chromium\'s virtual authenticators, of a listed model but attested by no r
       await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: usb });
       // its credential left with the authenticator: removed by the
       // administrator, so that the password may add the next one (a
-      // second passkey needs the level of the first, DESIGN 5)
+      // second passkey needs the level of the first)
       await removeAllPasskeys(browser);
       await cdp.send('WebAuthn.addVirtualAuthenticator', {
         options: {

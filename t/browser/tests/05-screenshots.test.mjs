@@ -12,7 +12,8 @@ import {
 let browser;
 before(async () => { browser = await launch(); });
 // each test starts without passkeys: with one, the passkeys page asks for
-// a passkey, not the password (DESIGN 5)
+// a passkey, not the password (changing passkeys needs the level of the
+// strongest one)
 beforeEach(async () => { await removeAllPasskeys(browser); });
 after(async () => { await browser?.close(); });
 

@@ -126,8 +126,8 @@ export async function addPasskey(page, name) {
 
 /* A phrh step-up token for the demo user, minted with the demo's key file
  * as an administrator would (stepupctl): the password cannot remove the
- * passkeys of a user who has one (DESIGN 5: changing passkeys needs the
- * level of the strongest). */
+ * passkeys of a user who has one (changing passkeys needs the level of
+ * the strongest). */
 export function adminToken() {
   const dir = process.env.STEPUP_DEMO_DIR;
   if (!dir) {

@@ -8,8 +8,8 @@
 // signature each time. No certificate stays the same from one registration
 // to the next, so none can be a trust anchor: OpenSSL (like any X.509 path
 // validation) accepts a self-signed certificate only when that very
-// certificate is trusted. Its passkeys are therefore phr, as DESIGN 5 says
-// of any attestation that does not chain to a configured root, and
+// certificate is trusted. Its passkeys are therefore phr, as is any
+// passkey whose attestation does not chain to a configured root, and
 // 03-high-assurance.test.mjs checks exactly that.
 //
 // This key is the honest way to phrh in a browser: a device-bound ES256

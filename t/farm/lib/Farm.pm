@@ -4,27 +4,25 @@ package Farm;
 # scripts/farm-test.sh, which starts Redis, memcached and PostgreSQL on
 # 127.0.0.1 and exports where they are (FARM_*). Here: httpd servers with
 # mod_stepup (written like conf/demo/httpd.conf.in, on free loopback ports,
-# one key file per farm), requests through LWP, the password and passkey
-# ceremonies (the software authenticator t/lib/SoftAuthn.pm), tokens minted
-# in Perl (t/lib/StepupToken.pm), stopping and restarting the cache and the
-# database. Every server started here is stopped in END.
+# one key file per farm), each server a site of the HTTP client
+# t/lib/StepupClient.pm (requests, the password and passkey ceremonies),
+# tokens minted with the farm's key by the token oracle t/lib/StepupToken.pm,
+# stopping and restarting the cache and the database. Every server started
+# here is stopped in END.
 
 use strict;
 use warnings;
 
 use File::Path qw(make_path);
 use File::Spec::Functions qw(catfile);
-use HTTP::Request ();
 use IO::Socket::INET ();
-use LWP::UserAgent ();
-use MIME::Base64 qw(encode_base64);
 use POSIX ();
 use Time::HiRes ();
 
 use FindBin;
 use lib "$FindBin::Bin/../lib";
-use PasskeyTest ();
-use SoftAuthn ();
+use StepupClient ();
+use StepupTest ();
 use StepupToken ();
 
 our $TOP = $ENV{FARM_TOP} || "$FindBin::Bin/../..";
@@ -39,17 +37,14 @@ our $MAX_ATTEMPTS = 3;
 
 our %PASSWORDS;    # user => password of every farm's htpasswd
 
+# What every server of every farm is as a site of StepupClient.pm (its url
+# is its own): the handler at /stepup/, the farm's users, the public origin,
+# a step-up that returns to /account/.
+our $SITE = { handler => '/stepup/', users => \%PASSWORDS, origin => $ORIGIN,
+              rp_id => $RP_ID, return_to => '/account/' };
+
 my @started;       # httpd config files to stop in END
 my $seq = 0;
-
-sub free_port {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
-                                  Proto => 'tcp', Listen => 1, ReuseAddr => 1)
-        or die "free_port: $!";
-    my $p = $s->sockport;
-    close $s;
-    return $p;
-}
 
 sub redis_spec    { "redis:127.0.0.1:$ENV{FARM_REDIS_PORT}" }
 sub memcache_spec { "memcache:127.0.0.1:$ENV{FARM_MEMCACHED_PORT}" }
@@ -80,7 +75,7 @@ sub keygen {
 sub secret_of {
     my ($line) = @_;
     my (undef, $b64) = split ' ', $line;
-    return StepupToken::secret_from_b64url($b64);
+    return StepupToken::b64url_decode($b64);
 }
 
 sub write_keys {
@@ -125,8 +120,9 @@ sub _server {
     make_path("$dir/htdocs/account", "$dir/htdocs/stepup");
     _write("$dir/htdocs/account/index.html", "account page\n");
     _write("$dir/htdocs/index.html", "home\n");
-    my $port = free_port();
-    my $s = { label => $label, dir => $dir, port => $port, farm => $farm,
+    my $port = StepupTest::free_port();
+    my $s = { %$SITE, label => $label, dir => $dir, port => $port,
+              farm => $farm,
               conf => "$dir/httpd.conf", pidfile => "$dir/httpd.pid",
               error_log => "$dir/error_log",
               url => "http://127.0.0.1:$port" };
@@ -255,13 +251,21 @@ sub graceful {
 
 sub error_log {
     my ($s, $offset) = @_;
-    open my $fh, '<', $s->{error_log} or return '';
-    seek $fh, $offset || 0, 0;
-    local $/;
-    my $t = <$fh>;
-    return defined $t ? $t : '';
+    return StepupTest::slurp($s->{error_log}, $offset);
 }
 sub log_offset { -s $_[0]->{error_log} || 0 }
+
+# Starts @cmd (a load tool) in the background, its output (stdout and
+# stderr) to the file $out; returns its pid.
+sub spawn {
+    my ($out, @cmd) = @_;
+    my $pid = fork;
+    die "fork: $!" unless defined $pid;
+    return $pid if $pid;
+    open STDOUT, '>', $out or POSIX::_exit(126);
+    open STDERR, '>&', \*STDOUT;
+    exec @cmd or POSIX::_exit(127);
+}
 
 # httpd children's RSS (kB) for the server, by pid: {pid => kB}.
 sub rss {
@@ -281,104 +285,7 @@ END {
     $? = $status;
 }
 
-# ---- requests ---------------------------------------------------------------
-
-my $ua = LWP::UserAgent->new(timeout => 20, max_redirect => 0,
-                             keep_alive => 0);
-
-sub basic {
-    my ($user) = @_;
-    my $pw = $PASSWORDS{$user};
-    die "no such farm user $user\n" unless defined $pw;
-    return (Authorization => 'Basic ' . encode_base64("$user:$pw", ''));
-}
-
-# Headers every request sends after its own, as a load balancer would
-# forward them (t/farm/public_origin.t: Host and Origin of the public
-# site); a test sets them with "local".
-our @HEADERS;
-
-# request($server, METHOD, PATH, USER, headers => [...], content => ...)
-sub request {
-    my ($s, $method, $path, $user, %o) = @_;
-    my $req = HTTP::Request->new($method, "$s->{url}$path");
-    my @h = (basic($user), @{ $o{headers} || [] }, @HEADERS);
-    while (my ($k, $v) = splice @h, 0, 2) {
-        $req->header($k => $v);
-    }
-    $req->header(Cookie => "stepup=$o{token}") if defined $o{token};
-    if (defined $o{content}) {
-        $req->content($o{content});
-        $req->header('Content-Length' => length $o{content});
-    }
-    return $ua->request($req);
-}
-
-*json_of = \&PasskeyTest::json_of;
-
-sub err_of {
-    my ($res) = @_;
-    my $j = json_of($res);
-    return ref $j eq 'HASH' && defined $j->{error} ? $j->{error} : undef;
-}
-
-sub token_from {
-    my ($res) = @_;
-    for my $line ($res->header('Set-Cookie')) {
-        return $1 if defined $line && $line =~ /^stepup=([^;]+)/;
-    }
-    return undef;
-}
-
-# status($server, $user, handler => '/stepup' (the default), token => ...)
-sub status {
-    my ($s, $user, %o) = @_;
-    my $h = delete $o{handler} // '/stepup';
-    my $res = request($s, 'GET', "$h/status", $user,
-                      headers => [Accept => 'application/json'], %o);
-    return json_of($res) || {};
-}
-
-sub csrf { status(@_)->{csrf} }
-
-sub _form {
-    my (%f) = @_;
-    return join '&', map {
-        my $v = $f{$_};
-        $v =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge;
-        "$_=$v";
-    } sort keys %f;
-}
-
-# POST password as JSON: the response. Options: csrf, handler (the
-# handler's location, default /stepup).
-sub password {
-    my ($s, $user, $password, %o) = @_;
-    my $h = $o{handler} // '/stepup';
-    my $csrf = exists $o{csrf} ? $o{csrf} : csrf($s, $user, handler => $h);
-    $password = $PASSWORDS{$user} unless defined $password;
-    return request($s, 'POST', "$h/password", $user,
-        headers => [Accept => 'application/json',
-                    'Content-Type' => 'application/x-www-form-urlencoded'],
-        content => _form(csrf => $csrf, password => $password,
-                         return_to => '/account/'));
-}
-
-sub post_json {
-    my ($s, $endpoint, $user, $body, %o) = @_;
-    my $csrf = exists $o{csrf} ? $o{csrf} : csrf($s, $user);
-    return request($s, 'POST', "/stepup/$endpoint", $user,
-        headers => [Accept => 'application/json',
-                    'Content-Type' => 'application/json',
-                    'X-Stepup-CSRF' => $csrf],
-        content => ref $body ? SoftAuthn::to_json($body) : $body,
-        (defined $o{token} ? (token => $o{token}) : ()));
-}
-
-sub authn {
-    my (%o) = @_;
-    return SoftAuthn->new(origin => $ORIGIN, rp_id => $RP_ID, %o);
-}
+# ---- tokens, retries, the protected page ----------------------------------
 
 # A valid token for $user under the farm's first key (or kid/secret given).
 sub token_for {
@@ -386,32 +293,6 @@ sub token_for {
     my ($kid) = split ' ', $farm->{key_lines}[0];
     return StepupToken::mint(secret => secret_of($farm->{key_lines}[0]),
                              kid => $kid, user => $user, %o);
-}
-
-sub register_begin {
-    my ($s, $user, %o) = @_;
-    my $res = post_json($s, 'passkey/register/begin', $user,
-                        { name => $o{name} || 'key' },
-                        token => $o{token});
-    return ($res, $res->code == 200 ? json_of($res) : undef);
-}
-
-sub register_finish {
-    my ($s, $user, $body, %o) = @_;
-    return post_json($s, 'passkey/register/finish', $user, $body,
-                     token => $o{token});
-}
-
-sub login_begin {
-    my ($s, $user) = @_;
-    my $res = post_json($s, 'passkey/begin', $user,
-                        { return_to => '/account/' });
-    return ($res, $res->code == 200 ? json_of($res) : undef);
-}
-
-sub login_finish {
-    my ($s, $user, $body) = @_;
-    return post_json($s, 'passkey/finish', $user, $body);
 }
 
 # After a cache or database comes back, each httpd child (apr_redis and
@@ -439,62 +320,26 @@ sub until_ok {
 sub passkey_stepup_until_ok {
     my ($begin_on, $finish_on, $user, $authn, $seconds) = @_;
     return until_ok(sub {
-        my ($b, $o) = login_begin($begin_on, $user);
+        my ($b, $o) = StepupClient::login_begin($begin_on, $user);
         return $b unless $b->code == 200;
-        return login_finish($finish_on, $user, $authn->assert($o));
+        return StepupClient::login_finish($finish_on, $user,
+                                          $authn->assert($o));
     }, $seconds);
 }
 
 # register/begin retried as above; the options of the one that succeeded.
 sub register_begin_until_ok {
     my ($s, $user, %o) = @_;
-    my ($res) = until_ok(sub { (register_begin($s, $user, %o))[0] });
-    return ($res, $res->code == 200 ? json_of($res) : undef);
-}
-
-sub passkeys {
-    my ($s, $user) = @_;
-    my $j = json_of(request($s, 'GET', '/stepup/passkeys', $user,
-                            headers => [Accept => 'application/json']));
-    return ref $j eq 'HASH' && ref $j->{passkeys} eq 'ARRAY'
-        ? $j->{passkeys} : undef;
+    my ($res) = until_ok(
+        sub { (StepupClient::register_begin($s, $user, %o))[0] });
+    return ($res, $res->code == 200 ? StepupClient::json_of($res) : undef);
 }
 
 sub protected {
     my ($s, $user, $token) = @_;
-    return request($s, 'GET', '/account/', $user,
+    return StepupClient::request($s, 'GET', '/account/', $user,
                    headers => [Accept => 'application/json'],
                    token => $token);
-}
-
-# race($n, @subs): runs each sub (one request; returns the response) in its
-# own process at once; returns the status codes in the order of the subs.
-sub race {
-    my (@subs) = @_;
-    my @pipes;
-    my @pids;
-    pipe my $go_r, my $go_w or die "pipe: $!";
-    for my $sub (@subs) {
-        pipe my $rd, my $wr or die "pipe: $!";
-        my $pid = fork;
-        die "fork: $!" unless defined $pid;
-        if (!$pid) {
-            close $rd;
-            close $go_w;
-            sysread $go_r, my $x, 1;    # the start signal (EOF)
-            my $code = eval { $sub->()->code } || 'died';
-            syswrite $wr, "$code\n";
-            POSIX::_exit(0);
-        }
-        close $wr;
-        push @pipes, $rd;
-        push @pids, $pid;
-    }
-    close $go_r;
-    close $go_w;    # all start
-    my @codes = map { my $c = readline($_); chomp $c if defined $c; $c } @pipes;
-    waitpid $_, 0 for @pids;
-    return @codes;
 }
 
 # ---- the cache and the database ---------------------------------------------

@@ -1,15 +1,18 @@
 package FarmScenario;
 
-# The farm scenario of issue 8 item 4, for one StepupCache (redis: or
-# memcache:): two httpd servers A and B with one key file, one cache and
-# one PostgreSQL store (t/farm/farm_redis.t, t/farm/farm_memcache.t).
+# The farm scenario, for one StepupCache (redis: or memcache:): two httpd
+# servers A and B with one key file, one cache and one PostgreSQL store
+# (t/farm/farm_redis.t, t/farm/farm_memcache.t).
 
 use strict;
 use warnings;
 
 use Test::More;
 use Farm ();
-use StepupToken ();
+use StepupClient qw(authn csrf err_of login_begin login_finish passkeys
+                    password post_json race register_begin register_finish
+                    status);
+use StepupToken qw(parse token_from);
 
 sub run {
     my ($cache, $tag) = @_;
@@ -25,107 +28,107 @@ sub run {
     {
         is(Farm::protected($B, $pia)->code, 401,
            'no token: B refuses /account/ (401)');
-        my $res = Farm::password($A, $pia);
+        my $res = password($A, $pia);
         is($res->code, 200, 'password on A: 200')
             or diag $res->as_string;
-        my $tok = Farm::token_from($res);
+        my $tok = token_from($res);
         ok($tok, 'password on A: a token cookie');
         is(Farm::protected($B, $pia, $tok)->code, 200,
            "A's password token opens /account/ on B");
         is(Farm::protected($A, $pia, $tok)->code, 200,
            "... and on A");
-        my $st = Farm::status($B, $pia, token => $tok);
+        my $st = status($B, $pia, token => $tok);
         is($st->{acr}, 'pwd', "B's status shows the acr pwd of A's token");
     }
 
     # ---- registration begun on A finishes on B ------------------------------
-    my $key = Farm::authn(alg => 'ES256');
+    my $key = authn($Farm::SITE, alg => 'ES256');
     {
         my $tok = Farm::token_for($farm, $reg);
-        my ($res, $opts) = Farm::register_begin($A, $reg, token => $tok,
-                                                name => 'farm key');
+        my ($res, $opts) = register_begin($A, $reg, token => $tok,
+                                          name => 'farm key');
         is($res->code, 200, 'register/begin on A: 200')
             or diag $res->as_string;
         my $resp = $key->register($opts || {});
-        my $fin = Farm::register_finish($B, $reg, $resp, token => $tok);
+        my $fin = register_finish($B, $reg, $resp, token => $tok);
         is($fin->code, 200, 'register/finish on B of a ceremony begun on A: 200')
             or diag $fin->as_string;
         is(Farm::db_rows($reg), 1, 'one row in PostgreSQL');
-        my $list = Farm::passkeys($A, $reg) || [];
+        my $list = passkeys($A, $reg) || [];
         is(scalar @$list, 1, 'A lists the passkey registered through B');
-        my $again = Farm::register_finish($A, $reg, $resp, token => $tok);
+        my $again = register_finish($A, $reg, $resp, token => $tok);
         is($again->code, 400, 'the same registration replayed on A: 400');
         is(Farm::db_rows($reg), 1, '... and still one row');
     }
 
     # ---- an assertion begun on B finishes on A; replay on B refused ---------
-    my $ak = Farm::authn(alg => 'ES256');
+    my $ak = authn($Farm::SITE, alg => 'ES256');
     {
         my $tok = Farm::token_for($farm, $ass);
-        my ($r1, $o1) = Farm::register_begin($A, $ass, token => $tok);
-        my $f1 = Farm::register_finish($A, $ass, $ak->register($o1 || {}),
-                                       token => $tok);
+        my ($r1, $o1) = register_begin($A, $ass, token => $tok);
+        my $f1 = register_finish($A, $ass, $ak->register($o1 || {}),
+                                 token => $tok);
         is($f1->code, 200, "setup: $ass registers a passkey")
             or diag $f1->as_string;
 
-        my ($res, $opts) = Farm::login_begin($B, $ass);
+        my ($res, $opts) = login_begin($B, $ass);
         is($res->code, 200, 'passkey/begin on B: 200') or diag $res->as_string;
         my $assertion = $ak->assert($opts || {});
-        my $fin = Farm::login_finish($A, $ass, $assertion);
+        my $fin = login_finish($A, $ass, $assertion);
         is($fin->code, 200, 'passkey/finish on A of an assertion begun on B: 200')
             or diag $fin->as_string;
-        my $ptok = Farm::token_from($fin);
+        my $ptok = token_from($fin);
         ok($ptok, 'a token cookie');
-        is((StepupToken::parse($ptok || '') || {})->{acr}, 'phr',
+        is((parse($ptok || '') || {})->{acr}, 'phr',
            'the token is phr');
         is(Farm::protected($B, $ass, $ptok)->code, 200,
            "A's passkey token opens /account/ on B");
-        my $replay = Farm::login_finish($B, $ass, $assertion);
+        my $replay = login_finish($B, $ass, $assertion);
         is($replay->code, 400, 'the same assertion replayed on B: 400');
-        like(Farm::err_of($replay) || '', qr/challenge/,
-             '... because its challenge is spent: ' . (Farm::err_of($replay) || ''));
-        ok(!Farm::token_from($replay), '... and no token');
-        my $replay_a = Farm::login_finish($A, $ass, $assertion);
+        my $why = err_of($replay) || '';
+        like($why, qr/challenge/, "... because its challenge is spent: $why");
+        ok(!token_from($replay), '... and no token');
+        my $replay_a = login_finish($A, $ass, $assertion);
         is($replay_a->code, 400, '... and replayed on A: 400');
     }
 
     # ---- throttling counts across both ---------------------------------------
     {
         my @codes;
-        push @codes, Farm::password($A, $thr, 'wrong-1')->code;
-        push @codes, Farm::password($B, $thr, 'wrong-2')->code;
-        push @codes, Farm::password($A, $thr, 'wrong-3')->code;
+        push @codes, password($A, $thr, 'wrong-1')->code;
+        push @codes, password($B, $thr, 'wrong-2')->code;
+        push @codes, password($A, $thr, 'wrong-3')->code;
         is("@codes", '401 401 401',
            "$Farm::MAX_ATTEMPTS wrong passwords, on A, B, A: 401 each");
-        my $res = Farm::password($B, $thr, 'wrong-4');
+        my $res = password($B, $thr, 'wrong-4');
         is($res->code, 429, 'the 4th wrong password, on B: 429');
         ok(($res->header('Retry-After') || 0) > 0, '... with Retry-After');
-        my $right = Farm::password($A, $thr);
+        my $right = password($A, $thr);
         is($right->code, 429, 'even the right password on A: 429 (locked farm-wide)');
-        ok(!Farm::token_from($right), '... and no token');
+        ok(!token_from($right), '... and no token');
     }
 
     # ---- two simultaneous finishes of one assertion (A and B) -------------
     # A counter-less authenticator (sign count stays 0, as many passkeys do),
     # so that only the one-time challenge can stop the second finish.
     {
-        my $rk = Farm::authn(alg => 'ES256', counter_step => 0);
+        my $rk = authn($Farm::SITE, alg => 'ES256', counter_step => 0);
         my $tok = Farm::token_for($farm, $race);
-        my ($r1, $o1) = Farm::register_begin($A, $race, token => $tok);
-        my $f1 = Farm::register_finish($A, $race, $rk->register($o1 || {}),
-                                       token => $tok);
+        my ($r1, $o1) = register_begin($A, $race, token => $tok);
+        my $f1 = register_finish($A, $race, $rk->register($o1 || {}),
+                                 token => $tok);
         is($f1->code, 200, "setup: $race registers a counter-less passkey");
-        my $csrf = Farm::csrf($A, $race);
+        my $csrf = csrf($A, $race);
         my $rounds = $ENV{FARM_RACE_ROUNDS} || 30;
         my ($double, $none, $unavail, @seen) = (0, 0, 0);
         for my $i (1 .. $rounds) {
-            my ($res, $opts) = Farm::login_begin($A, $race);
+            my ($res, $opts) = login_begin($A, $race);
             my $body = $rk->assert($opts || {});
-            my @codes = Farm::race(
-                sub { Farm::post_json($A, 'passkey/finish', $race, $body,
-                                      csrf => $csrf) },
-                sub { Farm::post_json($B, 'passkey/finish', $race, $body,
-                                      csrf => $csrf) });
+            my @codes = race(
+                sub { post_json($A, 'passkey/finish', $race, $body,
+                                csrf => $csrf) },
+                sub { post_json($B, 'passkey/finish', $race, $body,
+                                csrf => $csrf) });
             my $ok = grep { $_ eq '200' } @codes;
             $double++ if $ok > 1;
             $none++ if $ok == 0;
