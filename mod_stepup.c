@@ -72,6 +72,15 @@ static const command_rec stepup_cmds[] = {
     AP_INIT_TAKE1("StepupAttestationRoots", stepup_set_roots, NULL,
                   STEPUP_NOT_HTACCESS, "PEM roots: device-bound passkeys "
                   "attested by one of them count as phrh"),
+    AP_INIT_FLAG("StepupResume", stepup_set_resume, NULL, OR_AUTHCFG,
+                 "park a request denied for want of step-up and resume it "
+                 "after the step-up (default On)"),
+    AP_INIT_TAKE1("StepupResumeLimit", stepup_set_resume_limit, NULL,
+                  OR_AUTHCFG, "largest request body kept for resuming, in "
+                  "bytes (default 65536)"),
+    AP_INIT_ITERATE("StepupShowFields", stepup_set_show_fields, NULL,
+                    OR_AUTHCFG, "form fields or top-level JSON members of a "
+                    "parked request shown on the confirm page"),
     /* per directory, but never in .htaccess: they decide who may change
      * passkeys and who gets the federated bootstrap */
     AP_INIT_TAKE1("StepupEnrollACR", stepup_set_enroll_acr, NULL,
@@ -108,6 +117,12 @@ static void register_hooks(apr_pool_t *p)
                               APR_HOOK_FIRST);
     ap_hook_insert_error_filter(stepup_insert_error_filter, NULL, NULL,
                                 APR_HOOK_MIDDLE);
+    /* the body of a resumed request, fed to the request it redirects to */
+    ap_hook_insert_filter(stepup_resume_insert_filter, NULL, NULL,
+                          APR_HOOK_MIDDLE);
+    ap_register_input_filter(STEPUP_RESUME_BODY_FILTER,
+                             stepup_resume_body_filter, NULL,
+                             AP_FTYPE_RESOURCE);
     ap_register_output_filter(STEPUP_JSON_ERROR_FILTER,
                               stepup_json_error_filter, NULL,
                               AP_FTYPE_CONTENT_SET);

@@ -100,8 +100,10 @@
     node.classList.toggle('error', !!isError);
   }
 
-  function confirmWithPasskey(base, csrf, returnTo, acr) {
-    return post(base + 'passkey/begin', csrf, { return_to: returnTo, acr: acr })
+  function confirmWithPasskey(base, csrf, returnTo, acr, resume) {
+    var args = { return_to: returnTo, acr: acr };
+    if (resume) args.resume = resume;
+    return post(base + 'passkey/begin', csrf, args)
       .then(function (options) {
         return navigator.credentials.get({ publicKey: requestOptions(options) });
       })
@@ -118,6 +120,24 @@
       .then(function (cred) {
         return post(base + 'passkey/register/finish', csrf, credentialJSON(cred));
       });
+  }
+
+  /* Sends the parked request again: the same form the page shows without
+   * script, posted by the browser so that the application's answer is the
+   * page the user lands on. */
+  function resume(url, csrf, id) {
+    var form = document.createElement('form');
+    form.method = 'post';
+    form.action = url;
+    [['csrf', csrf], ['id', id]].forEach(function (field) {
+      var input = document.createElement('input');
+      input.type = 'hidden';
+      input.name = field[0];
+      input.value = field[1];
+      form.appendChild(input);
+    });
+    document.body.appendChild(form);
+    form.submit();
   }
 
   var LEVELS = { pwd: 1, phr: 2, phrh: 3 };
@@ -166,13 +186,18 @@
       } else if (d.action === 'register') {
         flow = registerPasskey(d.base, d.csrf, name).then(function () {
           say(status, 'Passkey added. Now confirm with it\u2026', false);
-          return confirmWithPasskey(d.base, d.csrf, d.returnTo, d.acr);
+          return confirmWithPasskey(d.base, d.csrf, d.returnTo, d.acr, d.resume);
         });
       } else {
-        flow = confirmWithPasskey(d.base, d.csrf, d.returnTo, d.acr);
+        flow = confirmWithPasskey(d.base, d.csrf, d.returnTo, d.acr, d.resume);
       }
       flow.then(function (result) {
         if (!result) return;
+        if (result.resume && result.resume_url) {
+          say(status, 'Confirmed. Continuing\u2026', false);
+          resume(result.resume_url, d.csrf, result.resume);
+          return;
+        }
         say(status, 'Confirmed. Taking you back\u2026', false);
         window.location.assign(result.return_to || d.returnTo || '/');
       }).catch(function (error) {
@@ -197,6 +222,13 @@
   document.addEventListener('DOMContentLoaded', function () {
     var buttons = document.querySelectorAll('button[data-action]');
     for (var i = 0; i < buttons.length; i++) wire(buttons[i]);
+    /* after a confirmation, the interrupted action goes on by itself; the
+     * Continue button does it without script */
+    var next = document.querySelector('form[data-auto-submit]');
+    if (next) {
+      if (next.requestSubmit) next.requestSubmit();
+      else next.submit();
+    }
   });
 
   /* a form is sent once */

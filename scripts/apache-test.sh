@@ -100,6 +100,9 @@ conf="$tmp/httpd.conf"
     [ -f "$moddir/mod_$m.so" ] || die "$moddir/mod_$m.so is missing"
     echo "LoadModule ${m}_module $moddir/mod_$m.so"
   done
+  # the CGI backend of t/resume.t (cgid: the MPM is threaded)
+  [ -f "$moddir/mod_cgid.so" ] || die "$moddir/mod_cgid.so is missing"
+  echo "LoadModule cgid_module $moddir/mod_cgid.so"
   # mod_log_config is compiled into Debian's httpd
   echo "<IfModule !log_config_module>"
   echo "LoadModule log_config_module $moddir/mod_log_config.so"

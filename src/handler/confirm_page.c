@@ -21,19 +21,25 @@ static const char *const part_names[] = {
     "title", "error", "password-form", "password-aria", "password-aria-error",
     "or", "passkey", "passkey-secondary", "a-passkey", "a-security-key",
     "needs-key", "no-key-yet", "first-passkey-by-admin", "first-passkey",
-    "no-method", NULL
+    "no-method", "resume-input", "action", "fields", "field", "resubmit",
+    "continue", NULL
 };
 enum { F_TITLE, F_ERROR, F_PASSWORD_FORM, F_PASSWORD_ARIA,
        F_PASSWORD_ARIA_ERROR, F_OR, F_PASSKEY, F_PASSKEY_SECONDARY,
        F_A_PASSKEY, F_A_SECURITY_KEY, F_NEEDS_KEY, F_NO_KEY_YET,
-       F_FIRST_PASSKEY_BY_ADMIN, F_FIRST_PASSKEY, F_NO_METHOD, F_COUNT };
+       F_FIRST_PASSKEY_BY_ADMIN, F_FIRST_PASSKEY, F_NO_METHOD,
+       F_RESUME_INPUT, F_ACTION, F_FIELDS, F_FIELD, F_RESUBMIT, F_CONTINUE,
+       F_COUNT };
 
 static const char *const part_placeholders[] = {
     "base", "csrf", "return_to", "return_to_query", "user", "error", "acr",
-    "what", "password_aria", NULL
+    "what", "password_aria", "resume", "resume_input", "action_method",
+    "action_target", "fields", "field_name", "field_value", "why", NULL
 };
 enum { V_BASE, V_CSRF, V_RETURN_TO, V_RETURN_TO_QUERY, V_USER, V_ERROR,
-       V_ACR, V_WHAT, V_PASSWORD_ARIA, V_COUNT };
+       V_ACR, V_WHAT, V_PASSWORD_ARIA, V_RESUME, V_RESUME_INPUT,
+       V_ACTION_METHOD, V_ACTION_TARGET, V_FIELDS, V_FIELD_NAME,
+       V_FIELD_VALUE, V_WHY, V_COUNT };
 
 /* Parsed in post_config from pconf: set again on every configuration
  * cycle, and shared read-only by the children. */
@@ -113,6 +119,55 @@ static const char *methods_html(request_rec *r, const stepup_dir_conf *dc,
     return part(r, F_NO_METHOD, v);
 }
 
+/* What the parked request is, or why the form was not kept: the top of
+ * the page's methods. */
+static const char *action_html(request_rec *r, const stepup_page_args *a,
+                               const char **v)
+{
+    const stepup_parked *p = a->parked;
+    const char *fields = "";
+    int i;
+
+    v[V_RESUME] = "";
+    v[V_RESUME_INPUT] = "";
+    if (!p) {
+        v[V_WHY] = "too large, or of a kind that is not kept";
+        return a->resubmit && a->kind == STEPUP_PAGE_CONFIRM
+               ? part(r, F_RESUBMIT, v) : "";
+    }
+    v[V_RESUME] = esc(r, p->id);
+    v[V_RESUME_INPUT] = part(r, F_RESUME_INPUT, v);
+    v[V_ACTION_METHOD] = esc(r, p->method);
+    v[V_ACTION_TARGET] = esc(r, p->target);
+    for (i = 0; i + 1 < p->show->nelts; i += 2) {
+        v[V_FIELD_NAME] = esc(r, APR_ARRAY_IDX(p->show, i, const char *));
+        v[V_FIELD_VALUE] = esc(r, APR_ARRAY_IDX(p->show, i + 1,
+                                                const char *));
+        fields = apr_pstrcat(r->pool, fields, part(r, F_FIELD, v), NULL);
+    }
+    v[V_FIELDS] = fields;
+    if (*fields)
+        v[V_FIELDS] = part(r, F_FIELDS, v);
+    return a->kind == STEPUP_PAGE_CONFIRM ? part(r, F_ACTION, v) : "";
+}
+
+/* The page's main part: the methods, or what the kind of page says. */
+static const char *main_html(request_rec *r, const stepup_dir_conf *dc,
+                             const stepup_page_args *a, const char **v)
+{
+    const char *action = action_html(r, a, v);
+
+    switch (a->kind) {
+    case STEPUP_PAGE_STOPPED:
+        return "";
+    case STEPUP_PAGE_CONTINUE:
+        return part(r, F_CONTINUE, v);
+    default:
+        return apr_pstrcat(r->pool, action, methods_html(r, dc, a, v),
+                           NULL);
+    }
+}
+
 int stepup_send_page(request_rec *r, int status, const stepup_page_args *a)
 {
     const stepup_server_conf *sc =
@@ -136,7 +191,7 @@ int stepup_send_page(request_rec *r, int status, const stepup_page_args *a)
     values[STEPUP_PAGE_TITLE] = part(r, F_TITLE, v);
     values[STEPUP_PAGE_USER] = v[V_USER];
     values[STEPUP_PAGE_ERROR] = a->error ? part(r, F_ERROR, v) : "";
-    values[STEPUP_PAGE_METHODS] = methods_html(r, dc, a, v);
+    values[STEPUP_PAGE_METHODS] = main_html(r, dc, a, v);
     values[STEPUP_PAGE_BASE] = v[V_BASE];
     values[STEPUP_PAGE_RETURN_TO] = v[V_RETURN_TO];
     values[STEPUP_PAGE_CSRF] = v[V_CSRF];

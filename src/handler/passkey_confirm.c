@@ -60,6 +60,7 @@ int stepup_post_passkey_begin(request_rec *r)
     apr_array_header_t *creds;
     json_t *args, *allow, *extra, *options;
     const char *why, *challenge, *acr_text, *return_to;
+    const stepup_parked *parked;
     stepup_acr acr = STEPUP_ACR_PWD;    /* the level the page asks for */
     int rc, i;
 
@@ -75,6 +76,9 @@ int stepup_post_passkey_begin(request_rec *r)
     if (acr_text && stepup_acr_parse(acr_text, strlen(acr_text), &acr))
         return stepup_refuse(r, HTTP_BAD_REQUEST,
                              "acr must be pwd, phr or phrh");
+    if ((rc = stepup_resume_arg(r, json_string_value(json_object_get(
+             args, "resume")), &parked, &why)) != OK)
+        return stepup_refuse(r, rc, why);
 
     if (stepup_store_list(r, r->user, &creds) != STEPUP_STORE_OK)
         return stepup_refuse(r, HTTP_SERVICE_UNAVAILABLE, STORE_DOWN);
@@ -93,8 +97,9 @@ int stepup_post_passkey_begin(request_rec *r)
             ? "you have no hardware security key registered here"
             : "you have no passkey registered here");
     }
-    extra = json_pack("{s:s, s:s}", "return_to", return_to, "acr",
-                      stepup_acr_name(acr));
+    extra = json_pack("{s:s, s:s, s:s?}", "return_to", return_to, "acr",
+                      stepup_acr_name(acr), "resume",
+                      parked ? parked->id : NULL);
     rc = stepup_challenge_issue(r, CEREMONY_GET, extra, &challenge);
     json_decref(extra);
     if (rc != OK) {
@@ -131,6 +136,7 @@ typedef struct {
     unsigned char *challenge;
     size_t challenge_len;
     const char *return_to;
+    const char *resume;          /* the parked request's id, or NULL */
     stepup_acr wanted;           /* the level the page asked for */
     stepup_webauthn_response resp;
     stepup_credential *cred;     /* the stored credential it names */
@@ -155,6 +161,8 @@ static int read_assertion(request_rec *r, assertion *a)
                              "challenge right now");
     a->return_to = stepup_return_to(json_string_value(
         json_object_get(extra, "return_to")));
+    a->resume = apr_pstrdup(r->pool, json_string_value(json_object_get(
+        extra, "resume")));
     a->wanted = STEPUP_ACR_PWD;
     if ((wanted = json_string_value(json_object_get(extra, "acr"))))
         stepup_acr_parse(wanted, strlen(wanted), &a->wanted);
@@ -245,6 +253,23 @@ static stepup_acr assertion_level(request_rec *r, const assertion *a,
     return STEPUP_ACR_PWD;
 }
 
+/* The answer of a success, with what resumes the parked request (gone
+ * meanwhile: the step-up stands, the action must be started again). */
+static int confirmed(request_rec *r, const assertion *a, const char *acr,
+                     apr_int64_t expires)
+{
+    json_t *o = json_pack("{s:b, s:s, s:s, s:I}", "ok", 1, "return_to",
+                          a->return_to, "acr", acr, "expires_at",
+                          (json_int_t)expires);
+    const stepup_parked *parked = NULL;
+    const char *why;
+
+    if (a->resume && stepup_resume_arg(r, a->resume, &parked, &why) != OK)
+        json_object_set_new(o, "resume_error", json_string(why));
+    stepup_resume_json(r, o, parked);
+    return stepup_send_json(r, HTTP_OK, o);
+}
+
 int stepup_post_passkey_finish(request_rec *r)
 {
     const stepup_dir_conf *dc =
@@ -285,7 +310,5 @@ int stepup_post_passkey_finish(request_rec *r)
     if (rc != OK)
         return rc;
     stepup_log_attempt(r, "passkey", acr, "ok");
-    return stepup_send_json(r, HTTP_OK, json_pack(
-        "{s:b, s:s, s:s, s:I}", "ok", 1, "return_to", a.return_to, "acr",
-        acr, "expires_at", (json_int_t)expires));
+    return confirmed(r, &a, acr, expires);
 }

@@ -52,21 +52,34 @@ typedef struct {
 
 static int get_page(request_rec *r)
 {
-    const char *acr_arg = NULL, *return_to = NULL;
-    stepup_page_args page = { "/", STEPUP_ACR_PWD, NULL, 1 };
+    const char *acr_arg = NULL, *return_to = NULL, *resume = NULL, *why;
+    stepup_page_args page = { "/", STEPUP_ACR_PWD, NULL, 1, NULL, 0,
+                              STEPUP_PAGE_CONFIRM };
     apr_table_t *args = NULL;
+    int status = HTTP_OK;
 
     ap_args_to_table(r, &args);
     if (args) {
         return_to = apr_table_get(args, "return_to");
         acr_arg = apr_table_get(args, "acr");
+        resume = apr_table_get(args, "resume");
+        page.resubmit = apr_table_get(args, "resubmit") != NULL;
     }
     page.return_to = stepup_return_to(return_to);
     if (acr_arg && stepup_acr_parse(acr_arg, strlen(acr_arg), &page.acr))
         page.acr = STEPUP_ACR_PWD; /* unknown: ask for the least */
+    if ((status = stepup_resume_arg(r, resume, &page.parked, &why)) != OK) {
+        /* the step-up still works; the action must be started again */
+        page.error = apr_pstrcat(r->pool, "This action cannot be "
+                                 "continued: ", why, ". Go back and start "
+                                 "it again.", NULL);
+        page.kind = STEPUP_PAGE_STOPPED;
+    }
+    else
+        status = HTTP_OK;
     page.has_password = stepup_has_password(r, ap_get_module_config(
         r->per_dir_config, &stepup_module));
-    return stepup_send_page(r, HTTP_OK, &page);
+    return stepup_send_page(r, status, &page);
 }
 
 static int get_script(request_rec *r)
@@ -86,6 +99,7 @@ static const route routes[] = {
     { "password",   M_POST, stepup_post_password },
     { "status",     M_GET,  stepup_get_status },
     { "drop",       M_POST, stepup_post_drop },
+    { "resume",     M_POST, stepup_post_resume },
     { "passkey/begin",           M_POST, stepup_post_passkey_begin },
     { "passkey/finish",          M_POST, stepup_post_passkey_finish },
     { "passkey/register/begin",  M_POST, stepup_post_register_begin },

@@ -399,6 +399,23 @@ apr_status_t stepup_cache_put(request_rec *r, stepup_cache *c,
     return rv == APR_NOTFOUND ? APR_EGENERAL : rv;
 }
 
+apr_status_t stepup_cache_peek(request_rec *r, stepup_cache *c,
+                               const char *key, const char **value)
+{
+    unsigned int idlen;
+    const unsigned char *id = (const unsigned char *)cache_id(r, key, &idlen);
+    apr_status_t rv;
+
+    *value = NULL;
+    if ((rv = lock(c)) != APR_SUCCESS)
+        return rv;
+    rv = retrieve(r, c, c->values, id, idlen, value);
+    unlock(c);
+    if (rv != APR_SUCCESS)
+        *value = NULL;
+    return rv;
+}
+
 apr_status_t stepup_cache_take(request_rec *r, stepup_cache *c,
                                const char *key, const char **value)
 {

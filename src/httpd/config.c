@@ -42,6 +42,8 @@ void *stepup_create_dir_conf(apr_pool_t *p, char *dir)
     c->max_attempts = STEPUP_UNSET;
     c->attempt_window = STEPUP_UNSET;
     c->uv = STEPUP_UV_UNSET;
+    c->resume = STEPUP_UNSET;
+    c->resume_limit = STEPUP_UNSET;
     return c;
 }
 
@@ -72,6 +74,9 @@ void *stepup_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_PTR(roots);
     c->enroll_acr = add->enroll_acr ? add->enroll_acr : base->enroll_acr;
     MERGE_PTR(has_password);
+    MERGE_VAL(resume);
+    MERGE_VAL(resume_limit);
+    MERGE_PTR(show_fields);
     return c;
 }
 
@@ -492,5 +497,50 @@ const char *stepup_set_has_password(cmd_parms *cmd, void *dconf,
     if (err)
         return apr_psprintf(cmd->pool, "%s: cannot parse \"%s\": %s",
                             cmd->cmd->name, arg, err);
+    return NULL;
+}
+
+int stepup_conf_resume(const stepup_dir_conf *d)
+{
+    return d->resume != 0; /* UNSET: On */
+}
+
+apr_size_t stepup_conf_resume_limit(const stepup_dir_conf *d)
+{
+    return d->resume_limit != STEPUP_UNSET ? (apr_size_t)d->resume_limit
+                                           : STEPUP_DEFAULT_RESUME_LIMIT;
+}
+
+const char *stepup_set_resume(cmd_parms *cmd, void *dconf, int on)
+{
+    ((stepup_dir_conf *)dconf)->resume = on;
+    return NULL;
+}
+
+const char *stepup_set_resume_limit(cmd_parms *cmd, void *dconf,
+                                    const char *arg)
+{
+    stepup_dir_conf *d = dconf;
+    char *end = NULL;
+    apr_int64_t n = apr_strtoi64(arg, &end, 10);
+
+    if (!apr_isdigit(*arg) || !end || *end || n < 1
+        || n > STEPUP_RESUME_LIMIT_MAX)
+        return apr_psprintf(cmd->pool, "StepupResumeLimit: \"%s\" is not "
+                            "a number of bytes from 1 to %d", arg,
+                            STEPUP_RESUME_LIMIT_MAX);
+    d->resume_limit = n;
+    return NULL;
+}
+
+const char *stepup_set_show_fields(cmd_parms *cmd, void *dconf,
+                                   const char *arg)
+{
+    stepup_dir_conf *d = dconf;
+
+    if (!d->show_fields)
+        d->show_fields = apr_array_make(cmd->pool, 4, sizeof(const char *));
+    APR_ARRAY_PUSH(d->show_fields, const char *) = apr_pstrdup(cmd->pool,
+                                                               arg);
     return NULL;
 }

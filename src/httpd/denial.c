@@ -23,6 +23,7 @@ typedef struct {
     stepup_acr acr;
     apr_int64_t max_age;
     int json;            /* answered with the JSON challenge */
+    int see_other;       /* a form sent to the confirm page: 303 */
 } denial_rec;
 
 void stepup_record_denial(request_rec *r, stepup_acr acr, apr_int64_t max_age)
@@ -43,13 +44,17 @@ void stepup_record_denial(request_rec *r, stepup_acr acr, apr_int64_t max_age)
         d->max_age = max_age;
 }
 
-/* A top-level or frame navigation, which can follow a redirect to a page
- * (DESIGN 6). Browsers without Sec-Fetch-* are judged by Accept. */
-static int is_navigation(request_rec *r)
+/* A top-level or frame navigation, which can follow a redirect to a page:
+ * a link (GET or HEAD) or a form sent with a body (which is parked, or
+ * the page says to send it again). Browsers without
+ * Sec-Fetch-* are judged by Accept. */
+static int is_navigation(request_rec *r, const stepup_dir_conf *dc)
 {
     const char *mode, *accept;
 
-    if (r->method_number != M_GET) /* HEAD is M_GET too */
+    /* without StepupResume a form's body would be lost: the JSON answer */
+    if (r->method_number != M_GET
+        && !(stepup_conf_resume(dc) && stepup_request_has_body(r)))
         return 0;
     mode = apr_table_get(r->headers_in, "Sec-Fetch-Mode");
     if (mode)
@@ -61,7 +66,7 @@ static int is_navigation(request_rec *r)
 /* The request's path and query as the client sent them: httpd decodes
  * r->uri (and r->parsed_uri.path) in place, and a decoded "%3F" or "%23"
  * would come back as a query or a fragment. */
-static const char *request_target(request_rec *r)
+const char *stepup_request_target(request_rec *r)
 {
     const char *raw = r->unparsed_uri ? r->unparsed_uri : "/", *hash;
 
@@ -77,16 +82,21 @@ static const char *request_target(request_rec *r)
                 : raw;
 }
 
-/* StepupConfirmURL?return_to=<path and query as received>[&acr=LEVEL] */
-static const char *confirm_location(request_rec *r, const denial_rec *d)
+/* StepupConfirmURL?return_to=<path and query as received>[&acr=LEVEL],
+ * with &resume=ID for a parked request or &resubmit=1 for a form that was
+ * not kept. */
+static const char *confirm_location(request_rec *r, const denial_rec *d,
+                                    const char *resume, int resubmit)
 {
     const stepup_dir_conf *dc = ap_get_module_config(r->per_dir_config,
                                                      &stepup_module);
     const char *url = apr_pstrcat(r->pool, stepup_conf_confirm_url(dc),
                                   "?return_to=",
-                                  apr_pescape_urlencoded(r->pool,
-                                                         request_target(r)),
-                                  NULL);
+                                  apr_pescape_urlencoded(
+                                      r->pool, stepup_request_target(r)),
+                                  resume ? "&resume=" : "",
+                                  resume ? resume : "",
+                                  resubmit ? "&resubmit=1" : "", NULL);
 
     if (d->acr > STEPUP_ACR_PWD)
         url = apr_pstrcat(r->pool, url, "&acr=", stepup_acr_name(d->acr),
@@ -106,15 +116,18 @@ static const char *describe(const denial_rec *d)
     }
 }
 
+/* The JSON body, with the parked request's id or why it was not kept. */
 static const char *json_body(request_rec *r, const denial_rec *d,
-                             const char *confirm_url)
+                             const char *confirm_url, const char *resume,
+                             const char *unkept)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I}",
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s?, s:s?}",
                           "error", "insufficient_user_authentication",
                           "error_description", describe(d),
                           "confirm_url", confirm_url,
                           "acr_values", stepup_acr_name(d->acr),
-                          "max_age", (json_int_t)d->max_age);
+                          "max_age", (json_int_t)d->max_age,
+                          "resume", resume, "resume_error", unkept);
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
     const char *copy;
 
@@ -126,19 +139,45 @@ static const char *json_body(request_rec *r, const denial_rec *d,
     return copy;
 }
 
+/* Parks the request when it has a body or the location is one-time:
+ * *id, or *unkept saying why its body was not kept (NULL: nothing to
+ * keep, or it could not be stored: the denial goes on as without). */
+static void park(request_rec *r, const stepup_dir_conf *dc,
+                 const denial_rec *d, const char **id, const char **unkept)
+{
+    const char *why = NULL;
+
+    *id = *unkept = NULL;
+    /* a request resumed from a parked one is not parked again */
+    if (!stepup_conf_resume(dc) || r->prev || r->main
+        || (!stepup_request_has_body(r) && d->max_age != 0))
+        return;
+    if (stepup_park(r, dc, d->acr, d->max_age, id, &why) == OK)
+        return;
+    if (stepup_request_has_body(r))
+        *unkept = why;
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "STEPUP0181: user %s: %s %s "
+                  "not parked: %s", ap_escape_logitem(r->pool, r->user),
+                  r->method,
+                  ap_escape_logitem(r->pool, stepup_request_target(r)), why);
+}
+
 int stepup_note_auth_failure(request_rec *r, const char *auth_type)
 {
     denial_rec *d = ap_get_module_config(r->request_config, &stepup_module);
     const stepup_dir_conf *dc =
         ap_get_module_config(r->per_dir_config, &stepup_module);
-    const char *url;
+    const char *url, *id, *unkept;
 
     if (!d)
         return DECLINED; /* not ours: the primary authentication answers */
-    url = confirm_location(r, d);
+    park(r, dc, d, &id, &unkept);
+    url = confirm_location(r, d, id, unkept != NULL);
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
-    if (is_navigation(r)) {
-        /* ap_die turns a custom 401 response that is a URL into a 302 */
+    if (is_navigation(r, dc)) {
+        /* ap_die turns a custom 401 response that is a URL into a 302;
+         * after a form, 303 says plainly that the page is to be got */
+        d->see_other = r->method_number != M_GET;
         ap_custom_response(r, HTTP_UNAUTHORIZED,
                            stepup_site_url(r, dc, url));
         return OK;
@@ -151,7 +190,8 @@ int stepup_note_auth_failure(request_rec *r, const char *auth_type)
                                 describe(d), stepup_acr_name(d->acr),
                                 d->max_age));
     /* text that is neither a URL nor a path becomes the response body */
-    ap_custom_response(r, HTTP_UNAUTHORIZED, json_body(r, d, url));
+    ap_custom_response(r, HTTP_UNAUTHORIZED,
+                       json_body(r, d, url, id, unkept));
     return OK;
 }
 
@@ -159,15 +199,23 @@ void stepup_insert_error_filter(request_rec *r)
 {
     denial_rec *d = ap_get_module_config(r->request_config, &stepup_module);
 
-    if (d && d->json && r->status == HTTP_UNAUTHORIZED)
-        ap_add_output_filter(STEPUP_JSON_ERROR_FILTER, NULL, r,
-                             r->connection);
+    if (d && ((d->json && r->status == HTTP_UNAUTHORIZED)
+              || (d->see_other && r->status == HTTP_MOVED_TEMPORARILY)))
+        ap_add_output_filter(STEPUP_JSON_ERROR_FILTER, d, r, r->connection);
 }
 
-/* httpd labels every error body text/html; ours is JSON. */
+/* httpd labels every error body text/html; ours is JSON. The redirect of
+ * a form becomes a 303 here, before the status line is written. */
 apr_status_t stepup_json_error_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
-    ap_set_content_type(f->r, "application/json");
+    const denial_rec *d = f->ctx;
+
+    if (d && d->see_other) {
+        f->r->status = HTTP_SEE_OTHER;
+        f->r->status_line = NULL;
+    }
+    else
+        ap_set_content_type(f->r, "application/json");
     ap_remove_output_filter(f);
     return ap_pass_brigade(f->next, bb);
 }

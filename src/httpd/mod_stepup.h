@@ -33,6 +33,8 @@ extern module AP_MODULE_DECLARE_DATA stepup_module;
 #define STEPUP_DEFAULT_COOKIE     "stepup"
 #define STEPUP_DEFAULT_ATTEMPTS   5
 #define STEPUP_DEFAULT_WINDOW     300
+#define STEPUP_DEFAULT_RESUME_LIMIT 65536
+#define STEPUP_RESUME_LIMIT_MAX   (16 * 1024 * 1024)
 
 /* StepupMethods */
 #define STEPUP_METHOD_PASSWORD    0x1
@@ -99,6 +101,9 @@ typedef struct {
     const stepup_trust_store *roots; /* StepupAttestationRoots */
     stepup_acr enroll_acr;       /* StepupEnrollACR; 0 unset: pwd */
     ap_expr_info_t *has_password; /* StepupHasPassword; NULL: true */
+    int resume;                  /* StepupResume, UNSET: On */
+    apr_int64_t resume_limit;    /* StepupResumeLimit, UNSET */
+    apr_array_header_t *show_fields; /* StepupShowFields (const char *) */
 } stepup_dir_conf;
 
 /* What one "Require stepup" line asks, parsed at config time. */
@@ -141,6 +146,11 @@ const char *stepup_set_enroll_acr(cmd_parms *cmd, void *dconf,
                                   const char *arg);
 const char *stepup_set_has_password(cmd_parms *cmd, void *dconf,
                                     const char *arg);
+const char *stepup_set_resume(cmd_parms *cmd, void *dconf, int on);
+const char *stepup_set_resume_limit(cmd_parms *cmd, void *dconf,
+                                    const char *arg);
+const char *stepup_set_show_fields(cmd_parms *cmd, void *dconf,
+                                   const char *arg);
 const char *stepup_parse_seconds(apr_pool_t *p, const char *what,
                                  const char *arg, apr_int64_t min,
                                  apr_int64_t max, apr_int64_t *out);
@@ -154,6 +164,8 @@ stepup_uv_mode stepup_conf_uv(const stepup_dir_conf *d);
 int stepup_conf_max_attempts(const stepup_dir_conf *d);
 apr_int64_t stepup_conf_attempt_window(const stepup_dir_conf *d);
 stepup_acr stepup_conf_enroll_acr(const stepup_dir_conf *d);
+int stepup_conf_resume(const stepup_dir_conf *d);
+apr_size_t stepup_conf_resume_limit(const stepup_dir_conf *d);
 /* The placeholders a page template (StepupTemplate or the built-in one)
  * may use, in the order of the values confirm_page.c fills. */
 extern const char *const stepup_page_placeholders[];
@@ -173,6 +185,38 @@ int stepup_note_auth_failure(request_rec *r, const char *auth_type);
 void stepup_insert_error_filter(request_rec *r);
 apr_status_t stepup_json_error_filter(ap_filter_t *f, apr_bucket_brigade *bb);
 #define STEPUP_JSON_ERROR_FILTER "STEPUP_JSON_ERROR"
+
+/* The request's path and query as the client sent them. */
+const char *stepup_request_target(request_rec *r);
+
+/* park.c: requests kept for resuming after the step-up */
+/* 1 when the request says it has a body (Content-Length > 0 or
+ * Transfer-Encoding). */
+int stepup_request_has_body(request_rec *r);
+/* Keeps r (denied at acr and max_age) for 10 minutes: OK with *id, or a
+ * status with *why (HTTP_REQUEST_ENTITY_TOO_LARGE: its body cannot be
+ * kept, by size or type; the rest: cannot keep it now). */
+int stepup_park(request_rec *r, const stepup_dir_conf *dc, stepup_acr acr,
+                apr_int64_t max_age, const char **id, const char **why);
+/* A parked request, as read back. */
+typedef struct {
+    const char *id;
+    const char *user, *bind;     /* bind: "-" when it was not bound */
+    const char *method, *target, *ctype;   /* ctype may be NULL */
+    const char *body;
+    apr_size_t body_len;
+    stepup_acr acr;
+    apr_int64_t max_age, parked;
+    apr_array_header_t *show;    /* name, value, name, value, ... */
+    int pieces;                  /* cache entries it fills */
+} stepup_parked;
+/* The request parked as id by r->user in this session: OK with *out;
+ * HTTP_BAD_REQUEST with *why (malformed, unknown, expired, used, another
+ * user's or session's); HTTP_SERVICE_UNAVAILABLE. take: removes it, for
+ * exactly one caller across a farm. */
+int stepup_parked_get(request_rec *r, const stepup_dir_conf *dc,
+                      const char *id, int take, stepup_parked **out,
+                      const char **why);
 
 /* startup.c */
 int stepup_check_config(apr_pool_t *pconf, apr_pool_t *plog,
@@ -195,6 +239,9 @@ stepup_cache *stepup_cache_of(request_rec *r);
 apr_status_t stepup_cache_put(request_rec *r, stepup_cache *c,
                               const char *key, const char *value,
                               apr_time_t expiry);
+/* Reads key without removing it: APR_SUCCESS with *value, APR_NOTFOUND. */
+apr_status_t stepup_cache_peek(request_rec *r, stepup_cache *c,
+                               const char *key, const char **value);
 /* Reads and removes key: APR_SUCCESS and *value for exactly one caller
  * across a farm; APR_NOTFOUND for the others and when it is absent. */
 apr_status_t stepup_cache_take(request_rec *r, stepup_cache *c,
@@ -444,11 +491,19 @@ authn_status stepup_password_check(request_rec *r, const stepup_dir_conf *dc,
 int stepup_has_password(request_rec *r, const stepup_dir_conf *dc);
 
 /* confirm_page.c: the Confirm access page */
+typedef enum {
+    STEPUP_PAGE_CONFIRM,         /* the methods that reach acr */
+    STEPUP_PAGE_STOPPED,         /* only the error line */
+    STEPUP_PAGE_CONTINUE         /* confirmed: the form that resumes */
+} stepup_page_kind;
 typedef struct {
     const char *return_to;       /* sanitised */
     stepup_acr acr;              /* level asked for */
     const char *error;           /* text of the error line, or NULL */
     int has_password;            /* stepup_has_password(): 1, 0, -1 */
+    const stepup_parked *parked; /* the request to resume, or NULL */
+    int resubmit;                /* a form that was not kept */
+    stepup_page_kind kind;
 } stepup_page_args;
 int stepup_send_page(request_rec *r, int status, const stepup_page_args *a);
 /* Parses the built-in page templates once (post_config); a broken one
@@ -500,5 +555,24 @@ int stepup_post_passkeys_rename(request_rec *r);
 int stepup_post_password(request_rec *r);
 int stepup_get_status(request_rec *r);
 int stepup_post_drop(request_rec *r);
+
+/* resume.c: POST resume, and the filter that feeds the parked body to the
+ * request it redirects to (added by the insert_filter hook) */
+int stepup_post_resume(request_rec *r);
+void stepup_resume_insert_filter(request_rec *r);
+apr_status_t stepup_resume_body_filter(ap_filter_t *f,
+                                       apr_bucket_brigade *bb,
+                                       ap_input_mode_t mode,
+                                       apr_read_type_e block,
+                                       apr_off_t readbytes);
+#define STEPUP_RESUME_BODY_FILTER "STEPUP_RESUME_BODY"
+/* The resume id of a request to the handler (a query argument, a form
+ * field or a JSON member), checked: OK with *parked (NULL when none was
+ * given), or a status with *why. */
+int stepup_resume_arg(request_rec *r, const char *id,
+                      const stepup_parked **parked, const char **why);
+/* Adds to a JSON answer of a step-up what resumes the parked request. */
+void stepup_resume_json(request_rec *r, json_t *answer,
+                        const stepup_parked *parked);
 
 #endif

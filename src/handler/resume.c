@@ -1,0 +1,177 @@
+/*
+ * POST resume (form fields id and csrf): sends a parked request once, as
+ * it was made, after the step-up. The parked request is taken from
+ * StepupCache (only one taker across a farm), then run inside httpd by an
+ * internal redirect to its request-target with its method, Content-Type,
+ * Content-Length and body, which an input filter of the module feeds to
+ * the new request: the application receives the original bytes, once, and
+ * its answer is what the client sees. The new request goes through
+ * "Require stepup" like any other, with the token the client sent.
+ * A parked GET or HEAD is simply a redirect to where it went.
+ */
+#include <httpd.h>
+#include <apr_strings.h>
+#include <http_core.h>
+#include <http_protocol.h>
+#include <http_request.h>
+
+#include "mod_stepup.h"
+
+#define BODY_KEY "stepup-resume-body"
+
+/* The parked body, fed once to the request that resumes it. */
+typedef struct {
+    request_rec *from;           /* the POST resume that redirected */
+    char *line;                  /* the parked request's request line */
+    const char *data;
+    apr_size_t len, sent;
+    int added;
+} resume_body;
+
+apr_status_t stepup_resume_body_filter(ap_filter_t *f,
+                                       apr_bucket_brigade *bb,
+                                       ap_input_mode_t mode,
+                                       apr_read_type_e block,
+                                       apr_off_t readbytes)
+{
+    resume_body *rb = f->ctx;
+    apr_bucket_alloc_t *ba = f->c->bucket_alloc;
+    apr_size_t n = rb->len - rb->sent;
+
+    (void)block;
+    if (mode == AP_MODE_INIT)
+        return APR_SUCCESS;
+    /* only the parked bytes: the connection's own body was read already */
+    if (mode != AP_MODE_EXHAUSTIVE && readbytes > 0
+        && (apr_off_t)n > readbytes)
+        n = (apr_size_t)readbytes;
+    if (n)
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_transient_create(
+            rb->data + rb->sent, n, ba));
+    if (mode != AP_MODE_SPECULATIVE)
+        rb->sent += n;
+    if (!n || (mode != AP_MODE_SPECULATIVE && rb->sent == rb->len))
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(ba));
+    return APR_SUCCESS;
+}
+
+void stepup_resume_insert_filter(request_rec *r)
+{
+    resume_body *rb = NULL;
+
+    /* the request of an internal redirect shares the pool of its origin */
+    if (!r->prev || r->main)
+        return;
+    apr_pool_userdata_get((void **)&rb, BODY_KEY, r->pool);
+    if (rb && !rb->added && rb->from == r->prev) {
+        rb->added = 1;
+        /* what CGI's REQUEST_URI and the like are made of; the access log
+         * keeps the line of the POST resume that came in */
+        r->the_request = rb->line;
+        ap_add_input_filter(STEPUP_RESUME_BODY_FILTER, rb, r, r->connection);
+    }
+}
+
+/* Runs the parked request in place of this one. */
+static int replay(request_rec *r, const stepup_parked *p)
+{
+    resume_body *rb = apr_pcalloc(r->pool, sizeof(*rb));
+
+    rb->from = r;
+    rb->line = apr_pstrcat(r->pool, p->method, " ", p->target, " ",
+                           r->protocol, NULL);
+    rb->data = p->body;
+    rb->len = p->body_len;
+    apr_pool_userdata_setn(rb, BODY_KEY, NULL, r->pool);
+    r->method = p->method;
+    r->method_number = ap_method_number_of(p->method);
+    apr_table_unset(r->headers_in, "Transfer-Encoding");
+    apr_table_unset(r->headers_in, "Content-Encoding");
+    apr_table_setn(r->headers_in, "Content-Length",
+                   apr_off_t_toa(r->pool, (apr_off_t)p->body_len));
+    if (p->ctype)
+        apr_table_setn(r->headers_in, "Content-Type", p->ctype);
+    else
+        apr_table_unset(r->headers_in, "Content-Type");
+    /* the application's answer carries its own policies, not the
+     * handler's (which would block its styles and scripts) */
+    apr_table_unset(r->err_headers_out, "Content-Security-Policy");
+    apr_table_unset(r->err_headers_out, "X-Frame-Options");
+    ap_internal_redirect(p->target, r);
+    return OK;
+}
+
+/* A resume refused: the page saying to start again, or the reason. */
+static int refuse(request_rec *r, int status, const char *why)
+{
+    stepup_page_args page = { "/", STEPUP_ACR_PWD, NULL, 1, NULL, 0,
+                              STEPUP_PAGE_STOPPED };
+
+    if (stepup_wants_json(r) || status != HTTP_BAD_REQUEST)
+        return stepup_refuse(r, status, why);
+    stepup_log_refusal(r, STEPUP_REFUSAL_REQUEST, status, why);
+    page.error = apr_pstrcat(r->pool, "This action cannot be continued: ",
+                             why, ". Go back and start it again.", NULL);
+    return stepup_send_page(r, status, &page);
+}
+
+int stepup_post_resume(request_rec *r)
+{
+    const stepup_dir_conf *dc =
+        ap_get_module_config(r->per_dir_config, &stepup_module);
+    stepup_parked *p;
+    apr_table_t *form;
+    const char *why;
+    int rc;
+
+    if ((rc = stepup_read_form(r, &form, &why)) != OK)
+        return stepup_refuse(r, rc, why);
+    if ((why = stepup_csrf_problem(r, form)))
+        return stepup_refuse(r, HTTP_FORBIDDEN, why);
+    if ((rc = stepup_parked_get(r, dc, apr_table_get(form, "id"), 1, &p,
+                                &why)) != OK)
+        return refuse(r, rc, why);
+    ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "STEPUP0182: user %s from "
+                  "%s: resumes %s %s (parked as %s)",
+                  ap_escape_logitem(r->pool, r->user), r->useragent_ip,
+                  ap_escape_logitem(r->pool, p->method),
+                  ap_escape_logitem(r->pool, p->target), p->id);
+    if (!strcmp(p->method, "GET") || !strcmp(p->method, "HEAD")) {
+        apr_table_setn(r->headers_out, "Location",
+                       stepup_site_url(r, dc, p->target));
+        return HTTP_SEE_OTHER;
+    }
+    return replay(r, p);
+}
+
+int stepup_resume_arg(request_rec *r, const char *id,
+                      const stepup_parked **parked, const char **why)
+{
+    const stepup_dir_conf *dc =
+        ap_get_module_config(r->per_dir_config, &stepup_module);
+    stepup_parked *p = NULL;
+    int rc;
+
+    *parked = NULL;
+    if (!id || !*id)
+        return OK;
+    if ((rc = stepup_parked_get(r, dc, id, 0, &p, why)) != OK)
+        return rc;
+    *parked = p;
+    return OK;
+}
+
+void stepup_resume_json(request_rec *r, json_t *answer,
+                        const stepup_parked *parked)
+{
+    const stepup_dir_conf *dc =
+        ap_get_module_config(r->per_dir_config, &stepup_module);
+
+    if (!answer || !parked)
+        return;
+    json_object_set_new(answer, "resume", json_string(parked->id));
+    json_object_set_new(answer, "resume_url", json_string(apr_pstrcat(
+        r->pool, stepup_conf_confirm_url(dc), "resume", NULL)));
+    json_object_set_new(answer, "method", json_string(parked->method));
+    json_object_set_new(answer, "target", json_string(parked->target));
+}
