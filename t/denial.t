@@ -1,6 +1,7 @@
 # What a client without a valid step-up token sees (src/httpd/denial.c):
 #   no r->user                   -> the primary authentication's own 401
 #   browser navigation (GET/HEAD) -> 302 to StepupConfirmURL?return_to=...
+#   a form post (a navigation with a body) -> 303, parked (resume=ID)
 #   anything else                -> 401, RFC 9470 Bearer challenge, JSON body
 use strict;
 use warnings FATAL => 'all';
@@ -132,12 +133,20 @@ api_checks(GET('/denial/', basic('alice'), 'Sec-Fetch-Mode' => 'no-cors',
                'Sec-Fetch-Dest' => 'image', Accept => $CHROME_ACCEPT),
            'GET Sec-Fetch-Mode: no-cors + Accept text/html',
            return_to => '/denial/');
-api_checks(POST('/denial/', basic('alice'), 'Sec-Fetch-Mode' => 'navigate',
-                Accept => $CHROME_ACCEPT,
-                'Content-Type' => 'application/x-www-form-urlencoded',
-                content => 'amount=1000'),
-           'POST Sec-Fetch-Mode: navigate (no 302 for a form post)',
-           return_to => '/denial/');
+
+# ---- a form post: parked, 303 to the confirm page with resume (t/resume.t) -
+{
+    my $res = POST('/denial/', basic('alice'), 'Sec-Fetch-Mode' => 'navigate',
+                   Accept => $CHROME_ACCEPT,
+                   'Content-Type' => 'application/x-www-form-urlencoded',
+                   content => 'amount=1000');
+    my ($u, $q, $names) = url_parts($res->header('Location') || '');
+    check($res->code, 303, 'POST Sec-Fetch-Mode: navigate: 303');
+    check($names, 'return_to,resume', '... to the confirm page with '
+          . 'return_to and resume');
+    check($q->{resume}, qr/^[A-Za-z0-9_-]{22}$/, '... resume is an id');
+    check(scalar(www_auth($res)), 0, '... no WWW-Authenticate');
+}
 
 # ---- browser navigations: 302 to the confirm page --------------------------
 nav_checks(GET('/denial/', basic('alice'), 'Sec-Fetch-Mode' => 'navigate',

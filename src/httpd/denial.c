@@ -148,9 +148,11 @@ static void park(request_rec *r, const stepup_dir_conf *dc,
     const char *why = NULL;
 
     *id = *unkept = NULL;
-    /* a request resumed from a parked one is not parked again */
+    /* a request resumed from a parked one is not parked again; a link
+     * followed needs no keeping: the browser follows return_to */
     if (!stepup_conf_resume(dc) || r->prev || r->main
-        || (!stepup_request_has_body(r) && d->max_age != 0))
+        || (!stepup_request_has_body(r)
+            && (d->max_age != 0 || is_navigation(r, dc))))
         return;
     if (stepup_park(r, dc, d->acr, d->max_age, id, &why) == OK)
         return;
