@@ -63,25 +63,6 @@ static int is_navigation(request_rec *r, const stepup_dir_conf *dc)
     return accept && ap_strcasestr(accept, "text/html") != NULL;
 }
 
-/* The request's path and query as the client sent them: httpd decodes
- * r->uri (and r->parsed_uri.path) in place, and a decoded "%3F" or "%23"
- * would come back as a query or a fragment. */
-const char *stepup_request_target(request_rec *r)
-{
-    const char *raw = r->unparsed_uri ? r->unparsed_uri : "/", *hash;
-
-    if (raw[0] != '/') {
-        /* absolute-form "http://host/path?query" (or "*") */
-        const char *scheme_end = ap_strstr_c(raw, "://");
-        raw = scheme_end ? ap_strchr_c(scheme_end + 3, '/') : NULL;
-        if (!raw)
-            return "/";
-    }
-    hash = ap_strchr_c(raw, '#');
-    return hash ? apr_pstrmemdup(r->pool, raw, (apr_size_t)(hash - raw))
-                : raw;
-}
-
 /* StepupConfirmURL?return_to=<path and query as received>[&acr=LEVEL],
  * with &resume=ID for a parked request or &resubmit=1 for a form that was
  * not kept. */

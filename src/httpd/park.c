@@ -41,14 +41,6 @@ static int type_is(const char *ct, const char *type)
         && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-int stepup_request_has_body(request_rec *r)
-{
-    const char *cl = apr_table_get(r->headers_in, "Content-Length");
-
-    return apr_table_get(r->headers_in, "Transfer-Encoding") != NULL
-        || (cl && apr_atoi64(cl) > 0);
-}
-
 static const char *piece_key(request_rec *r, const char *id, int i,
                              const char *user)
 {
