@@ -38,9 +38,10 @@ use StepupTest qw(reset_ua %PASSWORDS slurp);
 use StepupToken qw(token_from);
 use StepupClient qw(request json_of form_body);
 use StepupHandler qw(page_field html_unescape);
+use PasskeyTest ();
 
 plan need_module('stepup', 'auth_basic', 'authn_file', 'cgid',
-                 'socache_shmcb');
+                 'socache_shmcb', 'dbd');
 
 reset_ua();
 
@@ -305,5 +306,39 @@ my $wins = 0;
 for (@kids) { waitpid $_, 0; $wins++ if $? == 0 }
 is($wins, 1, 'ten resumes of one id at once: one succeeds');
 is(scalar @{ received() } - $before, 1, '... and the backend received one request');
+
+# ---- the API through a passkey: begin and finish with resume --------------
+{
+    my $P = PasskeyTest::site('/pk/stepup/');
+    my $key = StepupClient::authn($P);
+    is(StepupClient::register($key, $P, 'rhea', name => 'Key')->code, 200,
+       'passkey: rhea registers one');
+    my $body = '{"amount":2500}';
+    my $r = request($P, 'POST', '/pk/resume/backend.cgi', 'rhea',
+                    headers => [Accept => 'application/json',
+                                'Content-Type' => 'application/json'],
+                    content => $body);
+    is($r->code, 401, 'passkey: an API POST: 401');
+    my $pid = (json_of($r) || {})->{resume};
+    like($r->header('WWW-Authenticate') // '', qr/insufficient_user_authentication/,
+         '... with the RFC 9470 challenge');
+    $r = StepupClient::post_json($P, 'passkey/begin', 'rhea', { resume => 'A' x 22 });
+    is($r->code, 400, 'passkey/begin with an unknown resume id: 400');
+    $r = StepupClient::post_json($P, 'passkey/begin', 'rhea', { resume => $pid });
+    is($r->code, 200, 'passkey/begin with resume: 200');
+    $r = StepupClient::login_finish($P, 'rhea', $key->assert(json_of($r)));
+    is($r->code, 200, 'passkey/finish: 200');
+    my $f = json_of($r) || {};
+    is($f->{resume}, $pid, '... names the parked request');
+    is($f->{resume_url}, '/pk/stepup/resume', '... and where to resume it');
+    my $tok = token_from($r);
+    $r = request($P, 'POST', '/pk/stepup/resume', 'rhea', token => $tok,
+                 headers => [@BROWSER],
+                 content => [csrf => StepupClient::csrf($P, 'rhea'), id => $pid]);
+    is($r->code, 200, '... POST resume (what the page script does): the backend answers');
+    my $last = received()->[-1];
+    is(decode_base64($last->{body}), $body, '... with the original body');
+    is($last->{stepup_acr}, 'phr', '... at the passkey\'s level');
+}
 
 done_testing();
