@@ -125,7 +125,7 @@ sub stepupctl {
 
 SKIP: {
     my $bin = $ENV{STEPUPCTL} || "$FindBin::Bin/../tools/stepupctl";
-    skip "stepupctl not built ($bin)", 10 unless -x $bin;
+    Test::More::skip("stepupctl not built ($bin)", 10) unless -x $bin;
     my $dir = tempdir(CLEANUP => 1);
     my $kf = "$dir/k1.keys";
     my $body = "$dir/body";
