@@ -74,6 +74,19 @@ static void authentic(apr_pool_t *p, const stepup_keyset *ks,
     roundtrip(p, ks, t);
 }
 
+/* vN.k1.<payload>.<mac>, signed as the module would. */
+static const char *signed_payload(apr_pool_t *p, const stepup_keyset *ks,
+                                  int v2, const uint8_t *data, size_t size)
+{
+    unsigned char mac[STEPUP_MAC_LEN];
+    const char *part = apr_pstrcat(p, v2 ? "v2.k1." : "v1.k1.",
+                                   stepup_b64url_encode(p, data, size), NULL);
+
+    FUZZ_CHECK(stepup_key_mac(&ks->keys[0], part, strlen(part), mac) == 0);
+    return apr_pstrcat(p, part, ".", stepup_b64url_encode(p, mac,
+                                                          sizeof(mac)), NULL);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const stepup_keyset *ks = fuzz_keyset();
@@ -94,17 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size--;
 
     if (mode & 1) {
-        /* vN.k1.<payload>.<mac>, signed as the module would */
-        unsigned char mac[STEPUP_MAC_LEN];
-        const char *part = apr_pstrcat(p, (mode & 32) ? "v2.k1." : "v1.k1.",
-                                       stepup_b64url_encode(p, data, size),
-                                       NULL);
-
-        FUZZ_CHECK(stepup_key_mac(&ks->keys[0], part, strlen(part), mac)
-                   == 0);
-        s = apr_pstrcat(p, part, ".", stepup_b64url_encode(p, mac,
-                                                           sizeof(mac)),
-                        NULL);
+        s = signed_payload(p, ks, mode & 32, data, size);
         len = strlen(s);
     }
     else {

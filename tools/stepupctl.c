@@ -39,6 +39,7 @@
 #define RC_OK     0
 #define RC_FAIL   1   /* rejected token, bad key file, runtime failure */
 #define RC_USAGE  2   /* the command line is wrong */
+#define RC_HELP   -1  /* not an exit code: --help was printed */
 
 /* Times in the token are 1 to 12 decimal digits (the core's parser). */
 #define TIME_MAX  APR_INT64_C(999999999999)
@@ -489,6 +490,20 @@ static int parse_args(apr_pool_t *p, const apr_getopt_option_t *opts,
     return RC_OK;
 }
 
+/* parse_args, then --help: RC_HELP once the help is printed. */
+static int parse_command(apr_pool_t *p, const command *cmd,
+                         const apr_getopt_option_t *opts, int argc,
+                         const char *const *argv, parsed_args *pa)
+{
+    int rc = parse_args(p, opts, argc, argv, pa);
+
+    if (rc == RC_OK && pa->help) {
+        fputs(cmd->help, stdout);
+        return RC_HELP;
+    }
+    return rc;
+}
+
 /* A decimal number of seconds in [min, max]; prints a usage error. */
 static int parse_seconds(const char *cmd, const char *opt, const char *s,
                          apr_int64_t min, apr_int64_t max, apr_int64_t *out)
@@ -595,12 +610,8 @@ static int cmd_keygen(apr_pool_t *p, const command *cmd, int argc,
     char *line;
     int rc;
 
-    if ((rc = parse_args(p, keygen_opts, argc, argv, &pa)) != RC_OK)
-        return rc;
-    if (pa.help) {
-        fputs(cmd->help, stdout);
-        return RC_OK;
-    }
+    if ((rc = parse_command(p, cmd, keygen_opts, argc, argv, &pa)) != RC_OK)
+        return rc == RC_HELP ? RC_OK : rc;
     if (pa.nargs > 1) {
         errorf("%s: too many arguments (see 'stepupctl %s --help')",
                argv[0], argv[0]);
@@ -745,12 +756,8 @@ static int cmd_token_mint(apr_pool_t *p, const command *cmd, int argc,
     parsed_args pa;
     int rc;
 
-    if ((rc = parse_args(p, mint_opts, argc, argv, &pa)) != RC_OK)
-        return rc;
-    if (pa.help) {
-        fputs(cmd->help, stdout);
-        return RC_OK;
-    }
+    if ((rc = parse_command(p, cmd, mint_opts, argc, argv, &pa)) != RC_OK)
+        return rc == RC_HELP ? RC_OK : rc;
     if (pa.nargs > 0) {
         errorf("%s: unexpected argument \"%s\" (see 'stepupctl %s --help')",
                name, pa.args[0], name);
@@ -923,12 +930,8 @@ static int cmd_token_verify(apr_pool_t *p, const command *cmd, int argc,
     size_t toklen;
     int rc;
 
-    if ((rc = parse_args(p, verify_opts, argc, argv, &pa)) != RC_OK)
-        return rc;
-    if (pa.help) {
-        fputs(cmd->help, stdout);
-        return RC_OK;
-    }
+    if ((rc = parse_command(p, cmd, verify_opts, argc, argv, &pa)) != RC_OK)
+        return rc == RC_HELP ? RC_OK : rc;
     if ((rc = require_opt(name, &pa, OPT_KEY_FILE, "key-file")) != RC_OK)
         return rc;
     if (pa.nargs != 1) {
@@ -1007,12 +1010,8 @@ static int cmd_token_txn(apr_pool_t *p, const command *cmd, int argc,
     parsed_args pa;
     int rc;
 
-    if ((rc = parse_args(p, txn_opts, argc, argv, &pa)) != RC_OK)
-        return rc;
-    if (pa.help) {
-        fputs(cmd->help, stdout);
-        return RC_OK;
-    }
+    if ((rc = parse_command(p, cmd, txn_opts, argc, argv, &pa)) != RC_OK)
+        return rc == RC_HELP ? RC_OK : rc;
     if (pa.nargs < 2 || pa.nargs > 4) {
         errorf("%s: METHOD TARGET [CONTENT-TYPE [BODYFILE|-]] (see "
                "'stepupctl %s --help')", name, name);
