@@ -85,8 +85,18 @@ my $now = time;
 accepted('/rules/', token(), 'valid token');
 
 # ---- version ---------------------------------------------------------------
-refused('/rules/', token(version => 'v2'), qr/version/,
-        'version v2, MAC right for it');
+refused('/rules/', token(version => 'v3'), qr/version/,
+        'version v3, MAC right for it');
+refused('/rules/', token(version => 'v2'), qr/^malformed payload$/,
+        'v1 fields signed as v2 (no txn field)');
+# a well-formed transaction-bound token: the server checks no transaction
+# yet, so it refuses every v2 token
+refused('/rules/', StepupToken::mint_v2(secret => secret('k1'), kid => 'k1',
+                                        user => 'alice',
+                                        txn => StepupToken::txn_value(
+                                            'GET', '/rules/')),
+        qr/^transaction-bound token where none is accepted$/,
+        'a v2 token, to a server that checks no transaction');
 refused('/rules/', token(version => 'V1'), qr/version/,
         'version V1 (case matters)');
 accepted('/rules/', token(version => 'v1'),
