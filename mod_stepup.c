@@ -108,6 +108,9 @@ static void register_hooks(apr_pool_t *p)
                               APR_HOOK_FIRST);
     ap_hook_insert_error_filter(stepup_insert_error_filter, NULL, NULL,
                                 APR_HOOK_MIDDLE);
+    ap_register_input_filter(STEPUP_KEPT_BODY_FILTER,
+                             stepup_kept_body_filter, NULL,
+                             AP_FTYPE_RESOURCE);
     ap_register_output_filter(STEPUP_JSON_ERROR_FILTER,
                               stepup_json_error_filter, NULL,
                               AP_FTYPE_CONTENT_SET);

@@ -58,25 +58,6 @@ static int is_navigation(request_rec *r)
     return accept && ap_strcasestr(accept, "text/html") != NULL;
 }
 
-/* The request's path and query as the client sent them: httpd decodes
- * r->uri (and r->parsed_uri.path) in place, and a decoded "%3F" or "%23"
- * would come back as a query or a fragment. */
-static const char *request_target(request_rec *r)
-{
-    const char *raw = r->unparsed_uri ? r->unparsed_uri : "/", *hash;
-
-    if (raw[0] != '/') {
-        /* absolute-form "http://host/path?query" (or "*") */
-        const char *scheme_end = ap_strstr_c(raw, "://");
-        raw = scheme_end ? ap_strchr_c(scheme_end + 3, '/') : NULL;
-        if (!raw)
-            return "/";
-    }
-    hash = ap_strchr_c(raw, '#');
-    return hash ? apr_pstrmemdup(r->pool, raw, (apr_size_t)(hash - raw))
-                : raw;
-}
-
 /* StepupConfirmURL?return_to=<path and query as received>[&acr=LEVEL] */
 static const char *confirm_location(request_rec *r, const denial_rec *d)
 {
@@ -85,7 +66,7 @@ static const char *confirm_location(request_rec *r, const denial_rec *d)
     const char *url = apr_pstrcat(r->pool, stepup_conf_confirm_url(dc),
                                   "?return_to=",
                                   apr_pescape_urlencoded(r->pool,
-                                                         request_target(r)),
+                                                         stepup_request_target(r)),
                                   NULL);
 
     if (d->acr > STEPUP_ACR_PWD)
