@@ -132,6 +132,18 @@ int stepup_kept_body(request_rec *r, apr_size_t max, const char **data,
     return 0;
 }
 
+void stepup_kept_body_give(request_rec *r, const char *data,
+                           apr_size_t len)
+{
+    kept_body *kb = apr_pcalloc(r->pool, sizeof(*kb));
+
+    kb->data = apr_pmemdup(r->pool, data ? data : "", len + 1);
+    kb->len = len;
+    kb->whole = 1;
+    apr_pool_userdata_setn(kb, KEPT_BODY_NOTE, NULL, r->pool);
+    ap_add_input_filter(STEPUP_KEPT_BODY_FILTER, kb, r, r->connection);
+}
+
 int stepup_request_txn(request_rec *r, apr_size_t max,
                        char txn[STEPUP_TXN_LEN + 1])
 {

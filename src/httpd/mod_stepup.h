@@ -297,6 +297,10 @@ apr_status_t stepup_kept_body_filter(ap_filter_t *f, apr_bucket_brigade *bb,
  * read (what was read is still served to the next reader). */
 int stepup_kept_body(request_rec *r, apr_size_t max, const char **data,
                      apr_size_t *len);
+/* Makes data[0..len) the whole body of r for every reader (a parked
+ * request resumed): the connection is not read for it. */
+void stepup_kept_body_give(request_rec *r, const char *data,
+                           apr_size_t len);
 /* The transaction of r (stepup_txn.h) over its kept body: 0, or -1 when
  * the body is longer than max or unreadable, or the request line cannot
  * be hashed. */
