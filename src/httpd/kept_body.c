@@ -137,7 +137,10 @@ void stepup_kept_body_give(request_rec *r, const char *data,
 {
     kept_body *kb = apr_pcalloc(r->pool, sizeof(*kb));
 
-    kb->data = apr_pmemdup(r->pool, data ? data : "", len + 1);
+    kb->data = apr_palloc(r->pool, len + 1);
+    if (len)
+        memcpy(kb->data, data, len);
+    kb->data[len] = '\0';
     kb->len = len;
     kb->whole = 1;
     apr_pool_userdata_setn(kb, KEPT_BODY_NOTE, NULL, r->pool);
