@@ -117,11 +117,11 @@ static void register_hooks(apr_pool_t *p)
                               APR_HOOK_FIRST);
     ap_hook_insert_error_filter(stepup_insert_error_filter, NULL, NULL,
                                 APR_HOOK_MIDDLE);
-    /* the body of a resumed request, fed to the request it redirects to */
+    /* a resumed request reads its parked body (kept_body.c) */
     ap_hook_insert_filter(stepup_resume_insert_filter, NULL, NULL,
                           APR_HOOK_MIDDLE);
-    ap_register_input_filter(STEPUP_RESUME_BODY_FILTER,
-                             stepup_resume_body_filter, NULL,
+    ap_register_input_filter(STEPUP_KEPT_BODY_FILTER,
+                             stepup_kept_body_filter, NULL,
                              AP_FTYPE_RESOURCE);
     ap_register_output_filter(STEPUP_JSON_ERROR_FILTER,
                               stepup_json_error_filter, NULL,

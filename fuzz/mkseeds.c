@@ -112,13 +112,38 @@ static char *hmac_b64(const unsigned char *key, const char *msg)
     return wa_b64url(pool, mac, 32);
 }
 
-/* v1.<kid>.<b64(payload)>.<mac> */
-static char *token(const char *kid, int k, const char *payload, size_t len)
+/* <version>.<kid>.<b64(payload)>.<mac> */
+static char *token_v(const char *version, const char *kid, int k,
+                     const char *payload, size_t len)
 {
-    char *part = apr_pstrcat(pool, "v1.", kid, ".",
+    char *part = apr_pstrcat(pool, version, ".", kid, ".",
                              wa_b64url(pool, payload, len), NULL);
 
     return apr_pstrcat(pool, part, ".", hmac_b64(secret(k), part), NULL);
+}
+
+static char *token(const char *kid, int k, const char *payload, size_t len)
+{
+    return token_v("v1", kid, k, payload, len);
+}
+
+/* Transaction-bound tokens: mode 64 gives the target's FUZZ_TXN as the
+ * request's, mode 32 signs a payload as v2. */
+static void token_v2_seeds(void)
+{
+    const char *ok = "1699999900|1700003600|phrh|hwk|-|"
+        "QkzBjj6JuLvHcfAwpl-w_A|alice";
+
+    put_mode("token", "v2-valid", 64, token_v("v2", "k1", 0, ok, strlen(ok)));
+    put_mode("token", "v2-no-txn-known", 0,
+             token_v("v2", "k1", 0, ok, strlen(ok)));
+    put_mode("token", "v2-payload-ok", 1 | 32 | 64, ok);
+    put_mode("token", "v2-payload-other-txn", 1 | 32 | 64,
+             "1699999900|1700003600|phrh|hwk|-|ttWP0x4Y4ffCjJcBidmZmw|a|b");
+    put_mode("token", "v2-payload-bad-txn", 1 | 32,
+             "1699999900|1700003600|phrh|hwk|-|QkzBjj6JuLvHcfAwpl-w_B|a");
+    put_mode("token", "v2-payload-v1-fields", 1 | 32 | 64,
+             "1699999900|1700003600|pwd|pwd|-|alice");
 }
 
 static void token_seeds(void)
@@ -177,6 +202,7 @@ static void token_seeds(void)
     put_mode("token", "payload-future", 1,
              "1800000000|1800000100|pwd|pwd|-|alice");
     put_mode("token", "empty", 0, "");
+    token_v2_seeds();
 }
 
 static void csrf_seeds(void)

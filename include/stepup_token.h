@@ -1,8 +1,13 @@
 /*
- * The re-auth token (DESIGN 3):
+ * The re-auth token:
  *   v1.<kid>.<payload>.<mac>
  *   payload = b64url("<auth_time>|<expires>|<acr>|<amr>|<bind>|<user>")
  *   mac     = b64url(HMAC-SHA256(key[kid], "v1.<kid>.<payload>"))
+ * and the transaction-bound token, one field more, which opens only the
+ * request whose digest (stepup_txn.h) is txn:
+ *   v2.<kid>.<payload>.<mac>
+ *   payload = b64url("<auth_time>|<expires>|<acr>|<amr>|<bind>|<txn>|<user>")
+ *   mac     = b64url(HMAC-SHA256(key[kid], "v2.<kid>.<payload>"))
  */
 #ifndef STEPUP_TOKEN_H
 #define STEPUP_TOKEN_H
@@ -10,6 +15,7 @@
 #include <stddef.h>
 #include <apr_pools.h>
 #include "stepup_keys.h"
+#include "stepup_txn.h"
 
 /* Assurance levels, ordered (DESIGN 5). */
 typedef enum {
@@ -35,6 +41,9 @@ typedef struct stepup_token {
     stepup_acr acr;
     stepup_amr amr;
     char bind[STEPUP_BIND_LEN + 1];  /* "" when the token is unbound ("-") */
+    /* v2: the transaction, in the token's own spelling (base64url), kept
+     * in the struct so a copy of it needs no pool; "": a v1 token. */
+    char txn[STEPUP_TXN_LEN + 1];
     const char *user;
     const char *kid;                 /* set by parse; ignored by mint */
 } stepup_token;
@@ -52,7 +61,9 @@ typedef enum {
     STEPUP_TOKEN_TOO_OLD,        /* older than the location's max-age */
     STEPUP_TOKEN_ACR_LOW,
     STEPUP_TOKEN_UNBOUND,        /* binding on, session cookie missing */
-    STEPUP_TOKEN_BIND_MISMATCH
+    STEPUP_TOKEN_BIND_MISMATCH,
+    STEPUP_TOKEN_TXN_UNEXPECTED, /* v2, the caller checks no transaction */
+    STEPUP_TOKEN_TXN_MISMATCH    /* v2 for another request */
 } stepup_token_status;
 
 /* What a location asks of a token. */
@@ -67,27 +78,49 @@ typedef struct stepup_policy {
     const char *bind;
 } stepup_policy;
 
-/* Mints a token signed with ks->keys[0]. NULL when the key set is empty,
- * the user is empty or the token would exceed STEPUP_TOKEN_MAX. */
+/* Mints a token signed with ks->keys[0]: v2 when t->txn is set (it must
+ * pass stepup_txn_valid), else v1. NULL when the key set is empty, a field
+ * is out of range, the user is empty or the token would exceed
+ * STEPUP_TOKEN_MAX. */
 const char *stepup_token_mint(apr_pool_t *p, const stepup_keyset *ks,
                               const stepup_token *t);
 
 /* Checks the structure and the MAC (constant time), then decodes the
- * fields into *out. Only an authentic token's payload is decoded. */
+ * fields into *out. Only an authentic token's payload is decoded. Both
+ * versions parse; out->txn tells them apart. */
 stepup_token_status stepup_token_parse(apr_pool_t *p, const stepup_keyset *ks,
                                        const char *s, size_t len,
                                        stepup_token *out);
 
-/* Applies a location's rules to an authentic token. */
+/* Applies a location's rules to an authentic token, for a caller that
+ * knows no transaction: a v2 token is refused (STEPUP_TOKEN_TXN_UNEXPECTED),
+ * the safe answer where the request was not digested. */
 stepup_token_status stepup_token_check(const stepup_token *t,
                                        const stepup_policy *pol);
 
-/* parse + check. */
+/* The same rules, then, for a v2 token, its txn against the request's txn
+ * (stepup_txn_finish's base64url), compared in constant time. txn NULL:
+ * as stepup_token_check; any other value that is not the token's:
+ * STEPUP_TOKEN_TXN_MISMATCH. A v1 token passes whatever txn is given:
+ * whether a request needs a v2 token is the caller's rule (t->txn[0]). */
+stepup_token_status stepup_token_check_txn(const stepup_token *t,
+                                           const stepup_policy *pol,
+                                           const char *txn);
+
+/* parse + check (v1 only). */
 stepup_token_status stepup_token_verify(apr_pool_t *p,
                                         const stepup_keyset *ks,
                                         const char *s, size_t len,
                                         const stepup_policy *pol,
                                         stepup_token *out);
+
+/* parse + check_txn. */
+stepup_token_status stepup_token_verify_txn(apr_pool_t *p,
+                                            const stepup_keyset *ks,
+                                            const char *s, size_t len,
+                                            const stepup_policy *pol,
+                                            const char *txn,
+                                            stepup_token *out);
 
 /* Short reason for logs ("bad MAC", "expired", ...). */
 const char *stepup_token_status_str(stepup_token_status st);

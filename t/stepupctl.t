@@ -1,5 +1,4 @@
-# stepupctl (tools/stepupctl.c): keygen, token mint, token verify, usage
-# errors.
+# stepupctl: keygen, token mint, token verify, token txn, usage errors.
 # A plain Test::More file: it runs the built binary and needs no httpd.
 # The binary: $ENV{STEPUPCTL}, else tools/stepupctl next to this t/.
 use strict;
@@ -301,8 +300,56 @@ rejected('acr higher than the token', 'assurance level too low',
     rejected('tampered MAC', 'bad MAC', '--key-file', $fileA,
              join '.', $v, $kid, $payload, $flip->($mac, 10));
     rejected('other version', 'unsupported token version',
+             '--key-file', $fileA, join '.', 'v3', $kid, $payload, $mac);
+    rejected('v1 token called v2', 'bad MAC',
              '--key-file', $fileA, join '.', 'v2', $kid, $payload, $mac);
     rejected('garbage', 'malformed token', '--key-file', $fileA, 'garbage');
+}
+
+# --- v2: transaction-bound tokens, token txn ------------------------------
+{
+    my $form = 'amount=5000&to=bob';
+    my @req = ('POST', '/bank/transfer/', 'application/x-www-form-urlencoded');
+    my $body = write_file("$dir/body", $form, 0600);
+    my $ref = encode_base64url(substr(sha256("POST /bank/transfer/\n"
+        . "application/x-www-form-urlencoded\n$form"), 0, 16));
+    my $get = encode_base64url(substr(sha256("GET /\n\n"), 0, 16));
+    my ($rc, $out, $err) = run(undef, 'token', 'txn', @req, $body);
+    is($rc, 0, 'token txn: exit 0');
+    is($out, "$ref\n", 'token txn: b64url(SHA-256(request)[0..16))');
+    ($rc, $out) = run($form, 'token', 'txn', @req, '-');
+    is($out, "$ref\n", 'token txn: the body from stdin');
+    ($rc, $out) = run(undef, 'token', 'txn', 'GET', '/');
+    is($out, "$get\n", 'token txn: no Content-Type, no body');
+
+    my $v2 = mint('--key-file', $fileA, '--user', 'bob', '--acr', 'phrh',
+                  '--txn', $ref);
+    like($v2, qr/\Av2\.kA\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}\z/,
+         'mint --txn: v2.<kid>.<payload>.<mac>');
+    my ($v, $kid, $payload, $mac) = split /\./, $v2;
+    is(encode_base64url(hmac_sha256("$v.$kid.$payload",
+                                    decode_base64url($secretA))), $mac,
+       'Perl HMAC-SHA256 of "v2.<kid>.<payload>" equals the MAC');
+    like(decode_base64url($payload),
+         qr/\A\d+\|\d+\|phrh\|hwk\|-\|\Q$ref\E\|bob\z/,
+         'v2 payload: the txn is the field before the user');
+    ($rc, $out) = run(undef, 'token', 'verify', '--key-file', $fileA,
+                      '--txn', $ref, $v2);
+    is($rc, 0, 'verify --txn of its request: exit 0');
+    my $f = fields($out);
+    is($f->{version}, 'v2', 'verify: version v2');
+    is($f->{txn}, $ref, 'verify: the txn');
+    is($f->{user}, 'bob', 'verify v2: the user');
+    rejected('v2 without --txn', 'transaction-bound token where none is '
+             . 'accepted', '--key-file', $fileA, $v2);
+    rejected('v2, another request', 'transaction-bound token for another '
+             . 'request', '--key-file', $fileA, '--txn', $get, $v2);
+    ($rc, $out) = run(undef, 'token', 'verify', '--key-file', $fileA,
+                      '--txn', $ref, $alice);
+    is($rc, 0, 'a v1 token verifies whatever --txn says');
+    $f = fields($out);
+    is($f->{version}, 'v1', 'verify: version v1');
+    ok(!exists $f->{txn}, 'verify v1: no txn line');
 }
 
 # --- key file refusals ----------------------------------------------------
@@ -363,6 +410,12 @@ usage_error('--max-age -5', 'token', 'verify', '--key-file', $fileA,
 usage_error('verify without TOKEN', 'token', 'verify', '--key-file', $fileA);
 usage_error('option given twice', 'token', 'verify', '--key-file', $fileA,
             '--user', 'a', '--user', 'b', $alice);
+usage_error('mint --txn too short', 'token', 'mint', '--key-file', $fileA,
+            '--user', 'a', '--txn', 'QkzBjj6JuLvHcfAwpl-w_');
+usage_error('verify --txn not canonical', 'token', 'verify', '--key-file',
+            $fileA, '--txn', 'QkzBjj6JuLvHcfAwpl-w_B', $alice);
+usage_error('token txn without TARGET', 'token', 'txn', 'GET');
+usage_error('token txn, a space in METHOD', 'token', 'txn', 'GE T', '/');
 {
     my ($rc, $out, $err) = run(undef, 'webauthn', 'verify-registration');
     is($rc, 2, 'webauthn verify-registration without --rp-id: exit 2');
@@ -404,7 +457,8 @@ usage_error('option given twice', 'token', 'verify', '--key-file', $fileA,
 
 # --- help ---------------------------------------------------------------------
 for my $args (['--help'], ['-h'], ['keygen', '--help'], ['token', '--help'],
-              ['token', 'mint', '--help'], ['token', 'verify', '-h']) {
+              ['token', 'mint', '--help'], ['token', 'verify', '-h'],
+              ['token', 'txn', '--help']) {
     my ($rc, $out, $err) = run(undef, @$args);
     is($rc, 0, "@$args: exit 0");
     like($out, qr/^Usage: stepupctl/, "@$args: usage on stdout");

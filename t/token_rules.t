@@ -14,7 +14,7 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 
 use Apache::Test qw(-withtestmore plan done_testing need_module);
-use Apache::TestRequest qw(GET);
+use Apache::TestRequest qw(GET POST);
 use StepupTest qw(check basic reset_ua token secret error_log_text);
 use StepupToken ();
 
@@ -85,8 +85,59 @@ my $now = time;
 accepted('/rules/', token(), 'valid token');
 
 # ---- version ---------------------------------------------------------------
-refused('/rules/', token(version => 'v2'), qr/version/,
-        'version v2, MAC right for it');
+refused('/rules/', token(version => 'v3'), qr/version/,
+        'version v3, MAC right for it');
+refused('/rules/', token(version => 'v2'), qr/^malformed payload$/,
+        'v1 fields signed as v2 (no txn field)');
+# a transaction-bound token opens only the request it names: another
+# request (here another path) is refused for that reason
+refused('/rules/', StepupToken::mint_v2(secret => secret('k1'), kid => 'k1',
+                                        user => 'alice',
+                                        txn => StepupToken::txn_value(
+                                            'GET', '/rules/')),
+        qr/^transaction-bound token for another request$/,
+        'a v2 token for another request');
+# ... and its own request only once: a token the module did not mint has
+# no unspent mark in StepupCache, so even its own request is refused
+{
+    my $uri = '/rules/v2-own-request';
+    my $v2 = StepupToken::mint_v2(secret => secret('k1'), kid => 'k1',
+                                  user => 'alice',
+                                  txn => StepupToken::txn_value('GET', $uri));
+    check(with_token($uri, $v2)->code, 401,
+          'a v2 token for this very request, minted outside the module: 401');
+    check(logged_reason($uri), '',
+          '... its transaction matched (no token refusal logged)');
+    check(error_log_text(), qr/STEPUP0007: user alice .*already spent or unknown to StepupCache \(\Q$uri\E\)/,
+          '... and it was refused as a one-time token without its mark');
+}
+# a POST: the body is part of the transaction (another amount is another
+# request), and it is read before the check without being lost
+{
+    my $uri = '/rules/v2-transfer';
+    my $ct = 'application/x-www-form-urlencoded';
+    my $post = sub {
+        my ($tok, $body) = @_;
+        return POST($uri, basic('alice'), Cookie => "stepup=$tok",
+                    Accept => 'application/json', 'Content-Type' => $ct,
+                    content => $body);
+    };
+    my $for = sub {
+        StepupToken::mint_v2(secret => secret('k1'), kid => 'k1',
+                             user => 'alice',
+                             txn => StepupToken::txn_value('POST', $uri, $ct,
+                                                           $_[0]));
+    };
+    check($post->($for->('amount=50&to=bob'), 'amount=5000&to=bob')->code,
+          401, 'a v2 token for $50 sent with a $5000 body: 401');
+    check(logged_reason($uri), 'transaction-bound token for another request',
+          '... refused as a token for another request');
+    check($post->($for->('amount=5000&to=bob&x=1'),
+                  'amount=5000&to=bob&x=1')->code, 401,
+          'a v2 token for this very body, minted outside the module: 401');
+    check(error_log_text(), qr/STEPUP0007: user alice .*\(\Q$uri\E\)/,
+          '... its transaction matched: refused only for want of its mark');
+}
 refused('/rules/', token(version => 'V1'), qr/version/,
         'version V1 (case matters)');
 accepted('/rules/', token(version => 'v1'),

@@ -4,11 +4,13 @@
  *   stepupctl keygen [KID]
  *   stepupctl token mint   --key-file F --user U [...]
  *   stepupctl token verify --key-file F [...] TOKEN|-
+ *   stepupctl token txn    METHOD TARGET [CONTENT-TYPE [BODYFILE|-]]
  *   stepupctl webauthn verify-registration   [...] < RegistrationResponseJSON
  *   stepupctl webauthn verify-authentication [...] < AuthenticationResponseJSON
  *
  * Everything about keys, tokens and WebAuthn is the core's (stepup_keys.h,
- * stepup_token.h, stepup_webauthn.h); this file only parses the command
+ * stepup_token.h, stepup_txn.h, stepup_webauthn.h); this file only parses
+ * the command
  * line and prints.
  * Exit codes: 0 success, 1 rejected or failed, 2 usage error. Errors go to
  * stderr as one line starting with "stepupctl: ". A secret is printed only
@@ -31,11 +33,13 @@
 #include "stepup_b64url.h"
 #include "stepup_keys.h"
 #include "stepup_token.h"
+#include "stepup_txn.h"
 #include "stepup_webauthn.h"
 
 #define RC_OK     0
 #define RC_FAIL   1   /* rejected token, bad key file, runtime failure */
 #define RC_USAGE  2   /* the command line is wrong */
+#define RC_HELP   -1  /* not an exit code: --help was printed */
 
 /* Times in the token are 1 to 12 decimal digits (the core's parser). */
 #define TIME_MAX  APR_INT64_C(999999999999)
@@ -125,6 +129,8 @@ static int cmd_token_mint(apr_pool_t *p, const command *cmd, int argc,
                           const char *const *argv);
 static int cmd_token_verify(apr_pool_t *p, const command *cmd, int argc,
                             const char *const *argv);
+static int cmd_token_txn(apr_pool_t *p, const command *cmd, int argc,
+                         const char *const *argv);
 static int cmd_webauthn_verify_registration(apr_pool_t *p, const command *cmd,
                                             int argc, const char *const *argv);
 static int cmd_webauthn_verify_authentication(apr_pool_t *p,
@@ -146,7 +152,9 @@ static const char keygen_help[] =
 static const char mint_help[] =
     "Usage: stepupctl token mint --key-file F --user U [options]\n"
     "\n"
-    "Prints a re-auth token (DESIGN 3) signed with the first key of F.\n"
+    "Prints a re-auth token signed with the first key of F: v1, or with\n"
+    "--txn the transaction-bound v2, which opens only the request whose\n"
+    "digest is TXN (see 'stepupctl token txn').\n"
     "\n"
     "  --key-file F          StepupKeyFile (mode 0600)\n"
     "  --user U              the user (r->user) the token is for\n"
@@ -158,14 +166,18 @@ static const char mint_help[] =
     "  --auth-time EPOCH     when the user re-confirmed (default now)\n"
     "  --bind-cookie VALUE   bind to the session cookie with this value\n"
     "                        (the cookie named by StepupBindCookie)\n"
+    "  --txn TXN             bind to one request: its digest, 22 base64url\n"
+    "                        characters as 'stepupctl token txn' prints it\n"
     "  -h, --help            this help\n";
 
 static const char verify_help[] =
     "Usage: stepupctl token verify --key-file F [options] TOKEN\n"
     "\n"
     "Checks a token as Require stepup does and prints its fields, one\n"
-    "\"name: value\" per line. TOKEN \"-\" reads the token from standard input\n"
-    "(keeps it out of the process list). Rejected: exit 1, reason on stderr.\n"
+    "\"name: value\" per line (version v1 or v2; txn for v2). TOKEN \"-\"\n"
+    "reads the token from standard input (keeps it out of the process\n"
+    "list). Rejected: exit 1, reason on stderr. A v2 (transaction-bound)\n"
+    "token is rejected unless --txn names its request.\n"
     "\n"
     "  --key-file F          StepupKeyFile (mode 0600)\n"
     "  --user U              the token must be for this user\n"
@@ -174,6 +186,21 @@ static const char verify_help[] =
     "  --acr pwd|phr|phrh    the minimum assurance level (default pwd)\n"
     "  --bind-cookie VALUE   the token must be bound to this session cookie\n"
     "  --now EPOCH           check as of this time (default now)\n"
+    "  --txn TXN             the request's digest ('stepupctl token txn'):\n"
+    "                        a v2 token must carry this one\n"
+    "  -h, --help            this help\n";
+
+static const char txn_help[] =
+    "Usage: stepupctl token txn METHOD TARGET [CONTENT-TYPE [BODYFILE|-]]\n"
+    "\n"
+    "Prints the digest of a request that a v2 token is bound to, what\n"
+    "'token mint --txn' takes:\n"
+    "  base64url(first 16 bytes of SHA-256(METHOD SP TARGET LF\n"
+    "                                       CONTENT-TYPE LF BODY))\n"
+    "TARGET is the request-target as sent (path and query), CONTENT-TYPE\n"
+    "the header's value (empty or absent: none), BODY the bytes of\n"
+    "BODYFILE, or of standard input for \"-\" (absent: no body).\n"
+    "\n"
     "  -h, --help            this help\n";
 
 static const char verify_registration_help[] =
@@ -263,6 +290,8 @@ static const command commands[] = {
       "mint a re-auth token", mint_help },
     { "token", "verify", cmd_token_verify,
       "verify a re-auth token and print its fields", verify_help },
+    { "token", "txn", cmd_token_txn,
+      "print the digest of a request, for mint --txn", txn_help },
     { "webauthn", "verify-registration", cmd_webauthn_verify_registration,
       "check a RegistrationResponseJSON", verify_registration_help },
     { "webauthn", "verify-authentication", cmd_webauthn_verify_authentication,
@@ -327,6 +356,7 @@ enum {
     OPT_BIND_COOKIE,
     OPT_MAX_AGE,
     OPT_NOW,
+    OPT_TXN,
     OPT_END
 };
 #define NOPTS (OPT_END - OPT_KEY_FILE)
@@ -460,6 +490,20 @@ static int parse_args(apr_pool_t *p, const apr_getopt_option_t *opts,
     return RC_OK;
 }
 
+/* parse_args, then --help: RC_HELP once the help is printed. */
+static int parse_command(apr_pool_t *p, const command *cmd,
+                         const apr_getopt_option_t *opts, int argc,
+                         const char *const *argv, parsed_args *pa)
+{
+    int rc = parse_args(p, opts, argc, argv, pa);
+
+    if (rc == RC_OK && pa->help) {
+        fputs(cmd->help, stdout);
+        return RC_HELP;
+    }
+    return rc;
+}
+
 /* A decimal number of seconds in [min, max]; prints a usage error. */
 static int parse_seconds(const char *cmd, const char *opt, const char *s,
                          apr_int64_t min, apr_int64_t max, apr_int64_t *out)
@@ -532,6 +576,19 @@ static int parse_bind_cookie(const char *cmd, const char *value,
     return RC_OK;
 }
 
+/* A request's digest as given to --txn. */
+static int parse_txn(const char *cmd, const char *s,
+                     char txn[STEPUP_TXN_LEN + 1])
+{
+    if (!stepup_txn_valid(s, strlen(s))) {
+        errorf("%s: --txn: \"%s\" is not a request digest (22 base64url "
+               "characters, as 'stepupctl token txn' prints)", cmd, s);
+        return RC_USAGE;
+    }
+    memcpy(txn, s, STEPUP_TXN_LEN + 1);
+    return RC_OK;
+}
+
 static apr_int64_t now_sec(void)
 {
     return (apr_int64_t)apr_time_sec(apr_time_now());
@@ -553,12 +610,8 @@ static int cmd_keygen(apr_pool_t *p, const command *cmd, int argc,
     char *line;
     int rc;
 
-    if ((rc = parse_args(p, keygen_opts, argc, argv, &pa)) != RC_OK)
-        return rc;
-    if (pa.help) {
-        fputs(cmd->help, stdout);
-        return RC_OK;
-    }
+    if ((rc = parse_command(p, cmd, keygen_opts, argc, argv, &pa)) != RC_OK)
+        return rc == RC_HELP ? RC_OK : rc;
     if (pa.nargs > 1) {
         errorf("%s: too many arguments (see 'stepupctl %s --help')",
                argv[0], argv[0]);
@@ -598,6 +651,7 @@ static const apr_getopt_option_t mint_opts[] = {
     { "ttl", OPT_TTL, 1, "lifetime in seconds" },
     { "auth-time", OPT_AUTH_TIME, 1, "epoch of the re-confirmation" },
     { "bind-cookie", OPT_BIND_COOKIE, 1, "session cookie value" },
+    { "txn", OPT_TXN, 1, "the request's digest" },
     { "help", 'h', 0, "this help" },
     { NULL, 0, 0, NULL }
 };
@@ -615,73 +669,103 @@ static int amr_fits_acr(stepup_amr amr, stepup_acr acr)
     return 0;
 }
 
+/* The level and the method, from --acr and --amr. */
+static int mint_level(const char *name, const parsed_args *pa,
+                      stepup_token *t)
+{
+    const char *s;
+    int rc;
+
+    t->acr = STEPUP_ACR_PWD;
+    if ((s = OPTVAL(pa, OPT_ACR)) && (rc = parse_acr(name, s, &t->acr)))
+        return rc;
+    if (!(s = OPTVAL(pa, OPT_AMR))) {
+        t->amr = t->acr == STEPUP_ACR_PWD ? STEPUP_AMR_PWD : STEPUP_AMR_HWK;
+        return RC_OK;
+    }
+    if (stepup_amr_parse(s, strlen(s), &t->amr) != 0) {
+        errorf("%s: --amr: \"%s\" is not pwd, hwk or swk", name, s);
+        return RC_USAGE;
+    }
+    if (!amr_fits_acr(t->amr, t->acr)) {
+        errorf("%s: --amr %s cannot give --acr %s", name,
+               stepup_amr_name(t->amr), stepup_acr_name(t->acr));
+        return RC_USAGE;
+    }
+    return RC_OK;
+}
+
+/* The times, from --auth-time and --ttl. */
+static int mint_times(const char *name, const parsed_args *pa,
+                      stepup_token *t)
+{
+    apr_int64_t ttl = DEFAULT_TTL;
+    const char *s;
+    int rc;
+
+    if ((s = OPTVAL(pa, OPT_TTL))
+        && (rc = parse_seconds(name, "ttl", s, 1, TIME_MAX, &ttl)))
+        return rc;
+    if ((s = OPTVAL(pa, OPT_AUTH_TIME))) {
+        if ((rc = parse_seconds(name, "auth-time", s, 0, TIME_MAX,
+                                &t->auth_time)))
+            return rc;
+    }
+    else {
+        t->auth_time = now_sec();
+    }
+    if (ttl > TIME_MAX - t->auth_time) {
+        errorf("%s: --ttl: auth-time + ttl is beyond %" APR_INT64_T_FMT,
+               name, TIME_MAX);
+        return RC_USAGE;
+    }
+    t->expires = t->auth_time + ttl;
+    return RC_OK;
+}
+
+/* Every field of the token from the options. */
+static int mint_fields(const char *name, const parsed_args *pa,
+                       stepup_token *t)
+{
+    const char *s;
+    int rc;
+
+    memset(t, 0, sizeof(*t));
+    t->user = OPTVAL(pa, OPT_USER);
+    if (!*t->user) {
+        errorf("%s: --user: the user name is empty", name);
+        return RC_USAGE;
+    }
+    if ((rc = mint_level(name, pa, t)) != RC_OK
+        || (rc = mint_times(name, pa, t)) != RC_OK)
+        return rc;
+    if ((s = OPTVAL(pa, OPT_BIND_COOKIE))
+        && (rc = parse_bind_cookie(name, s, t->bind)))
+        return rc;
+    if ((s = OPTVAL(pa, OPT_TXN)) && (rc = parse_txn(name, s, t->txn)))
+        return rc;
+    return RC_OK;
+}
+
 static int cmd_token_mint(apr_pool_t *p, const command *cmd, int argc,
                           const char *const *argv)
 {
-    const char *name = argv[0], *s, *tok;
+    const char *name = argv[0], *tok;
     stepup_keyset *ks;
     stepup_token t;
     parsed_args pa;
-    apr_int64_t ttl = DEFAULT_TTL;
     int rc;
 
-    if ((rc = parse_args(p, mint_opts, argc, argv, &pa)) != RC_OK)
-        return rc;
-    if (pa.help) {
-        fputs(cmd->help, stdout);
-        return RC_OK;
-    }
+    if ((rc = parse_command(p, cmd, mint_opts, argc, argv, &pa)) != RC_OK)
+        return rc == RC_HELP ? RC_OK : rc;
     if (pa.nargs > 0) {
         errorf("%s: unexpected argument \"%s\" (see 'stepupctl %s --help')",
                name, pa.args[0], name);
         return RC_USAGE;
     }
     if ((rc = require_opt(name, &pa, OPT_KEY_FILE, "key-file")) != RC_OK
-        || (rc = require_opt(name, &pa, OPT_USER, "user")) != RC_OK)
-        return rc;
-
-    memset(&t, 0, sizeof(t));
-    t.user = OPTVAL(&pa, OPT_USER);
-    if (!*t.user) {
-        errorf("%s: --user: the user name is empty", name);
-        return RC_USAGE;
-    }
-    t.acr = STEPUP_ACR_PWD;
-    if ((s = OPTVAL(&pa, OPT_ACR)) && (rc = parse_acr(name, s, &t.acr)))
-        return rc;
-    if ((s = OPTVAL(&pa, OPT_AMR))) {
-        if (stepup_amr_parse(s, strlen(s), &t.amr) != 0) {
-            errorf("%s: --amr: \"%s\" is not pwd, hwk or swk", name, s);
-            return RC_USAGE;
-        }
-        if (!amr_fits_acr(t.amr, t.acr)) {
-            errorf("%s: --amr %s cannot give --acr %s", name,
-                   stepup_amr_name(t.amr), stepup_acr_name(t.acr));
-            return RC_USAGE;
-        }
-    }
-    else {
-        t.amr = t.acr == STEPUP_ACR_PWD ? STEPUP_AMR_PWD : STEPUP_AMR_HWK;
-    }
-    if ((s = OPTVAL(&pa, OPT_TTL))
-        && (rc = parse_seconds(name, "ttl", s, 1, TIME_MAX, &ttl)))
-        return rc;
-    if ((s = OPTVAL(&pa, OPT_AUTH_TIME))) {
-        if ((rc = parse_seconds(name, "auth-time", s, 0, TIME_MAX,
-                                &t.auth_time)))
-            return rc;
-    }
-    else {
-        t.auth_time = now_sec();
-    }
-    if (ttl > TIME_MAX - t.auth_time) {
-        errorf("%s: --ttl: auth-time + ttl is beyond %" APR_INT64_T_FMT,
-               name, TIME_MAX);
-        return RC_USAGE;
-    }
-    t.expires = t.auth_time + ttl;
-    if ((s = OPTVAL(&pa, OPT_BIND_COOKIE))
-        && (rc = parse_bind_cookie(name, s, t.bind)))
+        || (rc = require_opt(name, &pa, OPT_USER, "user")) != RC_OK
+        || (rc = mint_fields(name, &pa, &t)) != RC_OK)
         return rc;
 
     if ((rc = load_keys(p, name, OPTVAL(&pa, OPT_KEY_FILE), &ks)) != RC_OK)
@@ -706,6 +790,7 @@ static const apr_getopt_option_t verify_opts[] = {
     { "acr", OPT_ACR, 1, "minimum level" },
     { "bind-cookie", OPT_BIND_COOKIE, 1, "session cookie value" },
     { "now", OPT_NOW, 1, "epoch to check against" },
+    { "txn", OPT_TXN, 1, "the request's digest" },
     { "help", 'h', 0, "this help" },
     { NULL, 0, 0, NULL }
 };
@@ -769,11 +854,74 @@ static int read_stdin_token(apr_pool_t *p, const char *name,
     return RC_OK;
 }
 
+/* The policy from the options; bind is where pol->bind points. */
+static int verify_policy(const char *name, const parsed_args *pa,
+                         stepup_policy *pol, char bind[STEPUP_BIND_LEN + 1])
+{
+    const char *s;
+    int rc;
+
+    memset(pol, 0, sizeof(*pol));
+    pol->max_age = APR_INT64_MAX;   /* no limit but expires */
+    pol->lifetime = 0;
+    pol->min_acr = STEPUP_ACR_PWD;
+    pol->user = OPTVAL(pa, OPT_USER);
+    if (pol->user && !*pol->user) {
+        errorf("%s: --user: the user name is empty", name);
+        return RC_USAGE;
+    }
+    if ((s = OPTVAL(pa, OPT_MAX_AGE))
+        && (rc = parse_seconds(name, "max-age", s, 0, TIME_MAX,
+                               &pol->max_age)))
+        return rc;
+    if ((s = OPTVAL(pa, OPT_ACR)) && (rc = parse_acr(name, s, &pol->min_acr)))
+        return rc;
+    pol->now = now_sec();
+    if ((s = OPTVAL(pa, OPT_NOW))
+        && (rc = parse_seconds(name, "now", s, 0, TIME_MAX, &pol->now)))
+        return rc;
+    if ((s = OPTVAL(pa, OPT_BIND_COOKIE))) {
+        if ((rc = parse_bind_cookie(name, s, bind)))
+            return rc;
+        pol->bind = bind;
+    }
+    return RC_OK;
+}
+
+/* The TOKEN operand, or standard input for "-". */
+static int verify_token_arg(apr_pool_t *p, const char *name, const char *arg,
+                            const char **tok, size_t *toklen)
+{
+    if (!strcmp(arg, "-"))
+        return read_stdin_token(p, name, tok, toklen);
+    *tok = arg;
+    *toklen = strlen(arg);
+    if (*toklen > STEPUP_TOKEN_MAX)
+        *toklen = STEPUP_TOKEN_MAX + 1;
+    return RC_OK;
+}
+
+static void print_token(apr_pool_t *p, const stepup_token *t)
+{
+    printf("version: %s\n", t->txn[0] ? "v2" : "v1");
+    printf("kid: %s\n", t->kid);
+    printf("user: %s\n", printable(p, t->user));
+    printf("auth_time: %" APR_INT64_T_FMT "\n", t->auth_time);
+    printf("auth_time_utc: %s\n", utc_time(p, t->auth_time));
+    printf("expires: %" APR_INT64_T_FMT "\n", t->expires);
+    printf("expires_utc: %s\n", utc_time(p, t->expires));
+    printf("acr: %s\n", stepup_acr_name(t->acr));
+    printf("amr: %s\n", stepup_amr_name(t->amr));
+    printf("bind: %s\n", t->bind[0] ? t->bind : "-");
+    if (t->txn[0])
+        printf("txn: %s\n", t->txn);
+}
+
 static int cmd_token_verify(apr_pool_t *p, const command *cmd, int argc,
                             const char *const *argv)
 {
     const char *name = argv[0], *s, *tok;
-    char bind[STEPUP_BIND_LEN + 1];
+    char bind[STEPUP_BIND_LEN + 1], txnbuf[STEPUP_TXN_LEN + 1], *txn = NULL;
     stepup_keyset *ks;
     stepup_policy pol;
     stepup_token t;
@@ -782,12 +930,8 @@ static int cmd_token_verify(apr_pool_t *p, const command *cmd, int argc,
     size_t toklen;
     int rc;
 
-    if ((rc = parse_args(p, verify_opts, argc, argv, &pa)) != RC_OK)
-        return rc;
-    if (pa.help) {
-        fputs(cmd->help, stdout);
-        return RC_OK;
-    }
+    if ((rc = parse_command(p, cmd, verify_opts, argc, argv, &pa)) != RC_OK)
+        return rc == RC_HELP ? RC_OK : rc;
     if ((rc = require_opt(name, &pa, OPT_KEY_FILE, "key-file")) != RC_OK)
         return rc;
     if (pa.nargs != 1) {
@@ -796,62 +940,97 @@ static int cmd_token_verify(apr_pool_t *p, const command *cmd, int argc,
                "is missing", name);
         return RC_USAGE;
     }
-
-    memset(&pol, 0, sizeof(pol));
-    pol.max_age = APR_INT64_MAX;   /* no limit but expires */
-    pol.lifetime = 0;
-    pol.min_acr = STEPUP_ACR_PWD;
-    pol.user = OPTVAL(&pa, OPT_USER);
-    if (pol.user && !*pol.user) {
-        errorf("%s: --user: the user name is empty", name);
-        return RC_USAGE;
-    }
-    if ((s = OPTVAL(&pa, OPT_MAX_AGE))
-        && (rc = parse_seconds(name, "max-age", s, 0, TIME_MAX,
-                               &pol.max_age)))
+    if ((rc = verify_policy(name, &pa, &pol, bind)) != RC_OK)
         return rc;
-    if ((s = OPTVAL(&pa, OPT_ACR)) && (rc = parse_acr(name, s, &pol.min_acr)))
+    if ((s = OPTVAL(&pa, OPT_TXN))) {
+        if ((rc = parse_txn(name, s, txnbuf)) != RC_OK)
+            return rc;
+        txn = txnbuf;
+    }
+    if ((rc = load_keys(p, name, OPTVAL(&pa, OPT_KEY_FILE), &ks)) != RC_OK
+        || (rc = verify_token_arg(p, name, pa.args[0], &tok, &toklen)))
         return rc;
-    if ((s = OPTVAL(&pa, OPT_NOW))) {
-        if ((rc = parse_seconds(name, "now", s, 0, TIME_MAX, &pol.now)))
-            return rc;
-    }
-    else {
-        pol.now = now_sec();
-    }
-    if ((s = OPTVAL(&pa, OPT_BIND_COOKIE))) {
-        if ((rc = parse_bind_cookie(name, s, bind)))
-            return rc;
-        pol.bind = bind;
-    }
 
-    if ((rc = load_keys(p, name, OPTVAL(&pa, OPT_KEY_FILE), &ks)) != RC_OK)
-        return rc;
-    if (!strcmp(pa.args[0], "-")) {
-        if ((rc = read_stdin_token(p, name, &tok, &toklen)) != RC_OK)
-            return rc;
-    }
-    else {
-        tok = pa.args[0];
-        toklen = strlen(tok);
-        if (toklen > STEPUP_TOKEN_MAX)
-            toklen = STEPUP_TOKEN_MAX + 1;
-    }
-
-    st = stepup_token_verify(p, ks, tok, toklen, &pol, &t);
+    st = stepup_token_verify_txn(p, ks, tok, toklen, &pol, txn, &t);
     if (st != STEPUP_TOKEN_OK) {
-        errorf("%s: token rejected: %s", name, stepup_token_status_str(st));
+        errorf("%s: token rejected: %s%s", name, stepup_token_status_str(st),
+               st == STEPUP_TOKEN_TXN_UNEXPECTED ? " (give --txn)" : "");
         return RC_FAIL;
     }
-    printf("kid: %s\n", t.kid);
-    printf("user: %s\n", printable(p, t.user));
-    printf("auth_time: %" APR_INT64_T_FMT "\n", t.auth_time);
-    printf("auth_time_utc: %s\n", utc_time(p, t.auth_time));
-    printf("expires: %" APR_INT64_T_FMT "\n", t.expires);
-    printf("expires_utc: %s\n", utc_time(p, t.expires));
-    printf("acr: %s\n", stepup_acr_name(t.acr));
-    printf("amr: %s\n", stepup_amr_name(t.amr));
-    printf("bind: %s\n", t.bind[0] ? t.bind : "-");
+    print_token(p, &t);
+    return RC_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* token txn                                                           */
+
+static const apr_getopt_option_t txn_opts[] = {
+    { "help", 'h', 0, "this help" },
+    { NULL, 0, 0, NULL }
+};
+
+/* Feeds the file at path ("-": standard input) to the digest, a piece at
+ * a time as the module feeds a request body. */
+static int txn_body(apr_pool_t *p, const char *name, const char *path,
+                    stepup_txn_ctx *ctx)
+{
+    char buf[16384], err[128];
+    apr_file_t *f;
+    apr_status_t rv;
+    apr_size_t n;
+
+    rv = strcmp(path, "-") ? apr_file_open(&f, path, APR_FOPEN_READ,
+                                           APR_FPROT_OS_DEFAULT, p)
+                           : apr_file_open_stdin(&f, p);
+    if (rv != APR_SUCCESS) {
+        errorf("%s: %s: %s", name, path, apr_strerror(rv, err, sizeof(err)));
+        return RC_FAIL;
+    }
+    do {
+        n = sizeof(buf);
+        rv = apr_file_read(f, buf, &n);
+        if (n && stepup_txn_body(ctx, buf, n) != 0) {
+            errorf("%s: the digest failed (OpenSSL)", name);
+            return RC_FAIL;
+        }
+    } while (rv == APR_SUCCESS);
+    if (rv != APR_EOF) {
+        errorf("%s: %s: %s", name, path, apr_strerror(rv, err, sizeof(err)));
+        return RC_FAIL;
+    }
+    return RC_OK;
+}
+
+static int cmd_token_txn(apr_pool_t *p, const command *cmd, int argc,
+                         const char *const *argv)
+{
+    const char *name = argv[0];
+    char b64[STEPUP_TXN_LEN + 1];
+    stepup_txn_ctx *ctx;
+    parsed_args pa;
+    int rc;
+
+    if ((rc = parse_command(p, cmd, txn_opts, argc, argv, &pa)) != RC_OK)
+        return rc == RC_HELP ? RC_OK : rc;
+    if (pa.nargs < 2 || pa.nargs > 4) {
+        errorf("%s: METHOD TARGET [CONTENT-TYPE [BODYFILE|-]] (see "
+               "'stepupctl %s --help')", name, name);
+        return RC_USAGE;
+    }
+    if (!(ctx = stepup_txn_start(p, pa.args[0], pa.args[1],
+                                 pa.nargs > 2 ? pa.args[2] : NULL))) {
+        errorf("%s: not a request line: METHOD and TARGET must be non-empty "
+               "without spaces or line feeds, CONTENT-TYPE without line "
+               "feeds", name);
+        return RC_USAGE;
+    }
+    if (pa.nargs > 3 && (rc = txn_body(p, name, pa.args[3], ctx)) != RC_OK)
+        return rc;
+    if (stepup_txn_finish(ctx, NULL, b64) != 0) {
+        errorf("%s: the digest failed (OpenSSL)", name);
+        return RC_FAIL;
+    }
+    printf("%s\n", b64);
     return RC_OK;
 }
 

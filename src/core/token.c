@@ -1,9 +1,7 @@
-#include <pthread.h>
 #include <string.h>
 
 #include <apr_strings.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "stepup_b64url.h"
 #include "stepup_token.h"
@@ -74,31 +72,18 @@ const char *stepup_token_status_str(stepup_token_status st)
     case STEPUP_TOKEN_ACR_LOW:       return "assurance level too low";
     case STEPUP_TOKEN_UNBOUND:       return "no session cookie to bind to";
     case STEPUP_TOKEN_BIND_MISMATCH: return "bound to another session";
+    case STEPUP_TOKEN_TXN_UNEXPECTED:
+        return "transaction-bound token where none is accepted";
+    case STEPUP_TOKEN_TXN_MISMATCH:
+        return "transaction-bound token for another request";
     }
     return "?";
-}
-
-/* SHA-256 fetched once per process rather than on every request. */
-static EVP_MD *sha256_md;
-static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
-
-static void fetch_sha256(void)
-{
-    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
 }
 
 int stepup_bind_compute(const char *value, size_t len,
                         char out[STEPUP_BIND_LEN + 1])
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-
-    pthread_once(&sha256_once, fetch_sha256);
-    if (!sha256_md || !EVP_Digest(value, len, md, &mdlen, sha256_md, NULL)
-        || mdlen < 16)
-        return -1;
-    stepup_b64url_encode_to(out, md, 16);
-    return 0;
+    return stepup_digest16(value, len, NULL, out);
 }
 
 /* Decimal seconds: 1 to TIME_DIGITS digits, no sign, no leading zero. */
@@ -132,8 +117,35 @@ static int next_field(const char **cur, const char *end, const char **f,
     return 0;
 }
 
-static stepup_token_status decode_payload(apr_pool_t *p, const char *b64,
-                                          size_t b64len, stepup_token *t)
+/* The bind field: "-" or 22 base64url characters. */
+static int parse_bind(const char *f, size_t flen, stepup_token *t)
+{
+    if (flen == 1 && f[0] == '-')
+        t->bind[0] = '\0';
+    else if (flen == STEPUP_BIND_LEN && stepup_b64url_valid(f, flen, 0)) {
+        memcpy(t->bind, f, flen);
+        t->bind[flen] = '\0';
+    }
+    else
+        return -1;
+    return 0;
+}
+
+/* The txn field of a v2 payload: exactly as stepup_txn_finish spells one,
+ * never "-" (a v2 token without a transaction is not a thing). */
+static int parse_txn(const char *f, size_t flen, stepup_token *t)
+{
+    if (!stepup_txn_valid(f, flen))
+        return -1;
+    memcpy(t->txn, f, flen);
+    t->txn[flen] = '\0';
+    return 0;
+}
+
+/* v2 payloads have the txn field between bind and user. */
+static stepup_token_status decode_payload(apr_pool_t *p, int v2,
+                                          const char *b64, size_t b64len,
+                                          stepup_token *t)
 {
     unsigned char *raw;
     size_t rawlen, flen;
@@ -149,15 +161,9 @@ static stepup_token_status decode_payload(apr_pool_t *p, const char *b64,
         || next_field(&cur, end, &f, &flen) || parse_time(f, flen, &t->expires)
         || next_field(&cur, end, &f, &flen) || stepup_acr_parse(f, flen, &t->acr)
         || next_field(&cur, end, &f, &flen) || stepup_amr_parse(f, flen, &t->amr)
-        || next_field(&cur, end, &f, &flen))
-        return STEPUP_TOKEN_BAD_PAYLOAD;
-    if (flen == 1 && f[0] == '-')
-        t->bind[0] = '\0';
-    else if (flen == STEPUP_BIND_LEN && stepup_b64url_valid(f, flen, 0)) {
-        memcpy(t->bind, f, flen);
-        t->bind[flen] = '\0';
-    }
-    else
+        || next_field(&cur, end, &f, &flen) || parse_bind(f, flen, t)
+        || (v2 && (next_field(&cur, end, &f, &flen)
+                   || parse_txn(f, flen, t))))
         return STEPUP_TOKEN_BAD_PAYLOAD;
     if (cur == end)
         return STEPUP_TOKEN_BAD_PAYLOAD; /* empty user */
@@ -181,7 +187,7 @@ stepup_token_status stepup_token_parse(apr_pool_t *p, const stepup_keyset *ks,
     dot = memchr(s, '.', len);
     if (!dot)
         return STEPUP_TOKEN_MALFORMED;
-    if (dot - s != 2 || s[0] != 'v' || s[1] != '1')
+    if (dot - s != 2 || s[0] != 'v' || (s[1] != '1' && s[1] != '2'))
         return STEPUP_TOKEN_BAD_VERSION;
 
     kid = dot + 1;
@@ -200,7 +206,7 @@ stepup_token_status stepup_token_parse(apr_pool_t *p, const stepup_keyset *ks,
 
     if (!(key = stepup_keyset_find(ks, kid, kidlen)))
         return STEPUP_TOKEN_UNKNOWN_KID;
-    /* The MAC covers "v1.<kid>.<payload>", the token up to its last dot.
+    /* The MAC covers "vN.<kid>.<payload>", the token up to its last dot.
      * Comparing encodings keeps one canonical spelling of each MAC. */
     if (stepup_key_mac(key, s, (size_t)(dot - s), digest) != 0)
         return STEPUP_TOKEN_BAD_MAC;
@@ -209,10 +215,10 @@ stepup_token_status stepup_token_parse(apr_pool_t *p, const stepup_keyset *ks,
         return STEPUP_TOKEN_BAD_MAC;
 
     out->kid = key->kid;
-    return decode_payload(p, payload, paylen, out);
+    return decode_payload(p, s[1] == '2', payload, paylen, out);
 }
 
-stepup_token_status stepup_token_check(const stepup_token *t,
+static stepup_token_status check_rules(const stepup_token *t,
                                        const stepup_policy *pol)
 {
     if (pol->user && strcmp(pol->user, t->user) != 0)
@@ -236,6 +242,40 @@ stepup_token_status stepup_token_check(const stepup_token *t,
     return STEPUP_TOKEN_OK;
 }
 
+stepup_token_status stepup_token_check_txn(const stepup_token *t,
+                                           const stepup_policy *pol,
+                                           const char *txn)
+{
+    stepup_token_status st = check_rules(t, pol);
+
+    if (st != STEPUP_TOKEN_OK || !t->txn[0])
+        return st;
+    if (!txn)
+        return STEPUP_TOKEN_TXN_UNEXPECTED;
+    if (strlen(txn) != STEPUP_TXN_LEN
+        || CRYPTO_memcmp(t->txn, txn, STEPUP_TXN_LEN) != 0)
+        return STEPUP_TOKEN_TXN_MISMATCH;
+    return STEPUP_TOKEN_OK;
+}
+
+stepup_token_status stepup_token_check(const stepup_token *t,
+                                       const stepup_policy *pol)
+{
+    return stepup_token_check_txn(t, pol, NULL);
+}
+
+stepup_token_status stepup_token_verify_txn(apr_pool_t *p,
+                                            const stepup_keyset *ks,
+                                            const char *s, size_t len,
+                                            const stepup_policy *pol,
+                                            const char *txn,
+                                            stepup_token *out)
+{
+    stepup_token_status st = stepup_token_parse(p, ks, s, len, out);
+
+    return st == STEPUP_TOKEN_OK ? stepup_token_check_txn(out, pol, txn) : st;
+}
+
 stepup_token_status stepup_token_verify(apr_pool_t *p,
                                         const stepup_keyset *ks,
                                         const char *s, size_t len,
@@ -247,27 +287,37 @@ stepup_token_status stepup_token_verify(apr_pool_t *p,
     return st == STEPUP_TOKEN_OK ? stepup_token_check(out, pol) : st;
 }
 
+/* 1 when t's fields can be written as the parser reads them. */
+static int mintable(const stepup_token *t)
+{
+    size_t bindlen = strlen(t->bind), txnlen = strlen(t->txn);
+
+    return t->user && t->user[0]
+        && t->auth_time >= 0 && t->expires >= 0
+        && t->auth_time <= 999999999999LL && t->expires <= 999999999999LL
+        && strcmp(stepup_acr_name(t->acr), "?") != 0
+        && strcmp(stepup_amr_name(t->amr), "?") != 0
+        && (!bindlen || (bindlen == STEPUP_BIND_LEN
+                         && stepup_b64url_valid(t->bind, bindlen, 0)))
+        && (!txnlen || stepup_txn_valid(t->txn, txnlen));
+}
+
 const char *stepup_token_mint(apr_pool_t *p, const stepup_keyset *ks,
                               const stepup_token *t)
 {
     unsigned char digest[STEPUP_MAC_LEN];
     const char *payload, *signed_part;
     char mac[MAC_B64_LEN + 1];
-    size_t bindlen = strlen(t->bind);
+    int v2 = t->txn[0] != '\0';
 
-    if (!ks || ks->nkeys < 1 || !t->user || !t->user[0]
-        || t->auth_time < 0 || t->expires < 0
-        || t->auth_time > 999999999999LL || t->expires > 999999999999LL
-        || !strcmp(stepup_acr_name(t->acr), "?")
-        || !strcmp(stepup_amr_name(t->amr), "?")
-        || (bindlen && (bindlen != STEPUP_BIND_LEN
-                        || !stepup_b64url_valid(t->bind, bindlen, 0))))
+    if (!ks || ks->nkeys < 1 || !mintable(t))
         return NULL;
     payload = apr_psprintf(p, "%" APR_INT64_T_FMT "|%" APR_INT64_T_FMT
-                           "|%s|%s|%s|%s", t->auth_time, t->expires,
+                           "|%s|%s|%s|%s%s%s", t->auth_time, t->expires,
                            stepup_acr_name(t->acr), stepup_amr_name(t->amr),
-                           bindlen ? t->bind : "-", t->user);
-    signed_part = apr_pstrcat(p, "v1.", ks->keys[0].kid, ".",
+                           t->bind[0] ? t->bind : "-",
+                           v2 ? t->txn : "", v2 ? "|" : "", t->user);
+    signed_part = apr_pstrcat(p, v2 ? "v2." : "v1.", ks->keys[0].kid, ".",
                               stepup_b64url_encode(p,
                                   (const unsigned char *)payload,
                                   strlen(payload)), NULL);

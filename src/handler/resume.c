@@ -3,9 +3,9 @@
  * it was made, after the step-up. The parked request is taken from
  * StepupCache (only one taker across a farm), then run inside httpd by an
  * internal redirect to its request-target with its method, Content-Type,
- * Content-Length and body, which an input filter of the module feeds to
- * the new request: the application receives the original bytes, once, and
- * its answer is what the client sees. The new request goes through
+ * Content-Length and body, which the new request reads as a kept body
+ * (src/httpd/kept_body.c): the application receives the original bytes,
+ * once, and its answer is what the client sees. The new request goes through
  * "Require stepup" like any other, with the token the client sent.
  * A parked GET or HEAD is simply a redirect to where it went.
  */
@@ -17,72 +17,45 @@
 
 #include "mod_stepup.h"
 
-#define BODY_KEY "stepup-resume-body"
+#define RESUME_KEY "stepup-resume"
 
-/* The parked body, fed once to the request that resumes it. */
+/* A parked request on its way: what the request it redirects to reads. */
 typedef struct {
     request_rec *from;           /* the POST resume that redirected */
     char *line;                  /* the parked request's request line */
-    const char *data;
-    apr_size_t len, sent;
-    int added;
-} resume_body;
-
-apr_status_t stepup_resume_body_filter(ap_filter_t *f,
-                                       apr_bucket_brigade *bb,
-                                       ap_input_mode_t mode,
-                                       apr_read_type_e block,
-                                       apr_off_t readbytes)
-{
-    resume_body *rb = f->ctx;
-    apr_bucket_alloc_t *ba = f->c->bucket_alloc;
-    apr_size_t n = rb->len - rb->sent;
-
-    (void)block;
-    if (mode == AP_MODE_INIT)
-        return APR_SUCCESS;
-    /* only the parked bytes: the connection's own body was read already */
-    if (mode != AP_MODE_EXHAUSTIVE && readbytes > 0
-        && (apr_off_t)n > readbytes)
-        n = (apr_size_t)readbytes;
-    if (n)
-        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_transient_create(
-            rb->data + rb->sent, n, ba));
-    if (mode != AP_MODE_SPECULATIVE)
-        rb->sent += n;
-    if (!n || (mode != AP_MODE_SPECULATIVE && rb->sent == rb->len))
-        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(ba));
-    return APR_SUCCESS;
-}
+    const stepup_parked *parked;
+} resuming;
 
 void stepup_resume_insert_filter(request_rec *r)
 {
-    resume_body *rb = NULL;
+    resuming *rs = NULL;
 
     /* the request of an internal redirect shares the pool of its origin */
     if (!r->prev || r->main)
         return;
-    apr_pool_userdata_get((void **)&rb, BODY_KEY, r->pool);
-    if (rb && !rb->added && rb->from == r->prev) {
-        rb->added = 1;
-        /* what CGI's REQUEST_URI and the like are made of; the access log
-         * keeps the line of the POST resume that came in */
-        r->the_request = rb->line;
-        ap_add_input_filter(STEPUP_RESUME_BODY_FILTER, rb, r, r->connection);
-    }
+    apr_pool_userdata_get((void **)&rs, RESUME_KEY, r->pool);
+    if (!rs || rs->from != r->prev)
+        return;
+    rs->from = NULL;
+    /* what CGI's REQUEST_URI and the like are made of; the access log
+     * keeps the line of the POST resume that came in */
+    r->the_request = rs->line;
+    stepup_kept_body_give(r, rs->parked->body, rs->parked->body_len);
 }
 
 /* Runs the parked request in place of this one. */
 static int replay(request_rec *r, const stepup_parked *p)
 {
-    resume_body *rb = apr_pcalloc(r->pool, sizeof(*rb));
+    resuming *rs = apr_pcalloc(r->pool, sizeof(*rs));
 
-    rb->from = r;
-    rb->line = apr_pstrcat(r->pool, p->method, " ", p->target, " ",
+    rs->from = r;
+    rs->parked = p;
+    rs->line = apr_pstrcat(r->pool, p->method, " ", p->target, " ",
                            r->protocol, NULL);
-    rb->data = p->body;
-    rb->len = p->body_len;
-    apr_pool_userdata_setn(rb, BODY_KEY, NULL, r->pool);
+    apr_pool_userdata_setn(rs, RESUME_KEY, NULL, r->pool);
+    /* the body for "Require stepup" of the new request (a transaction is
+     * over it), which runs before its filters are added */
+    stepup_kept_body_give(r, p->body, p->body_len);
     r->method = p->method;
     r->method_number = ap_method_number_of(p->method);
     apr_table_unset(r->headers_in, "Transfer-Encoding");

@@ -88,11 +88,38 @@ static void granted(request_rec *r, const stepup_token *tok)
                    ? apr_off_t_toa(r->pool, (apr_off_t)tok->auth_time)
                    : apr_psprintf(r->pool, "%" APR_INT64_T_FMT,
                                   tok->auth_time));
+    apr_table_setn(r->subprocess_env, "STEPUP_AMR",
+                   stepup_amr_name(tok->amr));
+    if (tok->txn[0]) {
+        apr_table_setn(r->subprocess_env, "STEPUP_TXN",
+                       apr_pstrdup(r->pool, tok->txn));
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "STEPUP0009: user %s: "
+                      "transaction-bound step-up token (%s, txn %s) opens "
+                      "%s %s", ap_escape_logitem(r->pool, r->user),
+                      stepup_acr_name(tok->acr), tok->txn, r->method,
+                      ap_escape_logitem(r->pool, r->uri));
+        return;
+    }
     ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "STEPUP0005: user %s: "
                   "step-up token (%s, key %s) accepted for %s",
                   ap_escape_logitem(r->pool, r->user),
                   stepup_acr_name(tok->acr), tok->kid,
                   ap_escape_logitem(r->pool, r->uri));
+}
+
+/* A transaction-bound (v2) token, authentic and otherwise valid: it opens
+ * only the request whose method, target, Content-Type and body give its
+ * txn. The body is read here (and given back to the handler); one longer
+ * than STEPUP_KEPT_BODY_MAX cannot be covered, so it does not match. */
+static stepup_token_status check_transaction(request_rec *r,
+                                             const stepup_policy *pol,
+                                             const stepup_token *tok)
+{
+    char txn[STEPUP_TXN_LEN + 1];
+
+    if (stepup_request_txn(r, STEPUP_KEPT_BODY_MAX, txn) != 0)
+        return STEPUP_TOKEN_TXN_MISMATCH;
+    return stepup_token_check_txn(tok, pol, txn);
 }
 
 static authz_status check_authorization(request_rec *r, const char *line,
@@ -136,6 +163,8 @@ static authz_status check_authorization(request_rec *r, const char *line,
         return AUTHZ_DENIED;
     }
     st = stepup_verify_request_token(r, sc->keys, value, &pol, &tok);
+    if (st == STEPUP_TOKEN_TXN_UNEXPECTED)
+        st = check_transaction(r, &pol, &tok);
     if (st != STEPUP_TOKEN_OK) {
         log_refused(r, st);
         stepup_record_denial(r, pol.min_acr,
@@ -143,7 +172,8 @@ static authz_status check_authorization(request_rec *r, const char *line,
         return AUTHZ_DENIED;
     }
 
-    if (req->max_age == 0) {
+    /* a transaction-bound token is for one request, wherever it is sent */
+    if (req->max_age == 0 || tok.txn[0]) {
         authz_status once = stepup_once_spend(r, value);
 
         if (once != AUTHZ_GRANTED) {

@@ -54,7 +54,7 @@ static int is_navigation(request_rec *r, const stepup_dir_conf *dc)
 
     /* without StepupResume a form's body would be lost: the JSON answer */
     if (r->method_number != M_GET
-        && !(stepup_conf_resume(dc) && stepup_request_has_body(r)))
+        && !(stepup_conf_resume(dc) && ap_request_has_body(r)))
         return 0;
     mode = apr_table_get(r->headers_in, "Sec-Fetch-Mode");
     if (mode)
@@ -132,12 +132,12 @@ static void park(request_rec *r, const stepup_dir_conf *dc,
     /* a request resumed from a parked one is not parked again; a link
      * followed needs no keeping: the browser follows return_to */
     if (!stepup_conf_resume(dc) || r->prev || r->main
-        || (!stepup_request_has_body(r)
+        || (!ap_request_has_body(r)
             && (d->max_age != 0 || is_navigation(r, dc))))
         return;
     if (stepup_park(r, dc, d->acr, d->max_age, id, &why) == OK)
         return;
-    if (stepup_request_has_body(r))
+    if (ap_request_has_body(r))
         *unkept = why;
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "STEPUP0181: user %s: %s %s "
                   "not parked: %s", ap_escape_logitem(r->pool, r->user),

@@ -21,6 +21,7 @@
 #include "stepup_keys.h"
 #include "stepup_template.h"
 #include "stepup_token.h"
+#include "stepup_txn.h"
 #include "stepup_webauthn.h"
 
 APLOG_USE_MODULE(stepup);
@@ -186,13 +187,7 @@ void stepup_insert_error_filter(request_rec *r);
 apr_status_t stepup_json_error_filter(ap_filter_t *f, apr_bucket_brigade *bb);
 #define STEPUP_JSON_ERROR_FILTER "STEPUP_JSON_ERROR"
 
-/* The request's path and query as the client sent them. */
-const char *stepup_request_target(request_rec *r);
-
 /* park.c: requests kept for resuming after the step-up */
-/* 1 when the request says it has a body (Content-Length > 0 or
- * Transfer-Encoding). */
-int stepup_request_has_body(request_rec *r);
 /* Keeps r (denied at acr and max_age) for 10 minutes: OK with *id, or a
  * status with *why (HTTP_REQUEST_ENTITY_TOO_LARGE: its body cannot be
  * kept, by size or type; the rest: cannot keep it now). */
@@ -325,6 +320,33 @@ stepup_token_status stepup_verify_request_token(request_rec *r,
 void stepup_request_policy(request_rec *r, const stepup_dir_conf *dc,
                            apr_int64_t max_age, stepup_acr min_acr,
                            char bind[STEPUP_BIND_LEN + 1], stepup_policy *pol);
+
+/* The request's path and query exactly as the client sent them (r->uri
+ * is decoded), without a fragment: what a denial sends back to, what a
+ * transaction-bound token names. */
+const char *stepup_request_target(request_rec *r);
+
+/* kept_body.c: a body read ahead of the handler and given back to it */
+#define STEPUP_KEPT_BODY_FILTER "STEPUP_KEPT_BODY"
+#define STEPUP_KEPT_BODY_MAX 65536   /* the most a transaction covers */
+apr_status_t stepup_kept_body_filter(ap_filter_t *f, apr_bucket_brigade *bb,
+                                     ap_input_mode_t mode,
+                                     apr_read_type_e block,
+                                     apr_off_t readbytes);
+/* The whole body of r (read once, then served again to whatever reads it
+ * next): 0 and *data, *len; -1 when it is longer than max or cannot be
+ * read (what was read is still served to the next reader). */
+int stepup_kept_body(request_rec *r, apr_size_t max, const char **data,
+                     apr_size_t *len);
+/* Makes data[0..len) the whole body of r for every reader (a parked
+ * request resumed): the connection is not read for it. */
+void stepup_kept_body_give(request_rec *r, const char *data,
+                           apr_size_t len);
+/* The transaction of r (stepup_txn.h) over its kept body: 0, or -1 when
+ * the body is longer than max or unreadable, or the request line cannot
+ * be hashed. */
+int stepup_request_txn(request_rec *r, apr_size_t max,
+                       char txn[STEPUP_TXN_LEN + 1]);
 
 /* origin.c: the site's public origin */
 /* The origins every Origin check accepts (the handler's POSTs, WebAuthn's
@@ -556,16 +578,10 @@ int stepup_post_password(request_rec *r);
 int stepup_get_status(request_rec *r);
 int stepup_post_drop(request_rec *r);
 
-/* resume.c: POST resume, and the filter that feeds the parked body to the
- * request it redirects to (added by the insert_filter hook) */
+/* resume.c: POST resume; the insert_filter hook that gives the request it
+ * redirects to the parked body (kept_body.c) */
 int stepup_post_resume(request_rec *r);
 void stepup_resume_insert_filter(request_rec *r);
-apr_status_t stepup_resume_body_filter(ap_filter_t *f,
-                                       apr_bucket_brigade *bb,
-                                       ap_input_mode_t mode,
-                                       apr_read_type_e block,
-                                       apr_off_t readbytes);
-#define STEPUP_RESUME_BODY_FILTER "STEPUP_RESUME_BODY"
 /* The resume id of a request to the handler (a query argument, a form
  * field or a JSON member), checked: OK with *parked (NULL when none was
  * given), or a status with *why. */

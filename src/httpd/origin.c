@@ -1,7 +1,8 @@
 /*
  * The site's public origin: the origins an Origin check accepts (the
  * handler's POSTs, WebAuthn's clientDataJSON.origin) and the absolute URLs
- * of Location headers (the handler's redirects, the denials').
+ * of Location headers (the handler's redirects, the denials'); and the
+ * request's own target as the client sent it.
  */
 #include <httpd.h>
 #include <apr_strings.h>
@@ -49,4 +50,23 @@ const char *stepup_site_url(request_rec *r, const stepup_dir_conf *dc,
     }
     return apr_pstrcat(r->pool, APR_ARRAY_IDX(dc->origins, 0, const char *),
                        path, NULL);
+}
+
+/* The request's path and query as the client sent them: httpd decodes
+ * r->uri (and r->parsed_uri.path) in place, and a decoded "%3F" or "%23"
+ * would come back as a query or a fragment. */
+const char *stepup_request_target(request_rec *r)
+{
+    const char *raw = r->unparsed_uri ? r->unparsed_uri : "/", *hash;
+
+    if (raw[0] != '/') {
+        /* absolute-form "http://host/path?query" (or "*") */
+        const char *scheme_end = ap_strstr_c(raw, "://");
+        raw = scheme_end ? ap_strchr_c(scheme_end + 3, '/') : NULL;
+        if (!raw)
+            return "/";
+    }
+    hash = ap_strchr_c(raw, '#');
+    return hash ? apr_pstrmemdup(r->pool, raw, (apr_size_t)(hash - raw))
+                : raw;
 }

@@ -49,49 +49,6 @@ static const char *piece_key(request_rec *r, const char *id, int i,
              : apr_pstrcat(r->pool, "park:", id, ":", user, NULL);
 }
 
-/* Reads the body, at most limit bytes: OK (*over when there was more,
- * left for httpd to discard), or a status. */
-static int read_upto(request_rec *r, apr_size_t limit, char **out,
-                     apr_size_t *len, int *over)
-{
-    apr_bucket_brigade *bb = apr_brigade_create(r->pool,
-                                                r->connection->bucket_alloc);
-    char *buf = apr_palloc(r->pool, limit + 1);
-    apr_size_t got = 0;
-    int eos = 0;
-
-    while (!eos && got <= limit) {
-        apr_bucket *b;
-        apr_status_t rv = ap_get_brigade(r->input_filters, bb,
-                                         AP_MODE_READBYTES, APR_BLOCK_READ,
-                                         limit + 1 - got);
-        if (rv != APR_SUCCESS)
-            return HTTP_BAD_REQUEST;
-        for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb)
-             && got <= limit; b = APR_BUCKET_NEXT(b)) {
-            const char *data;
-            apr_size_t n;
-
-            if (APR_BUCKET_IS_EOS(b)) {
-                eos = 1;
-                break;
-            }
-            if (apr_bucket_read(b, &data, &n, APR_BLOCK_READ) != APR_SUCCESS)
-                return HTTP_BAD_REQUEST;
-            if (n > limit + 1 - got)
-                n = limit + 1 - got;
-            memcpy(buf + got, data, n);
-            got += n;
-        }
-        apr_brigade_cleanup(bb);
-    }
-    *over = got > limit;
-    buf[got > limit ? limit : got] = '\0';
-    *out = buf;
-    *len = got > limit ? limit : got;
-    return OK;
-}
-
 /* The value of one urlencoded field, or NULL. */
 static const char *form_field(request_rec *r, const char *body,
                               const char *name)
@@ -164,7 +121,7 @@ static const char *unkeepable(request_rec *r, const char *ctype,
     const char *cl = apr_table_get(r->headers_in, "Content-Length");
     int i;
 
-    if (!stepup_request_has_body(r))
+    if (!ap_request_has_body(r))
         return NULL;
     for (i = 0; kept_types[i] && !type_is(ctype, kept_types[i]); i++)
         ;
@@ -233,17 +190,17 @@ int stepup_park(request_rec *r, const stepup_dir_conf *dc, stepup_acr acr,
     const char *ctype = apr_table_get(r->headers_in, "Content-Type");
     apr_size_t limit = stepup_conf_resume_limit(dc), len = 0;
     unsigned char raw[ID_RAW];
-    char bindbuf[STEPUP_BIND_LEN + 1], *body = "", *text;
+    char bindbuf[STEPUP_BIND_LEN + 1], *text;
+    const char *body = "";
     const char *bind = stepup_request_bind(r, dc, bindbuf);
-    int over = 0;
 
     *id = NULL;
     if ((*why = unkeepable(r, ctype, limit)))
         return HTTP_REQUEST_ENTITY_TOO_LARGE;
-    if (stepup_request_has_body(r)
-        && (read_upto(r, limit, &body, &len, &over) != OK || over)) {
-        *why = over ? "the body is too large to keep"
-                    : "the body could not be read";
+    /* read once, and served again to whatever reads the body next */
+    if (ap_request_has_body(r)
+        && stepup_kept_body(r, limit, &body, &len) != 0) {
+        *why = "the body is too large to keep, or could not be read";
         return HTTP_REQUEST_ENTITY_TOO_LARGE;
     }
     if (RAND_bytes(raw, sizeof(raw)) != 1

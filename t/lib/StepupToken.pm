@@ -23,7 +23,8 @@ use MIME::Base64 qw(encode_base64url decode_base64url encode_base64);
 use Exporter 'import';
 
 our @EXPORT_OK = qw(mint sign b64url b64url_decode bind_value parse
-                    flip_char noncanonical_last token_from random_bytes);
+                    flip_char noncanonical_last token_from random_bytes
+                    txn_value mint_v2 parse_v2);
 
 # base64url without padding (RFC 4648 section 5).
 sub b64url {
@@ -147,6 +148,55 @@ sub noncanonical_last {
     die "not base64url: $s\n" if $v < 0;
     substr($s, -1) = substr($ALPHABET, $v ^ 1, 1);
     return $s;
+}
+
+# ---- v2, the transaction-bound token ----------------------------------------
+#
+#   v2.<kid>.<payload>.<mac>
+#   payload = base64url_nopad("<auth_time>|<expires>|<acr>|<amr>|<bind>|<txn>|<user>")
+#   txn     = base64url_nopad(SHA-256(METHOD SP target LF Content-Type LF body)
+#                             [0..16))
+
+# txn_value(METHOD, TARGET, CONTENT_TYPE or undef, BODY or undef)
+sub txn_value {
+    my ($method, $target, $ctype, $body) = @_;
+    $ctype = '' unless defined $ctype;
+    $body = '' unless defined $body;
+    return b64url(substr(sha256("$method $target\n$ctype\n$body"), 0, 16));
+}
+
+# mint_v2(secret => RAW, txn => TXN, user => 'alice', ...): the fields and
+# defaults of mint, with txn (required) before the user.
+sub mint_v2 {
+    my (%a) = @_;
+    die "StepupToken::mint_v2: txn required\n" unless defined $a{txn};
+    die "StepupToken::mint_v2: user required\n" unless defined $a{user};
+    my $auth_time = exists $a{auth_time} ? $a{auth_time} : time - 10;
+    my $text = join '|', $auth_time,
+        (exists $a{expires} ? $a{expires} : $auth_time + 300),
+        (exists $a{acr}  ? $a{acr}  : 'pwd'),
+        (exists $a{amr}  ? $a{amr}  : 'pwd'),
+        (exists $a{bind} ? $a{bind} : '-'),
+        $a{txn}, $a{user};
+    return mint(%a, version => 'v2', payload_text => $text);
+}
+
+# parse_v2(TOKEN) -> the fields of a v2 token, txn included, after checking
+# the MAC with secret RAW; undef when the version is not v2, the MAC does
+# not match or the txn field is not 22 base64url characters.
+sub parse_v2 {
+    my ($token, $secret) = @_;
+    my ($version, $kid, $payload, $mac) = split /\./, $token, 4;
+    return undef unless defined $mac && $version eq 'v2'
+        && sign("$version.$kid.$payload", $secret) eq $mac;
+    my ($auth_time, $expires, $acr, $amr, $bind, $txn, $user) =
+        split /\|/, decode_base64url($payload), 7;
+    return undef unless defined $user && $txn =~ /\A[A-Za-z0-9_-]{22}\z/;
+    return {
+        version => $version, kid => $kid, auth_time => $auth_time,
+        expires => $expires, acr => $acr, amr => $amr, bind => $bind,
+        txn => $txn, user => $user,
+    };
 }
 
 1;

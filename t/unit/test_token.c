@@ -3,7 +3,11 @@
  *   v1.<kid>.<payload>.<mac>
  *   payload = b64url_nopad("<auth_time>|<expires>|<acr>|<amr>|<bind>|<user>")
  *   mac     = b64url_nopad(HMAC-SHA256(key[kid], "v1.<kid>.<payload>"))
- * Every rule of the token has a test here that fails without it. Tokens are
+ * the transaction-bound v2 token, with <txn> between <bind> and <user>,
+ * and the request digest that gives txn (src/core/txn.c):
+ *   txn = b64url_nopad(SHA-256(METHOD SP target LF Content-Type LF body)
+ *                      [0..16))
+ * Every rule of the format has a test here that fails without it. Tokens are
  * also built by hand (OpenSSL directly, see unit_util.c) and from constants
  * computed outside C, so the public wire format is pinned.
  */
@@ -14,6 +18,7 @@
 #include "stepup_b64url.h"
 #include "stepup_keys.h"
 #include "stepup_token.h"
+#include "stepup_txn.h"
 
 #define T0 ((apr_int64_t)1700000000)
 
@@ -378,7 +383,9 @@ static void test_bad_version(void **state)
     const char *payload = "1700000000|1700000300|pwd|pwd|-|alice";
 
     assert_non_null(tok);
-    expect_parse(p, ks, apr_pstrcat(p, "v2", rest, NULL),
+    /* the version is signed: a v1 token called v2 is not authentic */
+    expect_parse(p, ks, apr_pstrcat(p, "v2", rest, NULL), STEPUP_TOKEN_BAD_MAC);
+    expect_parse(p, ks, apr_pstrcat(p, "v3", rest, NULL),
                  STEPUP_TOKEN_BAD_VERSION);
     expect_parse(p, ks, apr_pstrcat(p, "V1", rest, NULL),
                  STEPUP_TOKEN_BAD_VERSION);
@@ -392,9 +399,13 @@ static void test_bad_version(void **state)
                  STEPUP_TOKEN_BAD_VERSION);
     expect_parse(p, ks, rest, STEPUP_TOKEN_BAD_VERSION);
     /* even when the MAC covers the other version */
-    expect_parse(p, ks, unit_sign_part(p, "alpha", apr_pstrcat(p, "v2.alpha.",
+    expect_parse(p, ks, unit_sign_part(p, "alpha", apr_pstrcat(p, "v3.alpha.",
                      unit_ref_b64url(p, payload, strlen(payload)), NULL)),
                  STEPUP_TOKEN_BAD_VERSION);
+    /* a v1 payload signed as v2 lacks the txn field */
+    expect_parse(p, ks, unit_sign_part(p, "alpha", apr_pstrcat(p, "v2.alpha.",
+                     unit_ref_b64url(p, payload, strlen(payload)), NULL)),
+                 STEPUP_TOKEN_BAD_PAYLOAD);
     expect_parse(p, ks, tok, STEPUP_TOKEN_OK);
 }
 
@@ -1188,7 +1199,7 @@ static void test_status_strings(void **state)
     int a, b;
 
     (void)state;
-    for (a = STEPUP_TOKEN_OK; a <= STEPUP_TOKEN_BIND_MISMATCH; a++) {
+    for (a = STEPUP_TOKEN_OK; a <= STEPUP_TOKEN_TXN_MISMATCH; a++) {
         const char *s = stepup_token_status_str((stepup_token_status)a);
 
         assert_non_null(s);
@@ -1203,6 +1214,8 @@ static void test_status_strings(void **state)
                         "bad MAC");
     assert_string_equal(stepup_token_status_str(STEPUP_TOKEN_EXPIRED),
                         "expired");
+    assert_string_equal(stepup_token_status_str(STEPUP_TOKEN_TXN_MISMATCH),
+                        "transaction-bound token for another request");
     assert_string_equal(stepup_token_status_str((stepup_token_status)99), "?");
 }
 
@@ -1320,6 +1333,439 @@ static void test_mint_ignores_kid(void **state)
     assert_int_equal(strncmp(tok, "v1.alpha.", 9), 0);
 }
 
+/* ---- v2: transaction-bound tokens ---- */
+
+/* The txn of the demo's transfer, "POST /bank/transfer/" with the form
+ * "amount=5000&to=bob": computed outside C with
+ *   printf 'POST /bank/transfer/\napplication/x-www-form-urlencoded\n'\
+ *          'amount=5000&to=bob' | openssl dgst -sha256 -binary \
+ *     | head -c 16 | basenc --base64url | tr -d '='
+ */
+#define TXN_TRANSFER "QkzBjj6JuLvHcfAwpl-w_A"
+#define TXN_OTHER    "ttWP0x4Y4ffCjJcBidmZmw"   /* "GET /\n\n" */
+
+static stepup_token make_v2(apr_int64_t auth_time, stepup_acr acr,
+                            stepup_amr amr, const char *txn, const char *user)
+{
+    stepup_token t = make_token(auth_time, auth_time + 300, acr, amr, "",
+                                user);
+
+    apr_cpystrn(t.txn, txn, sizeof(t.txn));
+    return t;
+}
+
+/* "v2.<kid>.<b64url(payload)>.<mac>", signed by the reference HMAC. */
+static char *sign_v2(apr_pool_t *p, const char *kid, const char *payload)
+{
+    return unit_sign_part(p, kid, apr_pstrcat(p, "v2.", kid, ".",
+                          unit_ref_b64url(p, payload, strlen(payload)),
+                          NULL));
+}
+
+static void test_v2_round_trip(void **state)
+{
+    apr_pool_t *p = *state;
+    stepup_keyset *ks = unit_keyset(p, "alpha", NULL);
+    stepup_token in = make_v2(T0, STEPUP_ACR_PHRH, STEPUP_AMR_HWK,
+                              TXN_TRANSFER, "alice");
+    stepup_token out;
+    stepup_policy pol = base_policy();
+    const char *tok;
+
+    apr_cpystrn(in.bind, bind_of("sess"), sizeof(in.bind));
+    tok = stepup_token_mint(p, ks, &in);
+    assert_non_null(tok);
+    assert_int_equal(strncmp(tok, "v2.alpha.", 9), 0);
+    assert_status(parse(p, ks, tok, &out), STEPUP_TOKEN_OK);
+    assert_string_equal(out.txn, TXN_TRANSFER);
+    assert_string_equal(out.bind, in.bind);
+    assert_string_equal(out.user, "alice");
+    assert_string_equal(out.kid, "alpha");
+    assert_true(out.auth_time == T0 && out.expires == T0 + 300);
+    assert_int_equal(out.acr, STEPUP_ACR_PHRH);
+    assert_int_equal(out.amr, STEPUP_AMR_HWK);
+    pol.bind = in.bind;
+    assert_status(stepup_token_check_txn(&out, &pol, TXN_TRANSFER),
+                  STEPUP_TOKEN_OK);
+    assert_status(stepup_token_verify_txn(p, ks, tok, strlen(tok), &pol,
+                                          TXN_TRANSFER, &out),
+                  STEPUP_TOKEN_OK);
+
+    /* without a txn the very same fields mint the v1 token */
+    in.txn[0] = '\0';
+    tok = stepup_token_mint(p, ks, &in);
+    assert_int_equal(strncmp(tok, "v1.alpha.", 9), 0);
+    assert_status(parse(p, ks, tok, &out), STEPUP_TOKEN_OK);
+    assert_string_equal(out.txn, "");
+}
+
+/* Constants computed with Python's hmac, hashlib and base64 modules, key
+ * alpha = 00 01 .. 1f; and the same tokens signed here by hand. */
+static void test_v2_wire_format(void **state)
+{
+    apr_pool_t *p = *state;
+    static const char tok1[] =
+        "v2.alpha.MTcwMDAwMDAwMHwxNzAwMDAwMzAwfHBocmh8aHdrfC18UWt6QmpqNkp1THZI"
+        "Y2ZBd3BsLXdfQXxhbGljZQ"
+        ".ybt-P9sIqQbqra6raFXueMfTz44y7pSBxdL4jSzBWeU";
+    static const char tok2[] =
+        "v2.alpha.MTcwMDAwMDAwMHwxNzAwMDAwMzAwfHB3ZHxwd2R8a2tyX0RyQlZkZXNkMEUx"
+        "ZlJicDhXZ3xRa3pCamo2SnVMdkhjZkF3cGwtd19BfGNhcm9sfGFkbWlu"
+        ".TFsQETxkR-DFQJxOD0mFHFy--OXZ_7IUDskBYPGnVPY";
+    stepup_keyset *ks = unit_keyset(p, "alpha", NULL);
+    stepup_token in = make_v2(T0, STEPUP_ACR_PHRH, STEPUP_AMR_HWK,
+                              TXN_TRANSFER, "alice");
+    stepup_token out;
+
+    assert_string_equal(stepup_token_mint(p, ks, &in), tok1);
+    assert_string_equal(sign_v2(p, "alpha", "1700000000|1700000300|phrh|hwk|"
+                                "-|" TXN_TRANSFER "|alice"), tok1);
+    in = make_v2(T0, STEPUP_ACR_PWD, STEPUP_AMR_PWD, TXN_TRANSFER,
+                 "carol|admin");
+    apr_cpystrn(in.bind, "kkr_DrBVdesd0E1fRbp8Wg", sizeof(in.bind));
+    assert_string_equal(stepup_token_mint(p, ks, &in), tok2);
+    assert_status(parse(p, ks, tok2, &out), STEPUP_TOKEN_OK);
+    assert_string_equal(out.bind, "kkr_DrBVdesd0E1fRbp8Wg");
+    assert_string_equal(out.txn, TXN_TRANSFER);
+    assert_string_equal(out.user, "carol|admin");
+}
+
+/* The request's txn decides; NULL (a caller that knows only v1) refuses
+ * every v2 token, and so do stepup_token_check and stepup_token_verify. */
+static void test_v2_check_txn(void **state)
+{
+    apr_pool_t *p = *state;
+    stepup_keyset *ks = unit_keyset(p, "alpha", NULL);
+    stepup_token in = make_v2(T0, STEPUP_ACR_PHRH, STEPUP_AMR_HWK,
+                              TXN_TRANSFER, "alice");
+    stepup_token out;
+    stepup_policy pol = base_policy();
+    const char *tok = stepup_token_mint(p, ks, &in);
+    size_t len = strlen(tok);
+    static const char *const wrong[] = {
+        TXN_OTHER, "", "QkzBjj6JuLvHcfAwpl-w_", "QkzBjj6JuLvHcfAwpl-w_A_",
+        "QkzBjj6JuLvHcfAwpl-w_B", "qkzBjj6JuLvHcfAwpl-w_A", "-",
+    };
+    size_t i;
+
+    assert_status(stepup_token_verify_txn(p, ks, tok, len, &pol, TXN_TRANSFER,
+                                          &out), STEPUP_TOKEN_OK);
+    for (i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++)
+        assert_status(stepup_token_check_txn(&out, &pol, wrong[i]),
+                      STEPUP_TOKEN_TXN_MISMATCH);
+    assert_status(stepup_token_check_txn(&out, &pol, NULL),
+                  STEPUP_TOKEN_TXN_UNEXPECTED);
+    assert_status(stepup_token_check(&out, &pol), STEPUP_TOKEN_TXN_UNEXPECTED);
+    assert_status(stepup_token_verify(p, ks, tok, len, &pol, &out),
+                  STEPUP_TOKEN_TXN_UNEXPECTED);
+
+    /* a v1 token is what it always was, whatever the request's txn */
+    in.txn[0] = '\0';
+    tok = stepup_token_mint(p, ks, &in);
+    assert_status(stepup_token_verify_txn(p, ks, tok, strlen(tok), &pol,
+                                          TXN_OTHER, &out), STEPUP_TOKEN_OK);
+    assert_status(stepup_token_verify(p, ks, tok, strlen(tok), &pol, &out),
+                  STEPUP_TOKEN_OK);
+}
+
+/* Every v1 rule still holds for v2, and comes before the txn. */
+static void test_v2_v1_rules(void **state)
+{
+    apr_pool_t *p = *state;
+    stepup_token t = make_v2(T0, STEPUP_ACR_PHR, STEPUP_AMR_HWK, TXN_TRANSFER,
+                             "alice");
+    stepup_policy pol = base_policy();
+
+    (void)p;
+    pol.user = "bob";
+    assert_status(stepup_token_check_txn(&t, &pol, TXN_TRANSFER),
+                  STEPUP_TOKEN_WRONG_USER);
+    pol = base_policy();
+    pol.now = T0 + 300;
+    assert_status(stepup_token_check_txn(&t, &pol, TXN_TRANSFER),
+                  STEPUP_TOKEN_EXPIRED);
+    pol = base_policy();
+    pol.now = T0 - 61;
+    assert_status(stepup_token_check_txn(&t, &pol, TXN_TRANSFER),
+                  STEPUP_TOKEN_FUTURE);
+    pol = base_policy();
+    pol.max_age = 5;
+    assert_status(stepup_token_check_txn(&t, &pol, TXN_TRANSFER),
+                  STEPUP_TOKEN_TOO_OLD);
+    pol = base_policy();
+    pol.min_acr = STEPUP_ACR_PHRH;
+    assert_status(stepup_token_check_txn(&t, &pol, TXN_TRANSFER),
+                  STEPUP_TOKEN_ACR_LOW);
+    pol = base_policy();
+    pol.bind = "";
+    assert_status(stepup_token_check_txn(&t, &pol, TXN_TRANSFER),
+                  STEPUP_TOKEN_UNBOUND);
+    pol.bind = bind_of("sess");
+    assert_status(stepup_token_check_txn(&t, &pol, TXN_TRANSFER),
+                  STEPUP_TOKEN_BIND_MISMATCH);
+    apr_cpystrn(t.bind, bind_of("sess"), sizeof(t.bind));
+    assert_status(stepup_token_check_txn(&t, &pol, TXN_TRANSFER),
+                  STEPUP_TOKEN_OK);
+}
+
+/* The txn is signed: changing it, or the version, breaks the MAC. */
+static void test_v2_tamper(void **state)
+{
+    apr_pool_t *p = *state;
+    stepup_keyset *ks = unit_keyset(p, "alpha", NULL);
+    stepup_token in = make_v2(T0, STEPUP_ACR_PHRH, STEPUP_AMR_HWK,
+                              TXN_TRANSFER, "alice");
+    const char *tok = stepup_token_mint(p, ks, &in);
+    const char *mac = strrchr(tok, '.');
+    const char *forged = apr_pstrcat(p, "v2.alpha.", unit_ref_b64url(p,
+        "1700000000|1700000300|phrh|hwk|-|" TXN_OTHER "|alice",
+        strlen("1700000000|1700000300|phrh|hwk|-|" TXN_OTHER "|alice")),
+        mac, NULL);
+
+    expect_parse(p, ks, tok, STEPUP_TOKEN_OK);
+    expect_parse(p, ks, forged, STEPUP_TOKEN_BAD_MAC);
+    expect_parse(p, ks, apr_pstrcat(p, "v1", tok + 2, NULL),
+                 STEPUP_TOKEN_BAD_MAC);
+    /* the same payload signed as v1: authentic, but the txn lands in the
+     * user name, which is no one's */
+    expect_parse(p, ks, unit_sign_part(p, "alpha", apr_pstrcat(p, "v1",
+                     apr_pstrndup(p, tok + 2, (size_t)(mac - tok - 2)),
+                     NULL)), STEPUP_TOKEN_OK);
+}
+
+/* A v2 payload whose txn field is not 22 canonical base64url characters
+ * is malformed, however well signed. */
+static void test_v2_payload_bad_txn(void **state)
+{
+    apr_pool_t *p = *state;
+    stepup_keyset *ks = unit_keyset(p, "alpha", NULL);
+    static const char *const bad[] = {
+        "-", "", "QkzBjj6JuLvHcfAwpl-w_", "QkzBjj6JuLvHcfAwpl-w_AA",
+        "QkzBjj6JuLvHcfAwpl-w_A==", "QkzBjj6JuLvHcfAwpl+w/A",
+        "QkzBjj6JuLvHcfAwpl-w_B", "QkzBjj6JuLvHcfAwpl-w_-", " QkzBjj6JuLvHcf"
+        "Awpl-w_A", "QkzBjj6JuLvHcfAwpl.w_A",
+    };
+    const char *head = "1700000000|1700000300|phrh|hwk|-|";
+    size_t i;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        expect_parse(p, ks, sign_v2(p, "alpha", apr_pstrcat(p, head, bad[i],
+                                                            "|alice", NULL)),
+                     STEPUP_TOKEN_BAD_PAYLOAD);
+    /* no user after the txn, or no txn at all */
+    expect_parse(p, ks, sign_v2(p, "alpha", apr_pstrcat(p, head,
+                     TXN_TRANSFER "|", NULL)), STEPUP_TOKEN_BAD_PAYLOAD);
+    expect_parse(p, ks, sign_v2(p, "alpha", apr_pstrcat(p, head,
+                     TXN_TRANSFER, NULL)), STEPUP_TOKEN_BAD_PAYLOAD);
+    /* every last character a 16-byte value can end in is accepted */
+    for (i = 0; i < 4; i++) {
+        char txn[] = "QkzBjj6JuLvHcfAwpl-w_A";
+
+        txn[21] = "AQgw"[i];
+        expect_parse(p, ks, sign_v2(p, "alpha", apr_pstrcat(p, head, txn,
+                                                            "|alice", NULL)),
+                     STEPUP_TOKEN_OK);
+    }
+}
+
+/* The user is still last and may hold '|', even a txn-looking one. */
+static void test_v2_user_with_bars(void **state)
+{
+    apr_pool_t *p = *state;
+    stepup_keyset *ks = unit_keyset(p, "alpha", NULL);
+    static const char *const users[] = {
+        "a|b", "|", "||", TXN_OTHER "|bob", "-|" TXN_OTHER "|x",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
+        stepup_token in = make_v2(T0, STEPUP_ACR_PWD, STEPUP_AMR_PWD,
+                                  TXN_TRANSFER, users[i]);
+        stepup_token out;
+        const char *tok = stepup_token_mint(p, ks, &in);
+
+        assert_non_null(tok);
+        assert_status(parse(p, ks, tok, &out), STEPUP_TOKEN_OK);
+        assert_string_equal(out.user, users[i]);
+        assert_string_equal(out.txn, TXN_TRANSFER);
+    }
+}
+
+static void test_v2_mint_refusals(void **state)
+{
+    apr_pool_t *p = *state;
+    stepup_keyset *ks = unit_keyset(p, "alpha", NULL);
+    static const char *const bad[] = {
+        "-", "QkzBjj6JuLvHcfAwpl-w_", "QkzBjj6JuLvHcfAwpl-w_B",
+        "QkzBjj6JuLvHcfAwpl+w_A", "QkzBjj6JuLvHcfAwpl|w_A", "A",
+    };
+    stepup_token t = make_v2(T0, STEPUP_ACR_PWD, STEPUP_AMR_PWD, TXN_TRANSFER,
+                             "alice");
+    size_t i;
+
+    assert_non_null(stepup_token_mint(p, ks, &t));
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        apr_cpystrn(t.txn, bad[i], sizeof(t.txn));
+        assert_null(stepup_token_mint(p, ks, &t));
+    }
+}
+
+/* ---- the request digest ---- */
+
+/* The reference: one EVP_Digest over the text, built here. */
+static void ref_txn(apr_pool_t *p, const char *method, const char *target,
+                    const char *ctype, const char *body, size_t len,
+                    char out[STEPUP_TXN_LEN + 1])
+{
+    const char *head = apr_pstrcat(p, method, " ", target, "\n", ctype, "\n",
+                                   NULL);
+    size_t hlen = strlen(head);
+    char *text = apr_palloc(p, hlen + len + 1);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+
+    memcpy(text, head, hlen);
+    if (len)
+        memcpy(text + hlen, body, len);
+    assert_true(EVP_Digest(text, hlen + len, md, &mdlen, EVP_sha256(), NULL));
+    apr_cpystrn(out, unit_ref_b64url(p, md, 16), STEPUP_TXN_LEN + 1);
+}
+
+static void test_txn_known_answers(void **state)
+{
+    apr_pool_t *p = *state;
+    static const struct {
+        const char *method, *target, *ctype, *body, *want;
+    } v[] = {
+        /* printf '<text>' | openssl dgst -sha256 -binary | head -c 16
+         *   | basenc --base64url | tr -d '=' */
+        { "POST", "/bank/transfer/", "application/x-www-form-urlencoded",
+          "amount=5000&to=bob", TXN_TRANSFER },
+        { "GET", "/", NULL, "", TXN_OTHER },
+        { "POST", "/api/x?y=1", "application/json; charset=utf-8",
+          "{\"a\":1}\n", "FSbKDHexVJ5zUuQxYQk0Lg" },
+    };
+    unsigned char raw[STEPUP_TXN_RAW_LEN];
+    char b64[STEPUP_TXN_LEN + 1], ref[STEPUP_TXN_LEN + 1];
+    size_t i;
+
+    for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        assert_int_equal(stepup_txn_compute(v[i].method, v[i].target,
+                                            v[i].ctype, v[i].body,
+                                            strlen(v[i].body), raw, b64), 0);
+        assert_string_equal(b64, v[i].want);
+        assert_string_equal(unit_ref_b64url(p, raw, sizeof(raw)), v[i].want);
+        ref_txn(p, v[i].method, v[i].target, v[i].ctype ? v[i].ctype : "",
+                v[i].body, strlen(v[i].body), ref);
+        assert_string_equal(ref, v[i].want);
+        assert_true(stepup_txn_valid(b64, strlen(b64)));
+    }
+}
+
+/* Fed in pieces, split anywhere, the digest is the one-shot's and the
+ * reference's; binary bodies included. */
+static void test_txn_streaming(void **state)
+{
+    apr_pool_t *p = *state;
+    char body[300], ref[STEPUP_TXN_LEN + 1], b64[STEPUP_TXN_LEN + 1];
+    unsigned char raw[STEPUP_TXN_RAW_LEN], raw1[STEPUP_TXN_RAW_LEN];
+    size_t i, cut;
+
+    for (i = 0; i < sizeof(body); i++)
+        body[i] = (char)(i * 7);       /* NUL, LF and high bytes too */
+    ref_txn(p, "PUT", "/a/b?c=d%20e", "multipart/form-data; boundary=x",
+            body, sizeof(body), ref);
+    for (cut = 0; cut <= sizeof(body); cut += 13) {
+        stepup_txn_ctx *ctx = stepup_txn_start(p, "PUT", "/a/b?c=d%20e",
+                                               "multipart/form-data; "
+                                               "boundary=x");
+        assert_non_null(ctx);
+        assert_int_equal(stepup_txn_body(ctx, body, cut), 0);
+        assert_int_equal(stepup_txn_body(ctx, NULL, 0), 0);
+        assert_int_equal(stepup_txn_body(ctx, body + cut,
+                                         sizeof(body) - cut), 0);
+        assert_int_equal(stepup_txn_finish(ctx, raw, b64), 0);
+        assert_string_equal(b64, ref);
+        assert_string_equal(unit_ref_b64url(p, raw, sizeof(raw)), ref);
+        /* finished: no more bytes, no second answer */
+        assert_int_equal(stepup_txn_body(ctx, "x", 1), -1);
+        assert_int_equal(stepup_txn_finish(ctx, raw, b64), -1);
+    }
+    assert_int_equal(stepup_txn_compute("PUT", "/a/b?c=d%20e",
+                                        "multipart/form-data; boundary=x",
+                                        body, sizeof(body), raw1, NULL), 0);
+    assert_memory_equal(raw1, raw, sizeof(raw));
+    /* no Content-Type is an empty one; a body of 0 bytes may be NULL */
+    assert_int_equal(stepup_txn_compute("GET", "/", NULL, NULL, 0, NULL, b64),
+                     0);
+    assert_string_equal(b64, TXN_OTHER);
+    assert_int_equal(stepup_txn_compute("GET", "/", "", NULL, 0, NULL, b64),
+                     0);
+    assert_string_equal(b64, TXN_OTHER);
+}
+
+/* Each field changes the digest; values that would make two requests hash
+ * the same text are refused. */
+static void test_txn_fields(void **state)
+{
+    apr_pool_t *p = *state;
+    static const struct {
+        const char *method, *target, *ctype, *body;
+    } v[] = {
+        { "POST", "/t", "text/plain", "amount=5000" },
+        { "PUT", "/t", "text/plain", "amount=5000" },
+        { "POST", "/t?", "text/plain", "amount=5000" },
+        { "POST", "/t", "text/plain ", "amount=5000" },
+        { "POST", "/t", "text/plain", "amount=5001" },
+        { "POST", "/t", "text/plain", "amount=5000\n" },
+        { "POST", "/t", "", "amount=5000" },
+    };
+    char b64[sizeof(v) / sizeof(v[0])][STEPUP_TXN_LEN + 1];
+    size_t i, j;
+
+    for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        assert_int_equal(stepup_txn_compute(v[i].method, v[i].target,
+                                            v[i].ctype, v[i].body,
+                                            strlen(v[i].body), NULL, b64[i]),
+                         0);
+        for (j = 0; j < i; j++)
+            assert_string_not_equal(b64[i], b64[j]);
+    }
+    assert_int_equal(stepup_txn_compute("", "/", NULL, NULL, 0, NULL, b64[0]),
+                     -1);
+    assert_int_equal(stepup_txn_compute(NULL, "/", NULL, NULL, 0, NULL,
+                                        b64[0]), -1);
+    assert_int_equal(stepup_txn_compute("GET", "", NULL, NULL, 0, NULL,
+                                        b64[0]), -1);
+    assert_int_equal(stepup_txn_compute("GET", NULL, NULL, NULL, 0, NULL,
+                                        b64[0]), -1);
+    assert_int_equal(stepup_txn_compute("GE T", "/", NULL, NULL, 0, NULL,
+                                        b64[0]), -1);
+    assert_int_equal(stepup_txn_compute("GET", "/a b", NULL, NULL, 0, NULL,
+                                        b64[0]), -1);
+    assert_int_equal(stepup_txn_compute("GET", "/a\nb", NULL, NULL, 0, NULL,
+                                        b64[0]), -1);
+    assert_int_equal(stepup_txn_compute("GET\n", "/", NULL, NULL, 0, NULL,
+                                        b64[0]), -1);
+    assert_int_equal(stepup_txn_compute("GET", "/", "a\nb", NULL, 0, NULL,
+                                        b64[0]), -1);
+    assert_null(stepup_txn_start(p, "GET", "/", "a\nb"));
+    assert_null(stepup_txn_start(p, "GE T", "/", NULL));
+}
+
+static void test_txn_valid(void **state)
+{
+    (void)state;
+    assert_true(stepup_txn_valid(TXN_TRANSFER, 22));
+    assert_true(stepup_txn_valid("____________________-w", 22));
+    assert_false(stepup_txn_valid(TXN_TRANSFER, 21));
+    assert_false(stepup_txn_valid("QkzBjj6JuLvHcfAwpl-w_AA", 23));
+    assert_false(stepup_txn_valid("QkzBjj6JuLvHcfAwpl-w_B", 22));
+    assert_false(stepup_txn_valid("QkzBjj6JuLvHcfAwpl=w_A", 22));
+    assert_false(stepup_txn_valid("-", 1));
+    assert_false(stepup_txn_valid("", 0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1360,6 +1806,18 @@ int main(void)
         UNIT_TEST(test_mint_refusals),
         UNIT_TEST(test_mint_size_limit),
         UNIT_TEST(test_mint_ignores_kid),
+        UNIT_TEST(test_v2_round_trip),
+        UNIT_TEST(test_v2_wire_format),
+        UNIT_TEST(test_v2_check_txn),
+        UNIT_TEST(test_v2_v1_rules),
+        UNIT_TEST(test_v2_tamper),
+        UNIT_TEST(test_v2_payload_bad_txn),
+        UNIT_TEST(test_v2_user_with_bars),
+        UNIT_TEST(test_v2_mint_refusals),
+        UNIT_TEST(test_txn_known_answers),
+        UNIT_TEST(test_txn_streaming),
+        UNIT_TEST(test_txn_fields),
+        UNIT_TEST(test_txn_valid),
     };
 
     return cmocka_run_group_tests_name("token", tests, unit_group_setup,
