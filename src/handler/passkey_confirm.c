@@ -41,16 +41,37 @@ static json_t *transports_json(const char *list)
     return a;
 }
 
-/* Optional JSON fields of a begin call: {"return_to":..., "acr":...} */
-static int begin_args(request_rec *r, json_t **args, const char **why)
+/* What a begin call asks, from its optional JSON body
+ * {"return_to":..., "acr":..., "resume":...}: OK, or a status and why. */
+typedef struct {
+    const char *return_to;
+    stepup_acr acr;                     /* the level the page asks for */
+    const stepup_parked *parked;        /* the request to resume, or NULL */
+} begin_request;
+
+static int begin_args(request_rec *r, begin_request *b, const char **why)
 {
+    const char *acr_text;
+    json_t *args;
+    int rc;
+
     if (!apr_table_get(r->headers_in, "Content-Type")) {
-        *args = json_object();
-        apr_pool_cleanup_register(r->pool, *args, stepup_json_release,
+        args = json_object();
+        apr_pool_cleanup_register(r->pool, args, stepup_json_release,
                                   apr_pool_cleanup_null);
-        return OK;
     }
-    return stepup_read_json(r, args, why);
+    else if ((rc = stepup_read_json(r, &args, why)) != OK)
+        return rc;
+    b->return_to = stepup_return_to(json_string_value(
+        json_object_get(args, "return_to")));
+    b->acr = STEPUP_ACR_PWD;
+    acr_text = json_string_value(json_object_get(args, "acr"));
+    if (acr_text && stepup_acr_parse(acr_text, strlen(acr_text), &b->acr)) {
+        *why = "acr must be pwd, phr or phrh";
+        return HTTP_BAD_REQUEST;
+    }
+    return stepup_resume_arg(r, json_string_value(json_object_get(
+        args, "resume")), &b->parked, why);
 }
 
 int stepup_post_passkey_begin(request_rec *r)
@@ -58,27 +79,19 @@ int stepup_post_passkey_begin(request_rec *r)
     const stepup_dir_conf *dc =
         ap_get_module_config(r->per_dir_config, &stepup_module);
     apr_array_header_t *creds;
-    json_t *args, *allow, *extra, *options;
-    const char *why, *challenge, *acr_text, *return_to;
-    const stepup_parked *parked;
-    stepup_acr acr = STEPUP_ACR_PWD;    /* the level the page asks for */
+    json_t *allow, *extra, *options;
+    const char *why, *challenge;
+    begin_request b;
+    stepup_acr acr;
     int rc, i;
 
     if ((rc = stepup_passkeys_enabled(r, dc, &why)) != OK)
         return stepup_refuse(r, rc, why);
     if ((why = stepup_csrf_problem(r, NULL)))
         return stepup_refuse(r, HTTP_FORBIDDEN, why);
-    if ((rc = begin_args(r, &args, &why)) != OK)
+    if ((rc = begin_args(r, &b, &why)) != OK)
         return stepup_refuse(r, rc, why);
-    return_to = stepup_return_to(json_string_value(
-        json_object_get(args, "return_to")));
-    acr_text = json_string_value(json_object_get(args, "acr"));
-    if (acr_text && stepup_acr_parse(acr_text, strlen(acr_text), &acr))
-        return stepup_refuse(r, HTTP_BAD_REQUEST,
-                             "acr must be pwd, phr or phrh");
-    if ((rc = stepup_resume_arg(r, json_string_value(json_object_get(
-             args, "resume")), &parked, &why)) != OK)
-        return stepup_refuse(r, rc, why);
+    acr = b.acr;
 
     if (stepup_store_list(r, r->user, &creds) != STEPUP_STORE_OK)
         return stepup_refuse(r, HTTP_SERVICE_UNAVAILABLE, STORE_DOWN);
@@ -97,9 +110,9 @@ int stepup_post_passkey_begin(request_rec *r)
             ? "you have no hardware security key registered here"
             : "you have no passkey registered here");
     }
-    extra = json_pack("{s:s, s:s, s:s?}", "return_to", return_to, "acr",
+    extra = json_pack("{s:s, s:s, s:s?}", "return_to", b.return_to, "acr",
                       stepup_acr_name(acr), "resume",
-                      parked ? parked->id : NULL);
+                      b.parked ? b.parked->id : NULL);
     rc = stepup_challenge_issue(r, CEREMONY_GET, extra, &challenge);
     json_decref(extra);
     if (rc != OK) {

@@ -74,6 +74,12 @@ static int replay(request_rec *r, const stepup_parked *p)
     return OK;
 }
 
+const char *stepup_resume_gone(request_rec *r, const char *why)
+{
+    return apr_pstrcat(r->pool, "This action cannot be continued: ", why,
+                       ". Go back and start it again.", NULL);
+}
+
 /* A resume refused: the page saying to start again, or the reason. */
 static int refuse(request_rec *r, int status, const char *why)
 {
@@ -83,8 +89,7 @@ static int refuse(request_rec *r, int status, const char *why)
     if (stepup_wants_json(r) || status != HTTP_BAD_REQUEST)
         return stepup_refuse(r, status, why);
     stepup_log_refusal(r, STEPUP_REFUSAL_REQUEST, status, why);
-    page.error = apr_pstrcat(r->pool, "This action cannot be continued: ",
-                             why, ". Go back and start it again.", NULL);
+    page.error = stepup_resume_gone(r, why);
     return stepup_send_page(r, status, &page);
 }
 

@@ -70,9 +70,7 @@ static int get_page(request_rec *r)
         page.acr = STEPUP_ACR_PWD; /* unknown: ask for the least */
     if ((status = stepup_resume_arg(r, resume, &page.parked, &why)) != OK) {
         /* the step-up still works; the action must be started again */
-        page.error = apr_pstrcat(r->pool, "This action cannot be "
-                                 "continued: ", why, ". Go back and start "
-                                 "it again.", NULL);
+        page.error = stepup_resume_gone(r, why);
         page.kind = STEPUP_PAGE_STOPPED;
     }
     else

@@ -399,25 +399,9 @@ apr_status_t stepup_cache_put(request_rec *r, stepup_cache *c,
     return rv == APR_NOTFOUND ? APR_EGENERAL : rv;
 }
 
-apr_status_t stepup_cache_peek(request_rec *r, stepup_cache *c,
-                               const char *key, const char **value)
-{
-    unsigned int idlen;
-    const unsigned char *id = (const unsigned char *)cache_id(r, key, &idlen);
-    apr_status_t rv;
-
-    *value = NULL;
-    if ((rv = lock(c)) != APR_SUCCESS)
-        return rv;
-    rv = retrieve(r, c, c->values, id, idlen, value);
-    unlock(c);
-    if (rv != APR_SUCCESS)
-        *value = NULL;
-    return rv;
-}
-
-apr_status_t stepup_cache_take(request_rec *r, stepup_cache *c,
-                               const char *key, const char **value)
+/* Reads key, and removes it when take is set. */
+static apr_status_t read_value(request_rec *r, stepup_cache *c,
+                               const char *key, const char **value, int take)
 {
     unsigned int idlen;
     const unsigned char *id = (const unsigned char *)cache_id(r, key, &idlen);
@@ -430,7 +414,7 @@ apr_status_t stepup_cache_take(request_rec *r, stepup_cache *c,
     /* only the caller whose remove() succeeds uses what it read: on a
      * farm cache another server may have read it too (on a local one the
      * mutex is held, and dbm's remove says nothing, so the read decides) */
-    if (rv == APR_SUCCESS) {
+    if (rv == APR_SUCCESS && take) {
         apr_status_t rm = c->provider->remove(c->values, r->server, id,
                                               idlen, r->pool);
         if (!c->local && rm != APR_SUCCESS)
@@ -440,6 +424,18 @@ apr_status_t stepup_cache_take(request_rec *r, stepup_cache *c,
     if (rv != APR_SUCCESS)
         *value = NULL;
     return rv;
+}
+
+apr_status_t stepup_cache_peek(request_rec *r, stepup_cache *c,
+                               const char *key, const char **value)
+{
+    return read_value(r, c, key, value, 0);
+}
+
+apr_status_t stepup_cache_take(request_rec *r, stepup_cache *c,
+                               const char *key, const char **value)
+{
+    return read_value(r, c, key, value, 1);
 }
 
 apr_status_t stepup_cache_claim(request_rec *r, stepup_cache *c,

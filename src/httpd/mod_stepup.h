@@ -587,6 +587,8 @@ void stepup_resume_insert_filter(request_rec *r);
  * given), or a status with *why. */
 int stepup_resume_arg(request_rec *r, const char *id,
                       const stepup_parked **parked, const char **why);
+/* The page's line for a parked request that cannot be resumed (why). */
+const char *stepup_resume_gone(request_rec *r, const char *why);
 /* Adds to a JSON answer of a step-up what resumes the parked request. */
 void stepup_resume_json(request_rec *r, json_t *answer,
                         const stepup_parked *parked);
