@@ -337,6 +337,12 @@ static int load(request_rec *r, const stepup_dir_conf *dc, stepup_cache *c,
         *why = "the kept action is damaged";
         return rc;
     }
+    /* the cache's own expiry may run on another clock (redis, memcache):
+     * the record's time decides too */
+    if (apr_time_sec(r->request_time) - p->parked > PARK_SECONDS) {
+        *why = "this action expired (it is kept for 10 minutes)";
+        return HTTP_BAD_REQUEST;
+    }
     /* the key names the user; the record says it again */
     if (strcmp(p->user, r->user)) {
         *why = GONE;
