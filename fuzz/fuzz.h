@@ -23,7 +23,7 @@
 #include <apr_strings.h>
 
 #include "stepup_keys.h"
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

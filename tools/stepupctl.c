@@ -28,6 +28,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>   /* OPENSSL_cleanse */
 
+#include "stepup_aaguid.h"
 #include "stepup_b64url.h"
 #include "stepup_keys.h"
 #include "stepup_token.h"
@@ -1165,7 +1166,7 @@ static int cmd_webauthn_verify_registration(apr_pool_t *p, const command *cmd,
         stepup_b64url_encode(p, reg.public_key, reg.public_key_len),
         "alg", reg.alg,
         "fmt", reg.fmt,
-        "aaguid", stepup_webauthn_aaguid_hex(p, reg.aaguid),
+        "aaguid", stepup_aaguid_hex(p, reg.aaguid),
         "sign_count", (json_int_t)reg.sign_count,
         "flags", (int)reg.flags,
         "backup_eligible", reg.backup_eligible,

@@ -1,11 +1,10 @@
-#include <pthread.h>
 #include <string.h>
 
 #include <apr_strings.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "stepup_b64url.h"
+#include "stepup_sha256.h"
 #include "stepup_token.h"
 
 #define MAC_B64_LEN   STEPUP_B64URL_LEN(STEPUP_MAC_LEN)   /* 43 */
@@ -78,24 +77,12 @@ const char *stepup_token_status_str(stepup_token_status st)
     return "?";
 }
 
-/* SHA-256 fetched once per process rather than on every request. */
-static EVP_MD *sha256_md;
-static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
-
-static void fetch_sha256(void)
-{
-    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
-}
-
 int stepup_bind_compute(const char *value, size_t len,
                         char out[STEPUP_BIND_LEN + 1])
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
+    unsigned char md[STEPUP_SHA256_LEN];
 
-    pthread_once(&sha256_once, fetch_sha256);
-    if (!sha256_md || !EVP_Digest(value, len, md, &mdlen, sha256_md, NULL)
-        || mdlen < 16)
+    if (stepup_sha256(value, len, md) != 0)
         return -1;
     stepup_b64url_encode_to(out, md, 16);
     return 0;

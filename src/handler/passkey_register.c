@@ -10,12 +10,12 @@
 #include <http_core.h>
 #include <http_protocol.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 
 #include "mod_stepup.h"
 #include "stepup_aaguid.h"
 #include "stepup_b64url.h"
 #include "stepup_returnto.h"
+#include "stepup_sha256.h"
 #include "stepup_webauthn.h"
 
 #define CEREMONY_CREATE "create"
@@ -52,12 +52,11 @@ static int may_register(request_rec *r, const stepup_dir_conf *dc,
  * assertion's userHandle with it (WebAuthn L3 7.2 step 6). */
 const char *stepup_user_handle(request_rec *r, const char *rp_id)
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
+    unsigned char md[STEPUP_SHA256_LEN];
     const char *seed = apr_pstrcat(r->pool, "mod_stepup user|", rp_id, "|",
                                    r->user, NULL);
 
-    if (!EVP_Digest(seed, strlen(seed), md, &len, EVP_sha256(), NULL))
+    if (stepup_sha256(seed, strlen(seed), md) != 0)
         return NULL;
     return stepup_b64url_encode(r->pool, md, 16);
 }

@@ -24,7 +24,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 #define OID_ANDROID_KEY_DESCRIPTION "1.3.6.1.4.1.11129.2.1.17"
 
@@ -240,13 +240,6 @@ static int android_entry(apr_pool_t *p, const cbor_item_t *key,
     return 0;
 }
 
-static int prefix(apr_pool_t *p, const char **why, const char *pre)
-{
-    if (why && *why)
-        *why = apr_pstrcat(p, pre, *why, NULL);
-    return -1;
-}
-
 /* What the key description must say (8.4 step 4), and where the key
  * lives. WebAuthn lets a relying party read origin and purpose from the
  * union of both lists; a key counts as in a TEE or StrongBox only when
@@ -316,7 +309,7 @@ int stepup_att_android_key(apr_pool_t *p, stepup_attestation_ctx *ctx,
                                why) != 0
         || stepup_sig_verify(stepup_x5c_pubkey(leaf), (int)alg, data,
                              datalen, sig, siglen, why) != 0)
-        return prefix(p, why, "android-key attestation: ");
+        return stepup_wa_prefix(p, why, "android-key attestation: ");
     /* the certificate certifies the credential key itself */
     if (!ctx->cred->pkey
         || EVP_PKEY_eq(ctx->cred->pkey, stepup_x5c_pubkey(leaf)) != 1) {
@@ -336,7 +329,7 @@ int stepup_att_android_key(apr_pool_t *p, stepup_attestation_ctx *ctx,
                                                  why) != 0
         || description_check(p, ctx, &kd, why) != 0
         || stepup_att_chain(p, ctx, leaf, rest, why) != 0)
-        return prefix(p, why, "android-key attestation: ");
+        return stepup_wa_prefix(p, why, "android-key attestation: ");
     ctx->type = "basic";
     return 0;
 }

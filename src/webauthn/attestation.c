@@ -11,7 +11,7 @@
 #include <cbor.h>
 #include <openssl/x509.h>
 
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 #define FMT_MAX 32
 

@@ -12,7 +12,7 @@
 #include <cbor.h>
 #include <openssl/crypto.h>
 
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 #define AD_FIXED  37   /* rpIdHash, flags, signCount */
 
@@ -99,7 +99,7 @@ int stepup_authdata_check(const stepup_authdata *ad,
 
     if (!pol->rp_id || !*pol->rp_id)
         return stepup_wa_fail(why, "policy: no RP ID");
-    if (stepup_wa_sha256(pol->rp_id, strlen(pol->rp_id), want) != 0)
+    if (stepup_sha256(pol->rp_id, strlen(pol->rp_id), want) != 0)
         return stepup_wa_fail(why, "SHA-256 failed (OpenSSL)");
     if (CRYPTO_memcmp(want, ad->rp_id_hash, 32) != 0)
         return stepup_wa_fail(why, "authenticatorData.rpIdHash is not "

@@ -3,17 +3,14 @@
  * collecting kty (1), alg (3) and the type parameters -1, -2, -3, each at
  * most once; other labels (kid, key_ops, text labels) are ignored. The
  * algorithm decides the key type it needs; es256.c, rs256.c and eddsa.c
- * turn the parameters into an EVP_PKEY. Signatures are checked with
- * EVP_DigestVerify.
+ * turn the parameters into an EVP_PKEY; sig.c checks the signatures.
  */
 #include <string.h>
 
 #include <apr_strings.h>
 #include <cbor.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
 
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 #define COSE_KTY_OKP 1
 #define COSE_KTY_EC2 2
@@ -179,43 +176,6 @@ done:
     return rc;
 }
 
-int stepup_sig_verify(EVP_PKEY *pkey, int alg, const unsigned char *msg,
-                      size_t msglen, const unsigned char *sig, size_t siglen,
-                      const char **why)
-{
-    const EVP_MD *md;
-    EVP_MD_CTX *ctx;
-    int ok;
-
-    switch (alg) {
-    case STEPUP_COSE_ES256:
-    case STEPUP_COSE_RS256:
-        md = EVP_sha256();
-        break;
-    case STEPUP_COSE_EDDSA:
-        md = NULL;
-        break;
-    default:
-        return stepup_wa_fail(why, "unsupported signature algorithm");
-    }
-    if (siglen == 0)
-        return stepup_wa_fail(why, "the signature is empty");
-    if (!(ctx = EVP_MD_CTX_new()))
-        return stepup_wa_fail(why, "out of memory (OpenSSL)");
-    ok = EVP_DigestVerifyInit(ctx, NULL, md, NULL, pkey) == 1
-        && EVP_DigestVerify(ctx, sig, siglen, msg, msglen) == 1;
-    EVP_MD_CTX_free(ctx);
-    if (!ok) {
-        ERR_clear_error();
-        return stepup_wa_fail(why, alg == STEPUP_COSE_ES256
-                              ? "the ES256 signature does not verify"
-                              : alg == STEPUP_COSE_RS256
-                              ? "the RS256 signature does not verify"
-                              : "the EdDSA signature does not verify");
-    }
-    return 0;
-}
-
 int stepup_cose_verify(const stepup_cose_key *key, const unsigned char *msg,
                        size_t msglen, const unsigned char *sig,
                        size_t siglen, const char **why)
@@ -227,15 +187,4 @@ int stepup_cose_verify(const stepup_cose_key *key, const unsigned char *msg,
         return stepup_es256_verify_point(key->point, msg, msglen, sig, siglen,
                                          why);
     return stepup_wa_fail(why, "the key was not imported");
-}
-
-static apr_status_t pkey_cleanup(void *data)
-{
-    EVP_PKEY_free(data);
-    return APR_SUCCESS;
-}
-
-void stepup_wa_pkey_to_pool(apr_pool_t *p, EVP_PKEY *pkey)
-{
-    apr_pool_cleanup_register(p, pkey, pkey_cleanup, apr_pool_cleanup_null);
 }

@@ -14,7 +14,7 @@
 #include <cbor.h>
 #include <openssl/x509.h>
 
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 typedef struct {
     const cbor_item_t *alg, *sig, *x5c;
@@ -54,13 +54,6 @@ static int packed_entry(apr_pool_t *p, const cbor_item_t *key,
     return 0;
 }
 
-static int prefix(apr_pool_t *p, const char **why, const char *pre)
-{
-    if (why && *why)
-        *why = apr_pstrcat(p, pre, *why, NULL);
-    return -1;
-}
-
 int stepup_att_packed(apr_pool_t *p, stepup_attestation_ctx *ctx,
                       const char **why)
 {
@@ -94,7 +87,7 @@ int stepup_att_packed(apr_pool_t *p, stepup_attestation_ctx *ctx,
                                                     ctx->cred->alg));
         if (stepup_cose_verify(ctx->cred, data, datalen, sig, siglen,
                                why) != 0)
-            return prefix(p, why, "packed self attestation: ");
+            return stepup_wa_prefix(p, why, "packed self attestation: ");
         ctx->type = "self";
         ctx->trusted = 0;
         ctx->untrusted_why = "packed self attestation is signed by the "
@@ -110,9 +103,9 @@ int stepup_att_packed(apr_pool_t *p, stepup_attestation_ctx *ctx,
         || stepup_sig_verify(stepup_x5c_pubkey(leaf), (int)alg, data, datalen,
                              sig, siglen, why) != 0
         || stepup_x5c_packed_leaf_check(p, leaf, ctx->ad->aaguid, why) != 0)
-        return prefix(p, why, "packed attestation: ");
+        return stepup_wa_prefix(p, why, "packed attestation: ");
     if (stepup_att_chain(p, ctx, leaf, rest, why) != 0)
-        return prefix(p, why, "packed attestation: ");
+        return stepup_wa_prefix(p, why, "packed attestation: ");
     ctx->type = "basic";
     return 0;
 }

@@ -11,7 +11,7 @@
 #include <jansson.h>
 
 #include "stepup_b64url.h"
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 #define SHOW_MAX 80
 #define TRANSPORT_MAX 32

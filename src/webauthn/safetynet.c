@@ -28,7 +28,7 @@
 #include <openssl/x509v3.h>
 
 #include "stepup_b64url.h"
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 #define JWS_MAX        (64 * 1024)
 #define CERT_DER_MAX   65536
@@ -170,7 +170,7 @@ static int jws_payload(apr_pool_t *p, const stepup_attestation_ctx *ctx,
     json_int_t now_ms, t;
 
     data = stepup_att_signed_data(p, ctx, &datalen);
-    if (stepup_wa_sha256(data, datalen, hash) != 0)
+    if (stepup_sha256(data, datalen, hash) != 0)
         return stepup_wa_fail(why, "SHA-256 failed (OpenSSL)");
     EVP_EncodeBlock(want, hash, 32);
     if (!json_is_string(nonce) || strcmp(json_string_value(nonce),
@@ -222,13 +222,6 @@ static int safetynet_entry(apr_pool_t *p, const cbor_item_t *key,
     return 0;
 }
 
-static int prefix(apr_pool_t *p, const char **why, const char *pre)
-{
-    if (why && *why)
-        *why = apr_pstrcat(p, pre, *why, NULL);
-    return -1;
-}
-
 int stepup_att_android_safetynet(apr_pool_t *p, stepup_attestation_ctx *ctx,
                                  const char **why)
 {
@@ -263,7 +256,7 @@ int stepup_att_android_safetynet(apr_pool_t *p, stepup_attestation_ctx *ctx,
         || !(payload = jws_json(p, dot1 + 1, (size_t)(dot2 - dot1 - 1),
                                 "payload", why))
         || jws_header(p, header, &leaf, &rest, why) != 0)
-        return prefix(p, why, "android-safetynet attestation: ");
+        return stepup_wa_prefix(p, why, "android-safetynet attestation: ");
     if (X509_check_host(leaf, SAFETYNET_HOST, strlen(SAFETYNET_HOST), 0,
                         NULL) != 1) {
         ERR_clear_error();
@@ -282,7 +275,7 @@ int stepup_att_android_safetynet(apr_pool_t *p, stepup_attestation_ctx *ctx,
                              (size_t)(dot2 - jws), sig, siglen, why) != 0
         || stepup_att_chain(p, ctx, leaf, rest, why) != 0
         || jws_payload(p, ctx, payload, why) != 0)
-        return prefix(p, why, "android-safetynet attestation: ");
+        return stepup_wa_prefix(p, why, "android-safetynet attestation: ");
     ctx->type = "basic";
     return 0;
 }

@@ -27,7 +27,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 /* TPM_ALG_ID values (TPM 2.0 Library, Part 2, 6.3) */
 #define TPM_ALG_RSA            0x0001
@@ -624,13 +624,6 @@ static int tpm_entry(apr_pool_t *p, const cbor_item_t *key,
     return 0;
 }
 
-static int prefix(apr_pool_t *p, const char **why, const char *pre)
-{
-    if (why && *why)
-        *why = apr_pstrcat(p, pre, *why, NULL);
-    return -1;
-}
-
 int stepup_att_tpm(apr_pool_t *p, stepup_attestation_ctx *ctx,
                    const char **why)
 {
@@ -678,10 +671,10 @@ int stepup_att_tpm(apr_pool_t *p, stepup_attestation_ctx *ctx,
     /* pubArea is the credential public key */
     if (stepup_tpm_public_parse(p, pub_area, pub_area_len, &pub, why) != 0
         || pubarea_matches(p, &pub, ctx->cred, why) != 0)
-        return prefix(p, why, "tpm attestation: ");
+        return stepup_wa_prefix(p, why, "tpm attestation: ");
     /* certInfo: magic, type, extraData, the attested name */
     if (stepup_tpm_attest_parse(p, cert_info, cert_info_len, &att, why) != 0)
-        return prefix(p, why, "tpm attestation: ");
+        return stepup_wa_prefix(p, why, "tpm attestation: ");
     data = stepup_att_signed_data(p, ctx, &datalen);
     if (EVP_Digest(data, datalen, digest, &dlen, a->md(), NULL) != 1)
         return stepup_wa_fail(why, "tpm attestation: digest failed "
@@ -694,14 +687,14 @@ int stepup_att_tpm(apr_pool_t *p, stepup_attestation_ctx *ctx,
                                                 "authenticatorData || "
                                                 "clientDataHash", a->name));
     if (name_matches(p, &att, &pub, pub_area, pub_area_len, why) != 0)
-        return prefix(p, why, "tpm attestation: ");
+        return stepup_wa_prefix(p, why, "tpm attestation: ");
     /* the AIK signed certInfo and its certificate follows 8.3.1 */
     if (stepup_x5c_parse(p, f.x5c, &aik, &rest, why) != 0
         || aik_verify(p, a, stepup_x5c_pubkey(aik), cert_info, cert_info_len,
                       sig, siglen, why) != 0
         || aik_cert_check(p, aik, ctx->ad->aaguid, why) != 0
         || stepup_att_chain(p, ctx, aik, rest, why) != 0)
-        return prefix(p, why, "tpm attestation: ");
+        return stepup_wa_prefix(p, why, "tpm attestation: ");
     ctx->type = "attca";
     return 0;
 }

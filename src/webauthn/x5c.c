@@ -14,7 +14,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "stepup_webauthn.h"
+#include "stepup_aaguid.h"
+#include "webauthn_internal.h"
 
 /* id-fido-gen-ce-aaguid */
 #define OID_FIDO_GEN_CE_AAGUID "1.3.6.1.4.1.45724.1.1.4"
@@ -193,9 +194,9 @@ static int aaguid_extension(apr_pool_t *p, X509 *leaf,
         stepup_wa_fail(why, apr_psprintf(p, "attestation certificate AAGUID "
                                          "%s is not the authenticatorData "
                                          "AAGUID %s",
-                                         stepup_webauthn_aaguid_hex(
+                                         stepup_aaguid_hex(
                                              p, ASN1_STRING_get0_data(inner)),
-                                         stepup_webauthn_aaguid_hex(
+                                         stepup_aaguid_hex(
                                              p, aaguid)));
         goto done;
     }

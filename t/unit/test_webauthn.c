@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <apr_strings.h>
 #include <cbor.h>
@@ -16,7 +17,7 @@
 
 #include "unit_util.h"
 #include "wa_fixture.h"
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 static int group_setup(void **state)
 {
@@ -1586,12 +1587,31 @@ static void test_trust_load(void **state)
     assert_int_equal(stepup_trust_count(ts), 1);
     assert_refused_prefix(stepup_trust_load(p, apr_pstrcat(p, dir, "/none",
                                                            NULL), &ts, &why),
-                          why, "cannot open: ");
+                          why, "No such file");
     assert_refused(stepup_trust_load(p, dir, &ts, &why), why,
                    "not a regular file");
     path = unit_tmpfile(p, dir, "", 0, 0644);
     assert_refused(stepup_trust_load(p, path, &ts, &why), why,
                    "the file is empty");
+}
+
+/* A FIFO named as the roots is refused at once: opening it for reading
+ * would wait for a writer and hang httpd's start-up. The alarm ends the
+ * test with a signal if the load waits. */
+static void test_trust_load_fifo(void **state)
+{
+    apr_pool_t *p = *state;
+    stepup_trust_store *ts = NULL;
+    const char *why = NULL;
+    const char *dir = unit_tmpdir(p, NULL);
+    const char *path = unit_tmpname(p, dir, "roots.fifo");
+
+    assert_int_equal(mkfifo(path, 0600), 0);
+    alarm(10);
+    assert_refused(stepup_trust_load(p, path, &ts, &why), why,
+                   "not a regular file");
+    alarm(0);
+    assert_null(ts);
 }
 
 static void test_trust_verify(void **state)
@@ -1654,6 +1674,7 @@ int main(void)
         UNIT_TEST(test_json_registration_refusals),
         UNIT_TEST(test_json_authentication_refusals),
         UNIT_TEST(test_trust_load),
+        UNIT_TEST(test_trust_load_fifo),
         UNIT_TEST(test_trust_verify),
     };
 

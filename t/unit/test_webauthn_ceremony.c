@@ -14,7 +14,8 @@
 
 #include "unit_util.h"
 #include "wa_fixture.h"
-#include "stepup_webauthn.h"
+#include "stepup_aaguid.h"
+#include "webauthn_internal.h"
 
 static int group_setup(void **state)
 {
@@ -844,7 +845,7 @@ static void test_reg_from_json(void **state)
     assert_int_equal(out.alg, STEPUP_COSE_EDDSA);
     assert_int_equal(out.attestation_trusted, 1);
     assert_string_equal(resp.transports, "usb,nfc");
-    assert_string_equal(stepup_webauthn_aaguid_hex(p, out.aaguid),
+    assert_string_equal(stepup_aaguid_hex(p, out.aaguid),
                         "2fc0579f811347eab116bb5a8db9202a");
 }
 
