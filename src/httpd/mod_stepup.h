@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "stepup_aaguid.h"
+#include "stepup_body_parse.h"
 #include "stepup_keys.h"
 #include "stepup_template.h"
 #include "stepup_token.h"
@@ -222,7 +223,6 @@ int stepup_read_json_text(request_rec *r, char **body, apr_size_t *len,
                           const char **why);
 /* OK with a JSON object released with the request, or a status. */
 int stepup_read_json(request_rec *r, json_t **out, const char **why);
-apr_status_t stepup_json_release(void *doc);
 
 /* password.c: the StepupAuthnProvider chain */
 authn_status stepup_password_check(request_rec *r, const stepup_dir_conf *dc,
