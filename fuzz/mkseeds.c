@@ -1,7 +1,7 @@
 /*
  * Writes the seed corpora of the fuzz targets: fuzz/mkseeds DIR [TARGET...]
- * fills DIR/<target>/, for every target or those named (`make fuzz-seeds
- * [FUZZ_SEEDS="cookie body"]` does it for fuzz/corpus). A
+ * fills DIR/<target>/, for every target or those named (`bash
+ * scripts/fuzz.sh seeds [cookie body]` does it for fuzz/corpus). A
  * development tool, run by hand when a target or an input format
  * changes; the corpora it wrote are committed.
  *

@@ -9,7 +9,7 @@ packages=(
   libcbor-dev libjansson-dev libssl-dev libcmocka-dev
   pkg-config autoconf automake libtool make gcc valgrind
   chromium nodejs
-  clang libclang-rt-14-dev llvm   # make fuzz: libFuzzer, llvm-symbolizer
+  clang libclang-rt-14-dev llvm   # fuzz.sh run: libFuzzer, llvm-symbolizer
 )
 # npm for the browser tests (t/browser): NodeSource's nodejs package ships
 # its own npm and conflicts with Debian's, so only when there is none.
