@@ -205,41 +205,6 @@ done:
 /* ------------------------------------------------------------------ */
 /* The statement                                                       */
 
-typedef struct {
-    const cbor_item_t *alg, *sig, *x5c;
-} android_fields;
-
-static int android_entry(apr_pool_t *p, const cbor_item_t *key,
-                         const cbor_item_t *val, void *arg, const char **why)
-{
-    android_fields *f = arg;
-    const cbor_item_t **slot;
-    const char *name;
-
-    if (stepup_cbor_text_is(key, "alg")) {
-        slot = &f->alg;
-        name = "alg";
-    }
-    else if (stepup_cbor_text_is(key, "sig")) {
-        slot = &f->sig;
-        name = "sig";
-    }
-    else if (stepup_cbor_text_is(key, "x5c")) {
-        slot = &f->x5c;
-        name = "x5c";
-    }
-    else if (cbor_isa_string(key))
-        return 0;
-    else
-        return stepup_wa_fail(why, "android-key attStmt: a key is not a "
-                              "text string");
-    if (*slot)
-        return stepup_wa_fail(why, apr_psprintf(p, "android-key attStmt: "
-                                                "\"%s\" given twice", name));
-    *slot = val;
-    return 0;
-}
-
 /* What the key description must say (8.4 step 4), and where the key
  * lives. WebAuthn lets a relying party read origin and purpose from the
  * union of both lists; a key counts as in a TEE or StrongBox only when
@@ -282,14 +247,14 @@ int stepup_att_android_key(apr_pool_t *p, stepup_attestation_ctx *ctx,
     size_t siglen, datalen, extlen;
     stepup_android_key_description kd;
     STACK_OF(X509) *rest;
-    android_fields f;
+    stepup_att_fields f = {
+        "android-key attStmt", NULL, NULL, NULL, NULL, NULL
+    };
     int64_t alg;
     X509 *leaf;
     int rc;
 
-    memset(&f, 0, sizeof(f));
-    if (stepup_cbor_map_walk(p, ctx->att->att_stmt, "android-key attStmt",
-                             android_entry, &f, why) != 0)
+    if (stepup_att_fields_read(p, ctx->att->att_stmt, &f, why) != 0)
         return -1;
     if (!f.alg || stepup_cbor_int(f.alg, &alg) != 0)
         return stepup_wa_fail(why, "android-key attStmt: \"alg\" is missing "

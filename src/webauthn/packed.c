@@ -16,57 +16,20 @@
 
 #include "webauthn_internal.h"
 
-typedef struct {
-    const cbor_item_t *alg, *sig, *x5c;
-} packed_fields;
-
-static int packed_entry(apr_pool_t *p, const cbor_item_t *key,
-                        const cbor_item_t *val, void *arg, const char **why)
-{
-    packed_fields *f = arg;
-    const cbor_item_t **slot;
-    const char *name;
-
-    if (stepup_cbor_text_is(key, "alg")) {
-        slot = &f->alg;
-        name = "alg";
-    }
-    else if (stepup_cbor_text_is(key, "sig")) {
-        slot = &f->sig;
-        name = "sig";
-    }
-    else if (stepup_cbor_text_is(key, "x5c")) {
-        slot = &f->x5c;
-        name = "x5c";
-    }
-    else if (stepup_cbor_text_is(key, "ecdaaKeyId"))
-        return stepup_wa_fail(why, "packed attestation: ECDAA is not "
-                              "supported");
-    else if (cbor_isa_string(key))
-        return 0;
-    else
-        return stepup_wa_fail(why, "packed attStmt: a key is not a text "
-                              "string");
-    if (*slot)
-        return stepup_wa_fail(why, apr_psprintf(p, "packed attStmt: \"%s\" "
-                                                "given twice", name));
-    *slot = val;
-    return 0;
-}
-
 int stepup_att_packed(apr_pool_t *p, stepup_attestation_ctx *ctx,
                       const char **why)
 {
     const unsigned char *sig, *data;
     size_t siglen, datalen;
     STACK_OF(X509) *rest;
-    packed_fields f;
+    stepup_att_fields f = {
+        "packed attStmt", "ecdaaKeyId",
+        "packed attestation: ECDAA is not supported", NULL, NULL, NULL
+    };
     int64_t alg;
     X509 *leaf;
 
-    memset(&f, 0, sizeof(f));
-    if (stepup_cbor_map_walk(p, ctx->att->att_stmt, "packed attStmt",
-                             packed_entry, &f, why) != 0)
+    if (stepup_att_fields_read(p, ctx->att->att_stmt, &f, why) != 0)
         return -1;
     if (!f.alg || stepup_cbor_int(f.alg, &alg) != 0)
         return stepup_wa_fail(why, "packed attStmt: \"alg\" is missing or "

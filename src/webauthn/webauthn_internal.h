@@ -201,7 +201,7 @@ int stepup_es256_verify_point(const unsigned char point[65],
 /* Ties an EVP_PKEY to the pool (EVP_PKEY_free when it is cleared). */
 void stepup_wa_pkey_to_pool(apr_pool_t *p, struct evp_pkey_st *pkey);
 
-/* ---- attestation.c, packed.c, fido_u2f.c, x5c.c ---- */
+/* ---- attestation.c, packed.c, fido_u2f.c, x5c.c, statement.c ---- */
 
 typedef struct {
     const char *fmt;                          /* from the pool */
@@ -252,6 +252,21 @@ int stepup_att_apple(apr_pool_t *p, stepup_attestation_ctx *ctx,
                      const char **why);
 int stepup_att_android_safetynet(apr_pool_t *p, stepup_attestation_ctx *ctx,
                                  const char **why);
+
+/* ---- statement.c: what the formats share, below them ---- */
+
+/* The "alg", "sig" and "x5c" members of an attStmt map (packed,
+ * android-key), each at most once; other text keys are ignored, a key
+ * that is not text is refused. */
+typedef struct {
+    const char *what;                       /* "packed attStmt": names the
+                                               map in reasons */
+    const char *refused_key;                /* a member refused at sight */
+    const char *refused_why;                /* (NULL: none), and why */
+    const struct cbor_item_t *alg, *sig, *x5c;   /* NULL when absent */
+} stepup_att_fields;
+int stepup_att_fields_read(apr_pool_t *p, const struct cbor_item_t *att_stmt,
+                           stepup_att_fields *f, const char **why);
 
 /* The trust step every x5c format shares (WebAuthn L3 7.1 step 22): with
  * ctx->roots, the chain from leaf (with the untrusted rest) must reach one
@@ -357,6 +372,20 @@ int stepup_x5c_packed_leaf_check(apr_pool_t *p, struct x509_st *leaf,
 int stepup_x5c_aaguid_check(apr_pool_t *p, struct x509_st *leaf,
                             const unsigned char aaguid[16],
                             int refuse_critical, const char **why);
+
+/* The one DER certificate der[0..len) (1 to 65536 bytes, nothing after
+ * it), or NULL; the caller frees it. */
+struct x509_st *stepup_x5c_der_cert(const unsigned char *der, size_t len);
+
+/* An empty certificate stack freed with p (with what it holds), or NULL
+ * when out of memory. */
+struct stack_st_X509 *stepup_x5c_stack(apr_pool_t *p);
+
+/* Adds x to a chain, taking it over: it becomes *leaf when that is still
+ * NULL, else it is pushed onto rest (from stepup_x5c_stack). */
+int stepup_x5c_chain_add(apr_pool_t *p, struct x509_st *x,
+                         struct x509_st **leaf, struct stack_st_X509 *rest,
+                         const char **why);
 
 /* The leaf's public key (owned by the certificate: do not free). */
 struct evp_pkey_st *stepup_x5c_pubkey(struct x509_st *leaf);
