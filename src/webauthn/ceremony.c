@@ -11,6 +11,31 @@
 
 #include "webauthn_internal.h"
 
+/* What a verified registration yields, from its parts. */
+static void registration_result(const stepup_authdata *ad,
+                                const stepup_attestation *att,
+                                const stepup_cose_key *cred,
+                                const stepup_attestation_ctx *actx,
+                                stepup_webauthn_registration *out)
+{
+    out->credential_id = ad->credential_id;
+    out->credential_id_len = ad->credential_id_len;
+    out->public_key = ad->public_key;
+    out->public_key_len = ad->public_key_len;
+    out->alg = cred->alg;
+    out->fmt = att->fmt;
+    memcpy(out->aaguid, ad->aaguid, 16);
+    out->sign_count = ad->sign_count;
+    out->flags = ad->flags;
+    out->user_verified = !!(ad->flags & STEPUP_WEBAUTHN_FLAG_UV);
+    out->backup_eligible = !!(ad->flags & STEPUP_WEBAUTHN_FLAG_BE);
+    out->backup_state = !!(ad->flags & STEPUP_WEBAUTHN_FLAG_BS);
+    out->attestation_trusted = actx->trusted;
+    out->attestation_type = actx->type;
+    out->attestation_untrusted = actx->trusted ? NULL : actx->untrusted_why;
+    out->key_security = actx->key_security;
+}
+
 int stepup_webauthn_verify_registration(apr_pool_t *p,
                                         const stepup_webauthn_policy *pol,
                                         const stepup_webauthn_response *r,
@@ -71,23 +96,7 @@ int stepup_webauthn_verify_registration(apr_pool_t *p,
     if (stepup_attestation_verify(p, &actx, why) != 0)
         return -1;
     /* 25: credentialId length was checked by the authenticatorData parser */
-
-    out->credential_id = ad.credential_id;
-    out->credential_id_len = ad.credential_id_len;
-    out->public_key = ad.public_key;
-    out->public_key_len = ad.public_key_len;
-    out->alg = cred->alg;
-    out->fmt = att.fmt;
-    memcpy(out->aaguid, ad.aaguid, 16);
-    out->sign_count = ad.sign_count;
-    out->flags = ad.flags;
-    out->user_verified = !!(ad.flags & STEPUP_WEBAUTHN_FLAG_UV);
-    out->backup_eligible = !!(ad.flags & STEPUP_WEBAUTHN_FLAG_BE);
-    out->backup_state = !!(ad.flags & STEPUP_WEBAUTHN_FLAG_BS);
-    out->attestation_trusted = actx.trusted;
-    out->attestation_type = actx.type;
-    out->attestation_untrusted = actx.trusted ? NULL : actx.untrusted_why;
-    out->key_security = actx.key_security;
+    registration_result(&ad, &att, cred, &actx, out);
     return 0;
 }
 
