@@ -616,6 +616,60 @@ static int amr_fits_acr(stepup_amr amr, stepup_acr acr)
     return 0;
 }
 
+/* --acr and --amr of token mint into t. */
+static int mint_levels(const char *name, const parsed_args *pa,
+                       stepup_token *t)
+{
+    const char *s;
+    int rc;
+
+    t->acr = STEPUP_ACR_PWD;
+    if ((s = OPTVAL(pa, OPT_ACR)) && (rc = parse_acr(name, s, &t->acr)))
+        return rc;
+    if (!(s = OPTVAL(pa, OPT_AMR))) {
+        t->amr = t->acr == STEPUP_ACR_PWD ? STEPUP_AMR_PWD : STEPUP_AMR_HWK;
+        return RC_OK;
+    }
+    if (stepup_amr_parse(s, strlen(s), &t->amr) != 0) {
+        errorf("%s: --amr: \"%s\" is not pwd, hwk or swk", name, s);
+        return RC_USAGE;
+    }
+    if (!amr_fits_acr(t->amr, t->acr)) {
+        errorf("%s: --amr %s cannot give --acr %s", name,
+               stepup_amr_name(t->amr), stepup_acr_name(t->acr));
+        return RC_USAGE;
+    }
+    return RC_OK;
+}
+
+/* --ttl and --auth-time of token mint into t. */
+static int mint_times(const char *name, const parsed_args *pa,
+                      stepup_token *t)
+{
+    apr_int64_t ttl = DEFAULT_TTL;
+    const char *s;
+    int rc;
+
+    if ((s = OPTVAL(pa, OPT_TTL))
+        && (rc = parse_seconds(name, "ttl", s, 1, TIME_MAX, &ttl)))
+        return rc;
+    if ((s = OPTVAL(pa, OPT_AUTH_TIME))) {
+        if ((rc = parse_seconds(name, "auth-time", s, 0, TIME_MAX,
+                                &t->auth_time)))
+            return rc;
+    }
+    else {
+        t->auth_time = now_sec();
+    }
+    if (ttl > TIME_MAX - t->auth_time) {
+        errorf("%s: --ttl: auth-time + ttl is beyond %" APR_INT64_T_FMT,
+               name, TIME_MAX);
+        return RC_USAGE;
+    }
+    t->expires = t->auth_time + ttl;
+    return RC_OK;
+}
+
 static int cmd_token_mint(apr_pool_t *p, const command *cmd, int argc,
                           const char *const *argv)
 {
@@ -623,7 +677,6 @@ static int cmd_token_mint(apr_pool_t *p, const command *cmd, int argc,
     stepup_keyset *ks;
     stepup_token t;
     parsed_args pa;
-    apr_int64_t ttl = DEFAULT_TTL;
     int rc;
 
     if ((rc = parse_args(p, mint_opts, argc, argv, &pa)) != RC_OK)
@@ -647,40 +700,9 @@ static int cmd_token_mint(apr_pool_t *p, const command *cmd, int argc,
         errorf("%s: --user: the user name is empty", name);
         return RC_USAGE;
     }
-    t.acr = STEPUP_ACR_PWD;
-    if ((s = OPTVAL(&pa, OPT_ACR)) && (rc = parse_acr(name, s, &t.acr)))
+    if ((rc = mint_levels(name, &pa, &t)) != RC_OK
+        || (rc = mint_times(name, &pa, &t)) != RC_OK)
         return rc;
-    if ((s = OPTVAL(&pa, OPT_AMR))) {
-        if (stepup_amr_parse(s, strlen(s), &t.amr) != 0) {
-            errorf("%s: --amr: \"%s\" is not pwd, hwk or swk", name, s);
-            return RC_USAGE;
-        }
-        if (!amr_fits_acr(t.amr, t.acr)) {
-            errorf("%s: --amr %s cannot give --acr %s", name,
-                   stepup_amr_name(t.amr), stepup_acr_name(t.acr));
-            return RC_USAGE;
-        }
-    }
-    else {
-        t.amr = t.acr == STEPUP_ACR_PWD ? STEPUP_AMR_PWD : STEPUP_AMR_HWK;
-    }
-    if ((s = OPTVAL(&pa, OPT_TTL))
-        && (rc = parse_seconds(name, "ttl", s, 1, TIME_MAX, &ttl)))
-        return rc;
-    if ((s = OPTVAL(&pa, OPT_AUTH_TIME))) {
-        if ((rc = parse_seconds(name, "auth-time", s, 0, TIME_MAX,
-                                &t.auth_time)))
-            return rc;
-    }
-    else {
-        t.auth_time = now_sec();
-    }
-    if (ttl > TIME_MAX - t.auth_time) {
-        errorf("%s: --ttl: auth-time + ttl is beyond %" APR_INT64_T_FMT,
-               name, TIME_MAX);
-        return RC_USAGE;
-    }
-    t.expires = t.auth_time + ttl;
     if ((s = OPTVAL(&pa, OPT_BIND_COOKIE))
         && (rc = parse_bind_cookie(name, s, t.bind)))
         return rc;
@@ -770,10 +792,62 @@ static int read_stdin_token(apr_pool_t *p, const char *name,
     return RC_OK;
 }
 
+/* The policy of token verify from its options; bind holds the bind
+ * cookie's hash when --bind-cookie is given. */
+static int verify_policy(const char *name, const parsed_args *pa,
+                         stepup_policy *pol, char bind[STEPUP_BIND_LEN + 1])
+{
+    const char *s;
+    int rc;
+
+    memset(pol, 0, sizeof(*pol));
+    pol->max_age = APR_INT64_MAX;   /* no limit but expires */
+    pol->lifetime = 0;
+    pol->min_acr = STEPUP_ACR_PWD;
+    pol->user = OPTVAL(pa, OPT_USER);
+    if (pol->user && !*pol->user) {
+        errorf("%s: --user: the user name is empty", name);
+        return RC_USAGE;
+    }
+    if ((s = OPTVAL(pa, OPT_MAX_AGE))
+        && (rc = parse_seconds(name, "max-age", s, 0, TIME_MAX,
+                               &pol->max_age)))
+        return rc;
+    if ((s = OPTVAL(pa, OPT_ACR))
+        && (rc = parse_acr(name, s, &pol->min_acr)))
+        return rc;
+    if ((s = OPTVAL(pa, OPT_NOW))) {
+        if ((rc = parse_seconds(name, "now", s, 0, TIME_MAX, &pol->now)))
+            return rc;
+    }
+    else {
+        pol->now = now_sec();
+    }
+    if ((s = OPTVAL(pa, OPT_BIND_COOKIE))) {
+        if ((rc = parse_bind_cookie(name, s, bind)))
+            return rc;
+        pol->bind = bind;
+    }
+    return RC_OK;
+}
+
+static void print_token(apr_pool_t *p, const stepup_token *t)
+{
+    printf("kid: %s\n", t->kid);
+    printf("user: %s\n", printable(p, t->user));
+    printf("auth_time: %" APR_INT64_T_FMT "\n", t->auth_time);
+    printf("auth_time_utc: %s\n", utc_time(p, t->auth_time));
+    printf("expires: %" APR_INT64_T_FMT "\n", t->expires);
+    printf("expires_utc: %s\n", utc_time(p, t->expires));
+    printf("acr: %s\n", stepup_acr_name(t->acr));
+    printf("amr: %s\n", stepup_amr_name(t->amr));
+    printf("bind: %s\n", t->bind[0] ? t->bind : "-");
+}
+
 static int cmd_token_verify(apr_pool_t *p, const command *cmd, int argc,
                             const char *const *argv)
 {
-    const char *name = argv[0], *s, *tok;
+    const char *name = argv[0], *tok;
     char bind[STEPUP_BIND_LEN + 1];
     stepup_keyset *ks;
     stepup_policy pol;
@@ -798,33 +872,8 @@ static int cmd_token_verify(apr_pool_t *p, const command *cmd, int argc,
         return RC_USAGE;
     }
 
-    memset(&pol, 0, sizeof(pol));
-    pol.max_age = APR_INT64_MAX;   /* no limit but expires */
-    pol.lifetime = 0;
-    pol.min_acr = STEPUP_ACR_PWD;
-    pol.user = OPTVAL(&pa, OPT_USER);
-    if (pol.user && !*pol.user) {
-        errorf("%s: --user: the user name is empty", name);
-        return RC_USAGE;
-    }
-    if ((s = OPTVAL(&pa, OPT_MAX_AGE))
-        && (rc = parse_seconds(name, "max-age", s, 0, TIME_MAX,
-                               &pol.max_age)))
+    if ((rc = verify_policy(name, &pa, &pol, bind)) != RC_OK)
         return rc;
-    if ((s = OPTVAL(&pa, OPT_ACR)) && (rc = parse_acr(name, s, &pol.min_acr)))
-        return rc;
-    if ((s = OPTVAL(&pa, OPT_NOW))) {
-        if ((rc = parse_seconds(name, "now", s, 0, TIME_MAX, &pol.now)))
-            return rc;
-    }
-    else {
-        pol.now = now_sec();
-    }
-    if ((s = OPTVAL(&pa, OPT_BIND_COOKIE))) {
-        if ((rc = parse_bind_cookie(name, s, bind)))
-            return rc;
-        pol.bind = bind;
-    }
 
     if ((rc = load_keys(p, name, OPTVAL(&pa, OPT_KEY_FILE), &ks)) != RC_OK)
         return rc;
@@ -844,15 +893,7 @@ static int cmd_token_verify(apr_pool_t *p, const command *cmd, int argc,
         errorf("%s: token rejected: %s", name, stepup_token_status_str(st));
         return RC_FAIL;
     }
-    printf("kid: %s\n", t.kid);
-    printf("user: %s\n", printable(p, t.user));
-    printf("auth_time: %" APR_INT64_T_FMT "\n", t.auth_time);
-    printf("auth_time_utc: %s\n", utc_time(p, t.auth_time));
-    printf("expires: %" APR_INT64_T_FMT "\n", t.expires);
-    printf("expires_utc: %s\n", utc_time(p, t.expires));
-    printf("acr: %s\n", stepup_acr_name(t.acr));
-    printf("amr: %s\n", stepup_amr_name(t.amr));
-    printf("bind: %s\n", t.bind[0] ? t.bind : "-");
+    print_token(p, &t);
     return RC_OK;
 }
 
@@ -1241,6 +1282,38 @@ static int cmd_webauthn_verify_authentication(apr_pool_t *p,
 /* ------------------------------------------------------------------ */
 /* Dispatch                                                            */
 
+/* The subcommand of the group argv[1] in *c (NULL when unknown), or a
+ * return code when there is nothing to run (help printed, a usage
+ * error); -1 to go on. */
+static int group_command(apr_pool_t *p, int argc, const char *const *argv,
+                         int available, const command **c)
+{
+    const char *group = argv[1];
+    int i;
+
+    if (!available) {
+        errorf("%s: not available in this version", group);
+        return RC_USAGE;
+    }
+    if (argc < 3) {
+        errorf("%s: missing subcommand (see 'stepupctl %s --help')",
+               group, group);
+        return RC_USAGE;
+    }
+    if (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")) {
+        printf("Usage: stepupctl %s SUBCOMMAND [options]\n\n"
+               "Subcommands:\n", group);
+        print_command_list(p, group);
+        return RC_OK;
+    }
+    for (i = 0; i < NCOMMANDS; i++) {
+        if (commands[i].group && !strcmp(commands[i].group, group)
+            && !strcmp(commands[i].name, argv[2]))
+            *c = &commands[i];
+    }
+    return -1;
+}
+
 static int dispatch(apr_pool_t *p, int argc, const char *const *argv)
 {
     const command *c = NULL;
@@ -1266,26 +1339,8 @@ static int dispatch(apr_pool_t *p, int argc, const char *const *argv)
     }
 
     if (group_exists(first, &available)) {
-        if (!available) {
-            errorf("%s: not available in this version", first);
-            return RC_USAGE;
-        }
-        if (argc < 3) {
-            errorf("%s: missing subcommand (see 'stepupctl %s --help')",
-                   first, first);
-            return RC_USAGE;
-        }
-        if (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")) {
-            printf("Usage: stepupctl %s SUBCOMMAND [options]\n\n"
-                   "Subcommands:\n", first);
-            print_command_list(p, first);
-            return RC_OK;
-        }
-        for (i = 0; i < NCOMMANDS; i++) {
-            if (commands[i].group && !strcmp(commands[i].group, first)
-                && !strcmp(commands[i].name, argv[2]))
-                c = &commands[i];
-        }
+        if ((i = group_command(p, argc, argv, available, &c)) >= 0)
+            return i;
         used = 3;
     }
     else {
