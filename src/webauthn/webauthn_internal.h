@@ -166,16 +166,6 @@ int stepup_cose_verify(const stepup_cose_key *key, const unsigned char *msg,
                        size_t msglen, const unsigned char *sig,
                        size_t siglen, const char **why);
 
-/* Verifies sig over msg with pkey as COSE algorithm alg (ES256: DER
- * ECDSA P-256 with SHA-256; RS256: RSASSA-PKCS1-v1_5 with SHA-256; EdDSA:
- * Ed25519 over msg itself). That the key's type fits alg is the caller's
- * to know (stepup_cose_key_decode makes them so; stepup_x5c_key_fits
- * checks a certificate's key). */
-int stepup_sig_verify(struct evp_pkey_st *pkey, int alg,
-                      const unsigned char *msg, size_t msglen,
-                      const unsigned char *sig, size_t siglen,
-                      const char **why);
-
 /* Per key type (the parameters as CBOR items, NULL when absent). */
 int stepup_es256_from_cose(apr_pool_t *p, const struct cbor_item_t *crv,
                            const struct cbor_item_t *x,
@@ -198,10 +188,22 @@ int stepup_es256_verify_point(const unsigned char point[65],
                               const unsigned char *sig, size_t siglen,
                               const char **why);
 
+/* ---- sig.c: below the key types and the formats ---- */
+
+/* Verifies sig over msg with pkey as COSE algorithm alg (ES256: DER
+ * ECDSA P-256 with SHA-256; RS256: RSASSA-PKCS1-v1_5 with SHA-256; EdDSA:
+ * Ed25519 over msg itself). That the key's type fits alg is the caller's
+ * to know (stepup_cose_key_decode makes them so; stepup_x5c_key_fits
+ * checks a certificate's key). */
+int stepup_sig_verify(struct evp_pkey_st *pkey, int alg,
+                      const unsigned char *msg, size_t msglen,
+                      const unsigned char *sig, size_t siglen,
+                      const char **why);
+
 /* Ties an EVP_PKEY to the pool (EVP_PKEY_free when it is cleared). */
 void stepup_wa_pkey_to_pool(apr_pool_t *p, struct evp_pkey_st *pkey);
 
-/* ---- attestation.c, packed.c, fido_u2f.c, x5c.c, statement.c ---- */
+/* ---- attestation.c, packed.c, fido_u2f.c, x5c.c ---- */
 
 typedef struct {
     const char *fmt;                          /* from the pool */
