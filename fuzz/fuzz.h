@@ -3,11 +3,11 @@
  * fixed key set, and the relying party the WebAuthn seeds were made for
  * (fuzz/mkseeds.c, with the unit tests' fixtures: t/unit/wa_fixture.c).
  *
- * Each target defines LLVMFuzzerTestOneInput. `make fuzz` links it with
- * libFuzzer (clang -fsanitize=fuzzer,address,undefined); `make
- * fuzz-replay` links it with fuzz/replay.c, which feeds it every file of
- * its corpus. A target aborts (FUZZ_CHECK) when the code under test
- * breaks one of its own promises, not only when it crashes.
+ * Each target defines LLVMFuzzerTestOneInput. `scripts/fuzz.sh run` links
+ * it with libFuzzer (clang -fsanitize=fuzzer,address,undefined);
+ * `scripts/fuzz.sh replay` links it with fuzz/replay.c, which feeds it
+ * every file of its corpus. A target aborts (FUZZ_CHECK) when the code
+ * under test breaks one of its own promises, not only when it crashes.
  */
 #ifndef STEPUP_FUZZ_H
 #define STEPUP_FUZZ_H
@@ -23,7 +23,7 @@
 #include <apr_strings.h>
 
 #include "stepup_keys.h"
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,7 +1,7 @@
 /*
  * The step-up and bind cookies as the module reads them from the Cookie
- * and Cookie2 headers (src/cookie.c, httpd side: see httpd_side.h), then
- * the token check behind them (src/token.c).
+ * and Cookie2 headers (src/core/cookie_parse.c, as src/httpd/cookie.c
+ * calls it), then the token check behind them (src/core/token.c).
  *
  * Input: a flags byte (bit 0: StepupTokenHeader X-Stepup-Token on), then
  * lines, each one header: a first character '2' makes it Cookie2, 'H' the
@@ -9,80 +9,109 @@
  * found for "stepup" is a piece of one header that follows "stepup=",
  * cut at ',' or ';'.
  */
-#include "httpd_side.h"
-#include "../src/httpd/cookie.c"
+#include "fuzz.h"
+#include "stepup_cookie_parse.h"
+#include "stepup_token.h"
 
-const char *stepup_conf_cookie_name(const stepup_dir_conf *d)
-{
-    return d->cookie_name ? d->cookie_name : STEPUP_DEFAULT_COOKIE;
-}
+#define FUZZ_HEADERS_MAX 64
 
-AP_DECLARE(const char *) ap_run_http_scheme(const request_rec *r)
+typedef struct {
+    const char *cookies[FUZZ_HEADERS_MAX];    /* Cookie and Cookie2 values */
+    int ncookies;
+    const char *token_header;                 /* the first one, or NULL */
+} fuzz_headers;
+
+/* What read_cookie in src/httpd/cookie.c does over the request's Cookie
+ * and Cookie2 headers. */
+static int read_cookie(apr_pool_t *p, const fuzz_headers *h,
+                       const char *name, const char **value)
 {
-    (void)r;
-    return "https";
+    stepup_cookie_scan s;
+    int i;
+
+    stepup_cookie_scan_start(&s, name);
+    for (i = 0; i < h->ncookies; i++)
+        stepup_cookie_scan_header(&s, h->cookies[i]);
+    return stepup_cookie_scan_value(p, &s, value);
 }
 
 /* 1 when v is the value of a "stepup=" piece in one Cookie(2) header */
-static int came_from_a_cookie(request_rec *r, const char *v)
+static int came_from_a_cookie(const fuzz_headers *h, const char *v)
 {
-    const apr_array_header_t *h = apr_table_elts(r->headers_in);
-    const apr_table_entry_t *e = (const apr_table_entry_t *)h->elts;
+    size_t n = strlen(v);
     int i;
 
-    for (i = 0; i < h->nelts; i++) {
-        const char *at = e[i].val;
+    for (i = 0; i < h->ncookies; i++) {
+        const char *at = h->cookies[i];
 
-        if (strcasecmp(e[i].key, "Cookie") && strcasecmp(e[i].key, "Cookie2"))
-            continue;
         while ((at = strstr(at, "stepup="))) {
             at += 7;
-            if (!strncmp(at, v, strlen(v))
-                && (at[strlen(v)] == '\0' || at[strlen(v)] == ';'
-                    || at[strlen(v)] == ','))
+            if (!strncmp(at, v, n)
+                && (at[n] == '\0' || at[n] == ';' || at[n] == ','))
                 return 1;
         }
     }
     return 0;
 }
 
+static void split_headers(char *text, fuzz_headers *h)
+{
+    char *line, *next;
+
+    memset(h, 0, sizeof(*h));
+    for (line = text; line; line = next) {
+        if ((next = strchr(line, '\n')))
+            *next++ = '\0';
+        if (*line == 'H') {
+            if (!h->token_header)
+                h->token_header = line + 1;
+        }
+        else if (h->ncookies < FUZZ_HEADERS_MAX)
+            h->cookies[h->ncookies++] = *line ? line + 1 : line;
+    }
+}
+
+/* The token from a cookie: one piece's value, or nothing when it came
+ * twice with different values. */
+static void check_cookie_token(apr_pool_t *p, const fuzz_headers *h)
+{
+    const char *token = NULL, *one = NULL;
+    int rc = read_cookie(p, h, "stepup", &token), i;
+
+    FUZZ_CHECK(rc == 0 || !token);
+    /* two values in one header are two in the request */
+    for (i = 0; rc == 0 && i < h->ncookies; i++)
+        FUZZ_CHECK(stepup_cookie_get(p, h->cookies[i], "stepup", &one) == 0);
+    if (!token)
+        return;
+    FUZZ_CHECK(!strchr(token, ';') && !strchr(token, ','));
+    FUZZ_CHECK(came_from_a_cookie(h, token));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *p;
-    request_rec *r;
-    stepup_dir_conf *dc;
+    fuzz_headers h;
     stepup_policy pol;
     stepup_token t;
     char bindbuf[STEPUP_BIND_LEN + 1];
-    const char *token, *bind;
-    char *text, *line, *next;
+    const char *token = NULL, *bind = "", *session = NULL;
 
     if (size < 1)
         return 0;
     p = fuzz_pool();
-    r = fuzz_request(p);
-    dc = apr_pcalloc(p, sizeof(*dc));
-    dc->cookie_name = "stepup";
-    dc->bind_cookie = "session";
-    dc->token_header = (data[0] & 1) ? "X-Stepup-Token" : NULL;
-    dc->cookie_secure = STEPUP_SECURE_AUTO;
-    text = fuzz_cstr(p, data + 1, size - 1);
-    for (line = text; line; line = next) {
-        if ((next = strchr(line, '\n')))
-            *next++ = '\0';
-        apr_table_add(r->headers_in, *line == '2' ? "Cookie2"
-                      : *line == 'H' ? "X-Stepup-Token" : "Cookie",
-                      *line ? line + 1 : line);
-    }
-
-    token = stepup_request_token(r, dc);
-    bind = stepup_request_bind(r, dc, bindbuf);
-    FUZZ_CHECK(bind && (!*bind || strlen(bind) == STEPUP_BIND_LEN));
-    if (token && !(dc->token_header
-                   && apr_table_get(r->headers_in, dc->token_header))) {
-        FUZZ_CHECK(!strchr(token, ';') && !strchr(token, ','));
-        FUZZ_CHECK(came_from_a_cookie(r, token));
-    }
+    split_headers(fuzz_cstr(p, data + 1, size - 1), &h);
+    check_cookie_token(p, &h);
+    /* stepup_request_token: the header first when configured */
+    if ((data[0] & 1) && h.token_header)
+        token = h.token_header;
+    else
+        (void)read_cookie(p, &h, "stepup", &token);
+    /* stepup_request_bind */
+    if (read_cookie(p, &h, "session", &session) == 0 && session && *session
+        && stepup_bind_compute(session, strlen(session), bindbuf) == 0)
+        bind = bindbuf;
+    FUZZ_CHECK(!*bind || strlen(bind) == STEPUP_BIND_LEN);
     if (token) {
         /* what authz.c does with it */
         memset(&pol, 0, sizeof(pol));
@@ -92,9 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pol.bind = bind;
         (void)stepup_token_verify(p, fuzz_keyset(), token, strlen(token),
                                   &pol, &t);
-        stepup_set_cookie(r, dc, token, 300);
     }
-    stepup_clear_cookie(r, dc);
     apr_pool_destroy(p);
     return 0;
 }

@@ -1,7 +1,7 @@
 /*
  * Writes the seed corpora of the fuzz targets: fuzz/mkseeds DIR [TARGET...]
- * fills DIR/<target>/, for every target or those named (`make fuzz-seeds
- * [FUZZ_SEEDS="cookie body"]` does it for fuzz/corpus). A
+ * fills DIR/<target>/, for every target or those named (`bash
+ * scripts/fuzz.sh seeds [cookie body]` does it for fuzz/corpus). A
  * development tool, run by hand when a target or an input format
  * changes; the corpora it wrote are committed.
  *
@@ -233,7 +233,7 @@ static void csrf_seeds(void)
 
 /* ---- small text parsers ---- */
 
-static void text_seeds(void)
+static void keyfile_seeds(void)
 {
     char *big;
 
@@ -263,7 +263,10 @@ static void text_seeds(void)
                                "3ODk6Ozw9Pj8\n", big, i);
     }
     puts_("keyfile", "65-keys", big);
+}
 
+static void b64url_seeds(void)
+{
     puts_("b64url", "empty", "");
     puts_("b64url", "one", "QQ");
     puts_("b64url", "two", "QUI");
@@ -277,6 +280,11 @@ static void text_seeds(void)
     puts_("b64url", "mid-padding", "QQ==QUJD");
     puts_("b64url", "trailing-bits", "QR");
     put("b64url", "binary", "\xff\x00\x80", 3);
+}
+
+static void returnto_seeds(void)
+{
+    char *big;
 
     puts_("returnto", "root", "/");
     puts_("returnto", "path-query", "/account/settings?tab=keys#x");
@@ -298,7 +306,10 @@ static void text_seeds(void)
     big[2048] = 'a';
     big[2049] = '\0';
     puts_("returnto", "over-max", big);
+}
 
+static void template_seeds(void)
+{
     puts_("template", "page", "<!doctype html>\n<title>{{title}}</title>\n"
           "<form><input name=csrf value=\"{{csrf}}\">\n"
           "<input name=return_to value=\"{{return_to}}\"></form>\n");
@@ -312,7 +323,10 @@ static void text_seeds(void)
     puts_("template", "fragments", "<!-- pieces -->\n{{:a}}\n"
           "<p>{{title}}</p>\n\n{{:}}\nword\n{{:b-c}}\n{{csrf}} {{return_to}}");
     puts_("template", "fragments-bad", "{{:a}}\n{{:a}}\n{{:b-c}} x\n{{:");
+}
 
+static void aaguid_seeds(void)
+{
     puts_("aaguid", "list", "# high assurance\n"
           "2fc0579f-8113-47ea-b116-bb5a8db9202a\n"
           "  cb69481e-8ff7-4039-93ec-0a2729a154a8  # a key\r\n\n");
@@ -323,6 +337,15 @@ static void text_seeds(void)
     puts_("aaguid", "comments-only", "# none\n");
     puts_("aaguid", "not-hex", "2fc0579f-8113-47ea-b116-bb5a8db9202g\n");
     put("aaguid", "nul", "2fc0579f-8113\0", 14);
+}
+
+static void text_seeds(void)
+{
+    keyfile_seeds();
+    b64url_seeds();
+    returnto_seeds();
+    template_seeds();
+    aaguid_seeds();
 }
 
 /* ---- WebAuthn ---- */
@@ -371,6 +394,101 @@ static void reg(wa_reg *r, wa_key_id key, wa_fmt fmt)
         r->leaf = leaf(WA_KEY_ATTEST, r->aaguid);
     else if (fmt == WA_FMT_FIDO_U2F)
         r->leaf = leaf(WA_KEY_ATTEST, NULL);
+}
+
+static void registration_json_seeds(void)
+{
+    wa_reg r;
+
+    /* registration JSON variants */
+    reg(&r, WA_KEY_ES256, WA_FMT_NONE);
+    wa_reg_build(pool, &r);
+    {
+        const char *cd = wa_b64url(pool, r.client_data_out,
+                                   strlen(r.client_data_out));
+        const char *ao = wa_b64url(pool, r.att_obj, r.att_obj_len);
+        const char *id = wa_b64url(pool, r.cred_id, r.cred_id_len);
+
+        puts_("registration", "minimal", apr_psprintf(pool,
+              "{\"id\":\"%s\",\"rawId\":\"%s\",\"type\":\"public-key\","
+              "\"response\":{\"clientDataJSON\":\"%s\","
+              "\"attestationObject\":\"%s\"}}", id, id, cd, ao));
+        puts_("registration", "extras", apr_psprintf(pool,
+              "{\"id\":\"%s\",\"rawId\":\"%s\",\"type\":\"public-key\","
+              "\"authenticatorAttachment\":null,"
+              "\"response\":{\"clientDataJSON\":\"%s\","
+              "\"attestationObject\":\"%s\",\"authenticatorData\":\"AA\","
+              "\"publicKey\":null,\"publicKeyAlgorithm\":-7,"
+              "\"transports\":[\"internal\",\"hybrid\",\"smart-card\"]},"
+              "\"clientExtensionResults\":{\"credProps\":{\"rk\":true}}}",
+              id, id, cd, ao));
+        puts_("registration", "id-differs", apr_psprintf(pool,
+              "{\"id\":\"AAAA\",\"rawId\":\"%s\",\"type\":\"public-key\","
+              "\"response\":{\"clientDataJSON\":\"%s\","
+              "\"attestationObject\":\"%s\"}}", id, cd, ao));
+        puts_("registration", "bad-transports", apr_psprintf(pool,
+              "{\"id\":\"%s\",\"rawId\":\"%s\",\"type\":\"public-key\","
+              "\"response\":{\"clientDataJSON\":\"%s\","
+              "\"attestationObject\":\"%s\",\"transports\":[\"usb\",1]}}",
+              id, id, cd, ao));
+        puts_("registration", "duplicate-member",
+              "{\"id\":\"AA\",\"id\":\"AA\"}");
+        puts_("registration", "not-object", "[\"public-key\"]");
+        puts_("registration", "wrong-type", "{\"id\":\"AA\",\"rawId\":\"AA\","
+              "\"type\":\"password\",\"response\":{}}");
+    }
+}
+
+static void registration_variant_seeds(void)
+{
+    wa_reg r;
+
+    /* an x5c of two (leaf and root), a corrupt signature, a leaf of
+     * another CA, a statement of the wrong format */
+    reg(&r, WA_KEY_ES256, WA_FMT_PACKED_X5C);
+    r.x5c_with_ca = 1;
+    wa_reg_build(pool, &r);
+    put_att("att_packed", "x5c-with-ca", 1, &r);
+    reg(&r, WA_KEY_ES256, WA_FMT_PACKED_SELF);
+    r.corrupt_sig = 1;
+    wa_reg_build(pool, &r);
+    put_att("att_packed", "corrupt-sig", 0, &r);
+    put_att("att_none", "packed-stmt", 0, &r);
+    reg(&r, WA_KEY_ES256, WA_FMT_PACKED_X5C);
+    r.leaf = wa_leaf(r.aaguid);
+    wa_reg_build(pool, &r);
+    put_att("att_packed", "other-ca-roots", 1, &r);
+    reg(&r, WA_KEY_ES256, WA_FMT_PACKED_X5C);
+    r.att_key = WA_KEY_ATTEST_RSA;
+    r.leaf = leaf(WA_KEY_ATTEST_RSA, r.aaguid);
+    wa_reg_build(pool, &r);
+    put_att("att_packed", "rsa-leaf", 0, &r);
+    puts_("registration", "es256-packed-rsa-leaf",
+          wa_registration_json(pool, &r.resp));
+    reg(&r, WA_KEY_ES256, WA_FMT_FIDO_U2F);
+    wa_reg_build(pool, &r);
+    put_att("att_packed", "u2f-stmt", 0, &r);
+    put_att("att_none", "u2f-stmt", 0, &r);
+    reg(&r, WA_KEY_ES256, WA_FMT_NONE);
+    wa_reg_build(pool, &r);
+    put_att("att_fido_u2f", "none-stmt", 0, &r);
+    {
+        /* an unsupported format and a non-AT authData */
+        size_t len, adlen;
+        unsigned char *ad = wa_auth_data(pool, WA_RP_ID, 0x01, 0, NULL, NULL,
+                                         0, NULL, 0, NULL, 0, &adlen);
+        unsigned char *obj = wa_att_object(pool, "tpm", wa_cbor_map(0),
+                                           r.auth_data, r.auth_data_len,
+                                           &len);
+        wa_reg fake = r;
+
+        fake.att_obj = obj;
+        fake.att_obj_len = len;
+        put_att("attestation", "tpm", 0, &fake);
+        fake.att_obj = wa_att_object(pool, "none", wa_cbor_map(0), ad, adlen,
+                                     &fake.att_obj_len);
+        put_att("attestation", "no-at", 0, &fake);
+    }
 }
 
 static void registration_seeds(void)
@@ -424,91 +542,8 @@ static void registration_seeds(void)
             puts_("clientdata", "create", r.client_data_out);
         }
     }
-
-    /* an x5c of two (leaf and root), a corrupt signature, a leaf of
-     * another CA, a statement of the wrong format */
-    reg(&r, WA_KEY_ES256, WA_FMT_PACKED_X5C);
-    r.x5c_with_ca = 1;
-    wa_reg_build(pool, &r);
-    put_att("att_packed", "x5c-with-ca", 1, &r);
-    reg(&r, WA_KEY_ES256, WA_FMT_PACKED_SELF);
-    r.corrupt_sig = 1;
-    wa_reg_build(pool, &r);
-    put_att("att_packed", "corrupt-sig", 0, &r);
-    put_att("att_none", "packed-stmt", 0, &r);
-    reg(&r, WA_KEY_ES256, WA_FMT_PACKED_X5C);
-    r.leaf = wa_leaf(r.aaguid);
-    wa_reg_build(pool, &r);
-    put_att("att_packed", "other-ca-roots", 1, &r);
-    reg(&r, WA_KEY_ES256, WA_FMT_PACKED_X5C);
-    r.att_key = WA_KEY_ATTEST_RSA;
-    r.leaf = leaf(WA_KEY_ATTEST_RSA, r.aaguid);
-    wa_reg_build(pool, &r);
-    put_att("att_packed", "rsa-leaf", 0, &r);
-    puts_("registration", "es256-packed-rsa-leaf",
-          wa_registration_json(pool, &r.resp));
-    reg(&r, WA_KEY_ES256, WA_FMT_FIDO_U2F);
-    wa_reg_build(pool, &r);
-    put_att("att_packed", "u2f-stmt", 0, &r);
-    put_att("att_none", "u2f-stmt", 0, &r);
-    reg(&r, WA_KEY_ES256, WA_FMT_NONE);
-    wa_reg_build(pool, &r);
-    put_att("att_fido_u2f", "none-stmt", 0, &r);
-    {
-        /* an unsupported format and a non-AT authData */
-        size_t len, adlen;
-        unsigned char *ad = wa_auth_data(pool, WA_RP_ID, 0x01, 0, NULL, NULL,
-                                         0, NULL, 0, NULL, 0, &adlen);
-        unsigned char *obj = wa_att_object(pool, "tpm", wa_cbor_map(0),
-                                           r.auth_data, r.auth_data_len,
-                                           &len);
-        wa_reg fake = r;
-
-        fake.att_obj = obj;
-        fake.att_obj_len = len;
-        put_att("attestation", "tpm", 0, &fake);
-        fake.att_obj = wa_att_object(pool, "none", wa_cbor_map(0), ad, adlen,
-                                     &fake.att_obj_len);
-        put_att("attestation", "no-at", 0, &fake);
-    }
-
-    /* registration JSON variants */
-    reg(&r, WA_KEY_ES256, WA_FMT_NONE);
-    wa_reg_build(pool, &r);
-    {
-        const char *cd = wa_b64url(pool, r.client_data_out,
-                                   strlen(r.client_data_out));
-        const char *ao = wa_b64url(pool, r.att_obj, r.att_obj_len);
-        const char *id = wa_b64url(pool, r.cred_id, r.cred_id_len);
-
-        puts_("registration", "minimal", apr_psprintf(pool,
-              "{\"id\":\"%s\",\"rawId\":\"%s\",\"type\":\"public-key\","
-              "\"response\":{\"clientDataJSON\":\"%s\","
-              "\"attestationObject\":\"%s\"}}", id, id, cd, ao));
-        puts_("registration", "extras", apr_psprintf(pool,
-              "{\"id\":\"%s\",\"rawId\":\"%s\",\"type\":\"public-key\","
-              "\"authenticatorAttachment\":null,"
-              "\"response\":{\"clientDataJSON\":\"%s\","
-              "\"attestationObject\":\"%s\",\"authenticatorData\":\"AA\","
-              "\"publicKey\":null,\"publicKeyAlgorithm\":-7,"
-              "\"transports\":[\"internal\",\"hybrid\",\"smart-card\"]},"
-              "\"clientExtensionResults\":{\"credProps\":{\"rk\":true}}}",
-              id, id, cd, ao));
-        puts_("registration", "id-differs", apr_psprintf(pool,
-              "{\"id\":\"AAAA\",\"rawId\":\"%s\",\"type\":\"public-key\","
-              "\"response\":{\"clientDataJSON\":\"%s\","
-              "\"attestationObject\":\"%s\"}}", id, cd, ao));
-        puts_("registration", "bad-transports", apr_psprintf(pool,
-              "{\"id\":\"%s\",\"rawId\":\"%s\",\"type\":\"public-key\","
-              "\"response\":{\"clientDataJSON\":\"%s\","
-              "\"attestationObject\":\"%s\",\"transports\":[\"usb\",1]}}",
-              id, id, cd, ao));
-        puts_("registration", "duplicate-member",
-              "{\"id\":\"AA\",\"id\":\"AA\"}");
-        puts_("registration", "not-object", "[\"public-key\"]");
-        puts_("registration", "wrong-type", "{\"id\":\"AA\",\"rawId\":\"AA\","
-              "\"type\":\"password\",\"response\":{}}");
-    }
+    registration_variant_seeds();
+    registration_json_seeds();
 }
 
 /* flags || COSE key length (2 bytes) || COSE key || JSON */
@@ -531,37 +566,13 @@ static void put_authn(const char *name, const wa_key *k, const char *json)
     put_authn_flags(name, 0, k, json);
 }
 
-static void authentication_seeds(void)
+/* Assertions with extensions, a trailing byte, counter 0, a padded
+ * authenticatorData and a null user handle. */
+static void authentication_shape_seeds(void)
 {
     static const unsigned char ext[] = { 0xa1, 0x63, 'f', 'o', 'o', 0xf5 };
     static const unsigned char trailing[] = { 0x00 };
     wa_auth a;
-
-    wa_auth_init(&a, WA_KEY_ES256);
-    wa_auth_build(pool, &a);
-    put_authn("es256", wa_key_get(WA_KEY_ES256),
-              wa_authentication_json(pool, &a.resp));
-    put("authdata", "assertion", a.auth_data, a.auth_data_len);
-    puts_("clientdata", "get", a.resp.client_data_json
-          ? (const char *)a.resp.client_data_json : "");
-    /* the same with the stored key of another credential */
-    put_authn("es256-other-key", wa_key_get(WA_KEY_ES256_OTHER),
-              wa_authentication_json(pool, &a.resp));
-
-    wa_auth_init(&a, WA_KEY_RS256);
-    a.sign_count = 7;
-    wa_auth_build(pool, &a);
-    put_authn("rs256", wa_key_get(WA_KEY_RS256),
-              wa_authentication_json(pool, &a.resp));
-    put_authn_flags("rs256-stored-counter-5", 2, wa_key_get(WA_KEY_RS256),
-                    wa_authentication_json(pool, &a.resp));
-
-    wa_auth_init(&a, WA_KEY_EDDSA);
-    a.flags |= STEPUP_WEBAUTHN_FLAG_UV | STEPUP_WEBAUTHN_FLAG_BE
-        | STEPUP_WEBAUTHN_FLAG_BS;
-    wa_auth_build(pool, &a);
-    put_authn_flags("eddsa-uv-required", 1, wa_key_get(WA_KEY_EDDSA),
-                    wa_authentication_json(pool, &a.resp));
 
     wa_auth_init(&a, WA_KEY_ES256);
     a.flags |= STEPUP_WEBAUTHN_FLAG_ED;
@@ -603,6 +614,38 @@ static void authentication_seeds(void)
     }
 }
 
+static void authentication_seeds(void)
+{
+    wa_auth a;
+
+    wa_auth_init(&a, WA_KEY_ES256);
+    wa_auth_build(pool, &a);
+    put_authn("es256", wa_key_get(WA_KEY_ES256),
+              wa_authentication_json(pool, &a.resp));
+    put("authdata", "assertion", a.auth_data, a.auth_data_len);
+    puts_("clientdata", "get", a.resp.client_data_json
+          ? (const char *)a.resp.client_data_json : "");
+    /* the same with the stored key of another credential */
+    put_authn("es256-other-key", wa_key_get(WA_KEY_ES256_OTHER),
+              wa_authentication_json(pool, &a.resp));
+
+    wa_auth_init(&a, WA_KEY_RS256);
+    a.sign_count = 7;
+    wa_auth_build(pool, &a);
+    put_authn("rs256", wa_key_get(WA_KEY_RS256),
+              wa_authentication_json(pool, &a.resp));
+    put_authn_flags("rs256-stored-counter-5", 2, wa_key_get(WA_KEY_RS256),
+                    wa_authentication_json(pool, &a.resp));
+
+    wa_auth_init(&a, WA_KEY_EDDSA);
+    a.flags |= STEPUP_WEBAUTHN_FLAG_UV | STEPUP_WEBAUTHN_FLAG_BE
+        | STEPUP_WEBAUTHN_FLAG_BS;
+    wa_auth_build(pool, &a);
+    put_authn_flags("eddsa-uv-required", 1, wa_key_get(WA_KEY_EDDSA),
+                    wa_authentication_json(pool, &a.resp));
+    authentication_shape_seeds();
+}
+
 static void cbor_seeds(void)
 {
     static const unsigned char indef_map[] = { 0xbf, 0x61, 'a', 0x01, 0xff };
@@ -639,6 +682,22 @@ static void cbor_seeds(void)
     memset(deep, 0x81, sizeof(deep));
     deep[sizeof(deep) - 1] = 0x00;
     put("cbor", "deep", deep, sizeof(deep));
+}
+
+/* An RSA key with an even modulus and e = 1. */
+static void cose_rsa_even_seed(void)
+{
+    unsigned char n[256], e[] = { 0x01 }, *enc;
+    size_t len;
+
+    memset(n, 0xff, sizeof(n));
+    n[255] = 0xfe;
+    enc = wa_cose_map(pool, &len, 4,
+                      (int64_t)1, wa_cbor_int(3),
+                      (int64_t)3, wa_cbor_int(-257),
+                      (int64_t)-1, wa_cbor_bytes(n, sizeof(n)),
+                      (int64_t)-2, wa_cbor_bytes(e, 1));
+    put("cose", "rsa-even-e1", enc, len);
 }
 
 static void cose_seeds(void)
@@ -680,18 +739,7 @@ static void cose_seeds(void)
                       wa_cbor_int(-7));
     put("cose", "symmetric", enc, len);
     put("cose", "rsa-1024", rsa->cose, rsa->cose_len);
-    {
-        unsigned char n[256], e[] = { 0x01 };
-
-        memset(n, 0xff, sizeof(n));
-        n[255] = 0xfe;
-        enc = wa_cose_map(pool, &len, 4,
-                          (int64_t)1, wa_cbor_int(3),
-                          (int64_t)3, wa_cbor_int(-257),
-                          (int64_t)-1, wa_cbor_bytes(n, sizeof(n)),
-                          (int64_t)-2, wa_cbor_bytes(e, 1));
-        put("cose", "rsa-even-e1", enc, len);
-    }
+    cose_rsa_even_seed();
     enc = wa_cbor_encode(pool, wa_cbor_map(3,
                                            wa_cbor_int(1), wa_cbor_int(1),
                                            wa_cbor_int(3), wa_cbor_int(-8),
@@ -982,6 +1030,54 @@ static void put_bytes(const char *target, const char *name, unsigned flag,
 /* The statements of the four formats around an ES256 credential, each in
  * its format's layout with signatures that do not verify (the fuzzer goes
  * on from there), and the structures inside them for their own targets. */
+/* The formats whose statement is signed by an attestation leaf:
+ * android-key, apple, android-safetynet. */
+static void leaf_format_seeds(const wa_reg *r, const unsigned char *leaf_der,
+                              size_t leaf_len, const unsigned char *extra)
+{
+    cbor_item_t *stmt;
+    wa_reg obj = *r;
+
+    stmt = wa_cbor_map(3, wa_cbor_text("alg"), wa_cbor_int(-7),
+                       wa_cbor_text("sig"), wa_cbor_bytes(extra, 32),
+                       wa_cbor_text("x5c"),
+                       wa_cbor_array(1, wa_cbor_bytes(leaf_der, leaf_len)));
+    obj.att_obj = wa_att_object(pool, "android-key", stmt, r->auth_data,
+                                r->auth_data_len, &obj.att_obj_len);
+    put_att("att_android_key", "leaf", 0, &obj);
+    put_att("attestation", "android-key", 0, &obj);
+
+    stmt = wa_cbor_map(1, wa_cbor_text("x5c"),
+                       wa_cbor_array(1, wa_cbor_bytes(leaf_der, leaf_len)));
+    obj.att_obj = wa_att_object(pool, "apple", stmt, r->auth_data,
+                                r->auth_data_len, &obj.att_obj_len);
+    put_att("att_apple", "leaf", 0, &obj);
+    put_att("attestation", "apple", 0, &obj);
+
+    {
+        /* header {"alg":"RS256","x5c":[leaf]}, payload {"nonce":...} */
+        char *b64 = apr_palloc(pool, 4 * ((leaf_len + 2) / 3) + 1);
+        const char *hdr, *payload, *jws;
+
+        EVP_EncodeBlock((unsigned char *)b64, leaf_der, (int)leaf_len);
+        hdr = apr_psprintf(pool, "{\"alg\":\"RS256\",\"x5c\":[\"%s\"]}",
+                           b64);
+        payload = "{\"nonce\":\"AAAA\",\"ctsProfileMatch\":true,"
+                  "\"timestampMs\":1600000000000}";
+        jws = apr_pstrcat(pool, wa_b64url(pool, hdr, strlen(hdr)), ".",
+                          wa_b64url(pool, payload, strlen(payload)), ".AAAA",
+                          NULL);
+        stmt = wa_cbor_map(2, wa_cbor_text("ver"), wa_cbor_text("1"),
+                           wa_cbor_text("response"),
+                           wa_cbor_bytes(jws, strlen(jws)));
+        obj.att_obj = wa_att_object(pool, "android-safetynet", stmt,
+                                    r->auth_data, r->auth_data_len,
+                                    &obj.att_obj_len);
+        put_att("att_safetynet", "jws", 0, &obj);
+        put_att("attestation", "android-safetynet", 0, &obj);
+    }
+}
+
 static void format_seeds(void)
 {
     unsigned char extra[32], name[34], chal[32];
@@ -1034,45 +1130,7 @@ static void format_seeds(void)
     put_att("att_tpm", "ecc", 0, &obj);
     put_att("att_tpm", "ecc-roots", 1, &obj);
     put_att("attestation", "tpm-ecc", 0, &obj);
-
-    stmt = wa_cbor_map(3, wa_cbor_text("alg"), wa_cbor_int(-7),
-                       wa_cbor_text("sig"), wa_cbor_bytes(extra, 32),
-                       wa_cbor_text("x5c"),
-                       wa_cbor_array(1, wa_cbor_bytes(leaf_der, leaf_len)));
-    obj.att_obj = wa_att_object(pool, "android-key", stmt, r.auth_data,
-                                r.auth_data_len, &obj.att_obj_len);
-    put_att("att_android_key", "leaf", 0, &obj);
-    put_att("attestation", "android-key", 0, &obj);
-
-    stmt = wa_cbor_map(1, wa_cbor_text("x5c"),
-                       wa_cbor_array(1, wa_cbor_bytes(leaf_der, leaf_len)));
-    obj.att_obj = wa_att_object(pool, "apple", stmt, r.auth_data,
-                                r.auth_data_len, &obj.att_obj_len);
-    put_att("att_apple", "leaf", 0, &obj);
-    put_att("attestation", "apple", 0, &obj);
-
-    {
-        /* header {"alg":"RS256","x5c":[leaf]}, payload {"nonce":...} */
-        char *b64 = apr_palloc(pool, 4 * ((leaf_len + 2) / 3) + 1);
-        const char *hdr, *payload, *jws;
-
-        EVP_EncodeBlock((unsigned char *)b64, leaf_der, (int)leaf_len);
-        hdr = apr_psprintf(pool, "{\"alg\":\"RS256\",\"x5c\":[\"%s\"]}",
-                           b64);
-        payload = "{\"nonce\":\"AAAA\",\"ctsProfileMatch\":true,"
-                  "\"timestampMs\":1600000000000}";
-        jws = apr_pstrcat(pool, wa_b64url(pool, hdr, strlen(hdr)), ".",
-                          wa_b64url(pool, payload, strlen(payload)), ".AAAA",
-                          NULL);
-        stmt = wa_cbor_map(2, wa_cbor_text("ver"), wa_cbor_text("1"),
-                           wa_cbor_text("response"),
-                           wa_cbor_bytes(jws, strlen(jws)));
-        obj.att_obj = wa_att_object(pool, "android-safetynet", stmt,
-                                    r.auth_data, r.auth_data_len,
-                                    &obj.att_obj_len);
-        put_att("att_safetynet", "jws", 0, &obj);
-        put_att("attestation", "android-safetynet", 0, &obj);
-    }
+    leaf_format_seeds(&r, leaf_der, leaf_len, extra);
 }
 
 int main(int argc, char **argv)

@@ -2,8 +2,8 @@
  * The corpus replay of the normal test run: a fuzz target without
  * libFuzzer. Feeds every regular file of each directory (or each file)
  * given to LLVMFuzzerTestOneInput once, in an exactly sized buffer, and
- * prints how many it fed. Built by `make fuzz-replay` with the project's
- * compiler (AddressSanitizer and UndefinedBehaviorSanitizer when
+ * prints how many it fed. Built by `scripts/fuzz.sh replay` with the
+ * project's compiler (AddressSanitizer and UndefinedBehaviorSanitizer when
  * scripts/test builds it), so a crash, a sanitizer report or a failed
  * invariant ends it with a non-zero status and the input's name.
  */

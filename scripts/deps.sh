@@ -21,7 +21,7 @@ packages=(
   libcbor-dev libjansson-dev libssl-dev libcmocka-dev
   pkg-config autoconf automake libtool make gcc valgrind
   chromium nodejs
-  clang libclang-rt-14-dev llvm   # make fuzz: libFuzzer, llvm-symbolizer
+  clang libclang-rt-14-dev llvm   # fuzz.sh run: libFuzzer, llvm-symbolizer
   # the farm and fault tests (scripts/farm-test.sh)
   redis-server memcached postgresql libaprutil1-dbd-pgsql wrk openssl
   libfaketime

@@ -30,6 +30,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>   /* OPENSSL_cleanse */
 
+#include "stepup_aaguid.h"
 #include "stepup_b64url.h"
 #include "stepup_keys.h"
 #include "stepup_token.h"
@@ -1344,7 +1345,7 @@ static int cmd_webauthn_verify_registration(apr_pool_t *p, const command *cmd,
         stepup_b64url_encode(p, reg.public_key, reg.public_key_len),
         "alg", reg.alg,
         "fmt", reg.fmt,
-        "aaguid", stepup_webauthn_aaguid_hex(p, reg.aaguid),
+        "aaguid", stepup_aaguid_hex(p, reg.aaguid),
         "sign_count", (json_int_t)reg.sign_count,
         "flags", (int)reg.flags,
         "backup_eligible", reg.backup_eligible,
@@ -1419,6 +1420,38 @@ static int cmd_webauthn_verify_authentication(apr_pool_t *p,
 /* ------------------------------------------------------------------ */
 /* Dispatch                                                            */
 
+/* The subcommand of the group argv[1] in *c (NULL when unknown), or a
+ * return code when there is nothing to run (help printed, a usage
+ * error); -1 to go on. */
+static int group_command(apr_pool_t *p, int argc, const char *const *argv,
+                         int available, const command **c)
+{
+    const char *group = argv[1];
+    int i;
+
+    if (!available) {
+        errorf("%s: not available in this version", group);
+        return RC_USAGE;
+    }
+    if (argc < 3) {
+        errorf("%s: missing subcommand (see 'stepupctl %s --help')",
+               group, group);
+        return RC_USAGE;
+    }
+    if (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")) {
+        printf("Usage: stepupctl %s SUBCOMMAND [options]\n\n"
+               "Subcommands:\n", group);
+        print_command_list(p, group);
+        return RC_OK;
+    }
+    for (i = 0; i < NCOMMANDS; i++) {
+        if (commands[i].group && !strcmp(commands[i].group, group)
+            && !strcmp(commands[i].name, argv[2]))
+            *c = &commands[i];
+    }
+    return -1;
+}
+
 static int dispatch(apr_pool_t *p, int argc, const char *const *argv)
 {
     const command *c = NULL;
@@ -1444,26 +1477,8 @@ static int dispatch(apr_pool_t *p, int argc, const char *const *argv)
     }
 
     if (group_exists(first, &available)) {
-        if (!available) {
-            errorf("%s: not available in this version", first);
-            return RC_USAGE;
-        }
-        if (argc < 3) {
-            errorf("%s: missing subcommand (see 'stepupctl %s --help')",
-                   first, first);
-            return RC_USAGE;
-        }
-        if (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")) {
-            printf("Usage: stepupctl %s SUBCOMMAND [options]\n\n"
-                   "Subcommands:\n", first);
-            print_command_list(p, first);
-            return RC_OK;
-        }
-        for (i = 0; i < NCOMMANDS; i++) {
-            if (commands[i].group && !strcmp(commands[i].group, first)
-                && !strcmp(commands[i].name, argv[2]))
-                c = &commands[i];
-        }
+        if ((i = group_command(p, argc, argv, available, &c)) >= 0)
+            return i;
         used = 3;
     }
     else {

@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 
 #include "stepup_b64url.h"
+#include "stepup_sha256.h"
 #include "stepup_token.h"
 
 #define MAC_B64_LEN   STEPUP_B64URL_LEN(STEPUP_MAC_LEN)   /* 43 */

@@ -1,34 +1,19 @@
 /*
  * The transaction digest of a request (stepup_txn.h).
  */
-#include <pthread.h>
 #include <string.h>
 
 #include <apr_pools.h>
 #include <openssl/evp.h>
 
 #include "stepup_b64url.h"
+#include "stepup_sha256.h"
 #include "stepup_txn.h"
 
 struct stepup_txn_ctx {
     apr_pool_t *pool;
     EVP_MD_CTX *md;     /* NULL once finished or failed */
 };
-
-/* SHA-256 fetched once per process rather than on every request. */
-static EVP_MD *sha256_md;
-static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
-
-static void fetch_sha256(void)
-{
-    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
-}
-
-static const EVP_MD *sha256(void)
-{
-    pthread_once(&sha256_once, fetch_sha256);
-    return sha256_md;
-}
 
 /* The 16 bytes out of a full digest, in the forms asked for. */
 static void give16(const unsigned char *md, unsigned char *raw, char *b64)
@@ -43,12 +28,9 @@ int stepup_digest16(const void *data, size_t len,
                     unsigned char raw[STEPUP_TXN_RAW_LEN],
                     char b64[STEPUP_TXN_LEN + 1])
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    const EVP_MD *alg = sha256();
+    unsigned char md[STEPUP_SHA256_LEN];
 
-    if (!alg || !EVP_Digest(data, len, md, &mdlen, alg, NULL)
-        || mdlen < STEPUP_TXN_RAW_LEN)
+    if (stepup_sha256(data, len, md) != 0)
         return -1;
     give16(md, raw, b64);
     return 0;
@@ -68,7 +50,7 @@ static int head_valid(const char *method, const char *target,
 static int feed_head(EVP_MD_CTX *md, const char *method, const char *target,
                      const char *ctype)
 {
-    const EVP_MD *alg = sha256();
+    const EVP_MD *alg = stepup_sha256_md();
 
     if (!ctype)
         ctype = "";

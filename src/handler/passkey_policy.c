@@ -66,14 +66,14 @@ int stepup_passkeys_enabled(request_rec *r, const stepup_dir_conf *dc,
  * assertion's userHandle with it (WebAuthn L3 7.2 step 6). */
 const char *stepup_user_handle(request_rec *r, const char *rp_id)
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
+    char *handle = apr_palloc(r->pool, STEPUP_TXN_LEN + 1);
     const char *seed = apr_pstrcat(r->pool, "mod_stepup user|", rp_id, "|",
                                    r->user, NULL);
 
-    if (!EVP_Digest(seed, strlen(seed), md, &len, EVP_sha256(), NULL))
+    /* the first 16 bytes of its SHA-256, the shape of a bind value */
+    if (stepup_digest16(seed, strlen(seed), NULL, handle) != 0)
         return NULL;
-    return stepup_b64url_encode(r->pool, md, 16);
+    return handle;
 }
 
 const char *stepup_passkey_name(request_rec *r, const char *name,

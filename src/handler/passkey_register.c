@@ -15,6 +15,7 @@
 #include "stepup_aaguid.h"
 #include "stepup_b64url.h"
 #include "stepup_returnto.h"
+#include "stepup_sha256.h"
 #include "stepup_webauthn.h"
 
 #define CEREMONY_CREATE "create"

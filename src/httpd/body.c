@@ -1,26 +1,20 @@
 /*
  * POST bodies of the confirm pages, read with a bound: forms
- * (application/x-www-form-urlencoded) and JSON (jansson). Form fields are
- * split on '&' and '=' and decoded by APR's
- * apr_punescape_url, which refuses bad %-escapes and %00; httpd's
- * ap_parse_form_data would decode those silently, and a malformed body
- * must be a 400, not a guess.
+ * (application/x-www-form-urlencoded) and JSON. What is read is parsed by
+ * the core (src/core/body_parse.c); a body it refuses is a 400.
  */
 #include <httpd.h>
-#include <apr_escape.h>
 #include <apr_strings.h>
 #include <http_protocol.h>
 #include <jansson.h>
 
 #include "mod_stepup.h"
+#include "stepup_body_parse.h"
 
 static int has_type(request_rec *r, const char *type)
 {
-    const char *ct = apr_table_get(r->headers_in, "Content-Type");
-    size_t n = strlen(type);
-
-    return ct && !strncasecmp(ct, type, n)
-        && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+    return stepup_content_type_is(apr_table_get(r->headers_in,
+                                                 "Content-Type"), type);
 }
 
 /* The body, NUL-terminated, at most max bytes. */
@@ -62,8 +56,7 @@ static int read_body(request_rec *r, apr_size_t max, char **body,
 
 int stepup_read_form(request_rec *r, apr_table_t **form, const char **why)
 {
-    apr_table_t *fields = apr_table_make(r->pool, 4);
-    char *body, *pair, *last = NULL;
+    char *body;
     apr_size_t len;
     int rc;
 
@@ -73,36 +66,8 @@ int stepup_read_form(request_rec *r, apr_table_t **form, const char **why)
     }
     if ((rc = read_body(r, STEPUP_FORM_MAX, &body, &len, why)) != OK)
         return rc;
-    if (strlen(body) != len) {
-        *why = "NUL byte in the request body";
-        return HTTP_BAD_REQUEST;
-    }
-    for (pair = apr_strtok(body, "&", &last); pair;
-         pair = apr_strtok(NULL, "&", &last)) {
-        char *eq = strchr(pair, '=');
-        const char *name, *value;
-
-        if (eq)
-            *eq = '\0';
-        name = apr_punescape_url(r->pool, pair, NULL, NULL, 1);
-        value = apr_punescape_url(r->pool, eq ? eq + 1 : "", NULL, NULL, 1);
-        if (!name || !value) {
-            *why = "malformed URL-encoding in the request body";
-            return HTTP_BAD_REQUEST;
-        }
-        if (!*name) {
-            *why = "a form field has no name";
-            return HTTP_BAD_REQUEST;
-        }
-        if (apr_table_get(fields, name)) {
-            *why = apr_psprintf(r->pool, "form field \"%s\" is given twice",
-                                name);
-            return HTTP_BAD_REQUEST;
-        }
-        apr_table_setn(fields, name, value);
-    }
-    *form = fields;
-    return OK;
+    return stepup_form_parse(r->pool, body, len, form, why) == 0
+        ? OK : HTTP_BAD_REQUEST;
 }
 
 int stepup_read_json_text(request_rec *r, char **body, apr_size_t *len,
@@ -115,35 +80,15 @@ int stepup_read_json_text(request_rec *r, char **body, apr_size_t *len,
     return read_body(r, STEPUP_JSON_MAX, body, len, why);
 }
 
+/* The object is released with the request. */
 int stepup_read_json(request_rec *r, json_t **out, const char **why)
 {
-    json_error_t error;
     char *body;
     apr_size_t len;
-    json_t *doc;
     int rc;
 
     if ((rc = stepup_read_json_text(r, &body, &len, why)) != OK)
         return rc;
-    doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &error);
-    if (!doc) {
-        *why = apr_psprintf(r->pool, "malformed JSON body: %s (line %d)",
-                            error.text, error.line);
-        return HTTP_BAD_REQUEST;
-    }
-    if (!json_is_object(doc)) {
-        json_decref(doc);
-        *why = "the JSON body must be an object";
-        return HTTP_BAD_REQUEST;
-    }
-    /* freed with the request */
-    apr_pool_cleanup_register(r->pool, doc, stepup_json_release, apr_pool_cleanup_null);
-    *out = doc;
-    return OK;
-}
-
-apr_status_t stepup_json_release(void *doc)
-{
-    json_decref(doc);
-    return APR_SUCCESS;
+    return stepup_json_object_parse(r->pool, body, len, out, why) == 0
+        ? OK : HTTP_BAD_REQUEST;
 }

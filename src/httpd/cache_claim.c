@@ -21,10 +21,10 @@
 #include <apr_redis.h>
 #include <apr_strings.h>
 #include <ap_mpm.h>
-#include <openssl/evp.h>
 
 #include "mod_stepup.h"
 #include "stepup_b64url.h"
+#include "stepup_sha256.h"
 
 #define REDIS_PORT 6379
 #define MEMCACHE_PORT 11211
@@ -112,10 +112,9 @@ apr_status_t stepup_claims_open(stepup_cache *c, server_rec *s,
 
 static const char *remote_key(request_rec *r, const char *key)
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
+    unsigned char md[STEPUP_SHA256_LEN];
 
-    if (!EVP_Digest(key, strlen(key), md, &len, EVP_sha256(), NULL))
+    if (stepup_sha256(key, strlen(key), md) != 0)
         return NULL;
     return apr_pstrcat(r->pool, "stepup:claim:",
                        stepup_b64url_encode(r->pool, md, 24), NULL);

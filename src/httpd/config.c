@@ -154,7 +154,16 @@ static stepup_server_conf *server_conf(cmd_parms *cmd)
     return ap_get_module_config(cmd->server->module_config, &stepup_module);
 }
 
-const char *stepup_set_key_file(cmd_parms *cmd, void *dummy, const char *arg)
+/* A directive naming a file refused: "StepupX FILE: reason", one line. */
+static const char *file_refused(cmd_parms *cmd, const char *file,
+                                const char *err)
+{
+    return apr_psprintf(cmd->pool, "%s %s: %s", cmd->cmd->name, file,
+                        err ? err : "invalid path");
+}
+
+static const char *stepup_set_key_file(cmd_parms *cmd, void *dummy,
+                                       const char *arg)
 {
     stepup_server_conf *c = server_conf(cmd);
     const char *path, *err = NULL;
@@ -164,18 +173,17 @@ const char *stepup_set_key_file(cmd_parms *cmd, void *dummy, const char *arg)
         return ctx_err;
     path = ap_server_root_relative(cmd->pool, arg);
     if (!path)
-        return apr_psprintf(cmd->pool, "%s %s: invalid path",
-                            cmd->cmd->name, arg);
+        return file_refused(cmd, arg, NULL);
     /* Read now, as root and before any request, so that a bad file stops
      * httpd (and "apachectl configtest") with a reason on the console. */
     if (stepup_keyset_load(cmd->pool, path, &c->keys, &err) != 0)
-        return apr_psprintf(cmd->pool, "%s %s: %s", cmd->cmd->name, path,
-                            err);
+        return file_refused(cmd, path, err);
     c->key_file = path;
     return NULL;
 }
 
-const char *stepup_set_lifetime(cmd_parms *cmd, void *dummy, const char *arg)
+static const char *stepup_set_lifetime(cmd_parms *cmd, void *dummy,
+                                       const char *arg)
 {
     const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
 
@@ -185,7 +193,8 @@ const char *stepup_set_lifetime(cmd_parms *cmd, void *dummy, const char *arg)
                                 &server_conf(cmd)->lifetime);
 }
 
-const char *stepup_set_max_age(cmd_parms *cmd, void *dconf, const char *arg)
+static const char *stepup_set_max_age(cmd_parms *cmd, void *dconf,
+                                      const char *arg)
 {
     stepup_dir_conf *c = dconf;
 
@@ -193,8 +202,8 @@ const char *stepup_set_max_age(cmd_parms *cmd, void *dconf, const char *arg)
                                 &c->max_age);
 }
 
-const char *stepup_set_confirm_url(cmd_parms *cmd, void *dconf,
-                                   const char *arg)
+static const char *stepup_set_confirm_url(cmd_parms *cmd, void *dconf,
+                                          const char *arg)
 {
     stepup_dir_conf *c = dconf;
     const char *s;
@@ -229,8 +238,8 @@ static const char *check_cookie_name(cmd_parms *cmd, const char *arg)
     return NULL;
 }
 
-const char *stepup_set_cookie_name(cmd_parms *cmd, void *dconf,
-                                   const char *arg)
+static const char *stepup_set_cookie_name(cmd_parms *cmd, void *dconf,
+                                          const char *arg)
 {
     stepup_dir_conf *c = dconf;
     const char *err = check_cookie_name(cmd, arg);
@@ -240,8 +249,8 @@ const char *stepup_set_cookie_name(cmd_parms *cmd, void *dconf,
     return err;
 }
 
-const char *stepup_set_cookie_secure(cmd_parms *cmd, void *dconf,
-                                     const char *arg)
+static const char *stepup_set_cookie_secure(cmd_parms *cmd, void *dconf,
+                                            const char *arg)
 {
     stepup_dir_conf *c = dconf;
 
@@ -257,8 +266,8 @@ const char *stepup_set_cookie_secure(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
-const char *stepup_set_bind_cookie(cmd_parms *cmd, void *dconf,
-                                   const char *arg)
+static const char *stepup_set_bind_cookie(cmd_parms *cmd, void *dconf,
+                                          const char *arg)
 {
     stepup_dir_conf *c = dconf;
     const char *err = check_cookie_name(cmd, arg);
@@ -268,8 +277,8 @@ const char *stepup_set_bind_cookie(cmd_parms *cmd, void *dconf,
     return err;
 }
 
-const char *stepup_set_token_header(cmd_parms *cmd, void *dconf,
-                                    const char *arg)
+static const char *stepup_set_token_header(cmd_parms *cmd, void *dconf,
+                                           const char *arg)
 {
     stepup_dir_conf *c = dconf;
     const char *s;
@@ -287,7 +296,8 @@ const char *stepup_set_token_header(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
-const char *stepup_set_cache(cmd_parms *cmd, void *dummy, const char *arg)
+static const char *stepup_set_cache(cmd_parms *cmd, void *dummy,
+                                    const char *arg)
 {
     const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
 
@@ -296,7 +306,8 @@ const char *stepup_set_cache(cmd_parms *cmd, void *dummy, const char *arg)
     return stepup_cache_create(cmd, arg, &server_conf(cmd)->cache);
 }
 
-const char *stepup_set_methods(cmd_parms *cmd, void *dconf, const char *arg)
+static const char *stepup_set_methods(cmd_parms *cmd, void *dconf,
+                                      const char *arg)
 {
     stepup_dir_conf *c = dconf;
     int bit;
@@ -328,8 +339,8 @@ const char *stepup_set_methods(cmd_parms *cmd, void *dconf, const char *arg)
     return NULL;
 }
 
-const char *stepup_set_authn_provider(cmd_parms *cmd, void *dconf,
-                                      const char *arg)
+static const char *stepup_set_authn_provider(cmd_parms *cmd, void *dconf,
+                                             const char *arg)
 {
     stepup_dir_conf *c = dconf;
     authn_provider_list *item;
@@ -356,8 +367,8 @@ const char *stepup_set_authn_provider(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
-const char *stepup_set_max_attempts(cmd_parms *cmd, void *dconf,
-                                    const char *n, const char *seconds)
+static const char *stepup_set_max_attempts(cmd_parms *cmd, void *dconf,
+                                           const char *n, const char *seconds)
 {
     stepup_dir_conf *c = dconf;
     apr_int64_t count;
@@ -378,7 +389,8 @@ const char *const stepup_page_placeholders[] = {
     "title", "user", "error", "methods", "base", "return_to", "csrf", NULL
 };
 
-const char *stepup_set_template(cmd_parms *cmd, void *dconf, const char *arg)
+static const char *stepup_set_template(cmd_parms *cmd, void *dconf,
+                                       const char *arg)
 {
     stepup_dir_conf *c = dconf;
     const char *path = ap_server_root_relative(cmd->pool, arg), *err = NULL;
@@ -386,12 +398,12 @@ const char *stepup_set_template(cmd_parms *cmd, void *dconf, const char *arg)
     if (!path
         || stepup_template_load(cmd->pool, path, stepup_page_placeholders,
                                 &c->page, &err) != 0)
-        return apr_psprintf(cmd->pool, "%s %s: %s", cmd->cmd->name, arg,
-                            err ? err : "invalid path");
+        return file_refused(cmd, arg, err);
     return NULL;
 }
 
-const char *stepup_set_rp_id(cmd_parms *cmd, void *dconf, const char *arg)
+static const char *stepup_set_rp_id(cmd_parms *cmd, void *dconf,
+                                    const char *arg)
 {
     stepup_dir_conf *c = dconf;
     const char *s;
@@ -410,7 +422,8 @@ const char *stepup_set_rp_id(cmd_parms *cmd, void *dconf, const char *arg)
     return NULL;
 }
 
-const char *stepup_set_origin(cmd_parms *cmd, void *dconf, const char *arg)
+static const char *stepup_set_origin(cmd_parms *cmd, void *dconf,
+                                     const char *arg)
 {
     stepup_dir_conf *c = dconf;
     apr_uri_t uri;
@@ -431,7 +444,7 @@ const char *stepup_set_origin(cmd_parms *cmd, void *dconf, const char *arg)
     return NULL;
 }
 
-const char *stepup_set_uv(cmd_parms *cmd, void *dconf, const char *arg)
+static const char *stepup_set_uv(cmd_parms *cmd, void *dconf, const char *arg)
 {
     stepup_dir_conf *c = dconf;
 
@@ -447,32 +460,32 @@ const char *stepup_set_uv(cmd_parms *cmd, void *dconf, const char *arg)
     return NULL;
 }
 
-const char *stepup_set_aaguids(cmd_parms *cmd, void *dconf, const char *arg)
+static const char *stepup_set_aaguids(cmd_parms *cmd, void *dconf,
+                                      const char *arg)
 {
     stepup_dir_conf *c = dconf;
     const char *path = ap_server_root_relative(cmd->pool, arg), *err = NULL;
 
     if (!path || stepup_aaguid_list_load(cmd->pool, path, &c->aaguids, &err))
-        return apr_psprintf(cmd->pool, "%s %s: %s", cmd->cmd->name, arg,
-                            err ? err : "invalid path");
+        return file_refused(cmd, arg, err);
     return NULL;
 }
 
-const char *stepup_set_roots(cmd_parms *cmd, void *dconf, const char *arg)
+static const char *stepup_set_roots(cmd_parms *cmd, void *dconf,
+                                    const char *arg)
 {
     stepup_dir_conf *c = dconf;
     const char *path = ap_server_root_relative(cmd->pool, arg), *err = NULL;
     stepup_trust_store *roots = NULL;
 
     if (!path || stepup_trust_load(cmd->pool, path, &roots, &err))
-        return apr_psprintf(cmd->pool, "%s %s: %s", cmd->cmd->name, arg,
-                            err ? err : "invalid path");
+        return file_refused(cmd, arg, err);
     c->roots = roots;
     return NULL;
 }
 
-const char *stepup_set_enroll_acr(cmd_parms *cmd, void *dconf,
-                                  const char *arg)
+static const char *stepup_set_enroll_acr(cmd_parms *cmd, void *dconf,
+                                         const char *arg)
 {
     stepup_dir_conf *c = dconf;
     stepup_acr acr;
@@ -484,8 +497,8 @@ const char *stepup_set_enroll_acr(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
-const char *stepup_set_has_password(cmd_parms *cmd, void *dconf,
-                                    const char *arg)
+static const char *stepup_set_has_password(cmd_parms *cmd, void *dconf,
+                                           const char *arg)
 {
     stepup_dir_conf *c = dconf;
     const char *err = NULL;
@@ -511,14 +524,14 @@ apr_size_t stepup_conf_resume_limit(const stepup_dir_conf *d)
                                            : STEPUP_DEFAULT_RESUME_LIMIT;
 }
 
-const char *stepup_set_resume(cmd_parms *cmd, void *dconf, int on)
+static const char *stepup_set_resume(cmd_parms *cmd, void *dconf, int on)
 {
     ((stepup_dir_conf *)dconf)->resume = on;
     return NULL;
 }
 
-const char *stepup_set_resume_limit(cmd_parms *cmd, void *dconf,
-                                    const char *arg)
+static const char *stepup_set_resume_limit(cmd_parms *cmd, void *dconf,
+                                           const char *arg)
 {
     stepup_dir_conf *d = dconf;
     char *end = NULL;
@@ -533,8 +546,8 @@ const char *stepup_set_resume_limit(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
-const char *stepup_set_show_fields(cmd_parms *cmd, void *dconf,
-                                   const char *arg)
+static const char *stepup_set_show_fields(cmd_parms *cmd, void *dconf,
+                                          const char *arg)
 {
     stepup_dir_conf *d = dconf;
 
@@ -544,3 +557,87 @@ const char *stepup_set_show_fields(cmd_parms *cmd, void *dconf,
                                                                arg);
     return NULL;
 }
+
+/* The directive table, below its setters; mod_stepup.c names it in the
+ * module record. */
+/* Per-directory directives that decide who may mint a token or what counts
+ * as phrh: allowed in <Location> and <Directory>, refused in .htaccess,
+ * whose writer must not choose the password check or the trust
+ * anchors of tokens that every location of the host accepts. httpd then
+ * answers "... not allowed here" (500) for them in .htaccess. */
+#define STEPUP_NOT_HTACCESS (RSRC_CONF | ACCESS_CONF)
+
+const command_rec stepup_cmds[] = {
+    /* server-wide */
+    AP_INIT_TAKE1("StepupKeyFile", stepup_set_key_file, NULL, RSRC_CONF,
+                  "file of HMAC keys, one \"KID SECRET\" per line; the first "
+                  "signs, all verify"),
+    AP_INIT_TAKE1("StepupLifetime", stepup_set_lifetime, NULL, RSRC_CONF,
+                  "hard cap of a step-up token's life, in seconds "
+                  "(default 900)"),
+    AP_INIT_TAKE1("StepupCache", stepup_set_cache, NULL, RSRC_CONF,
+                  "ap_socache provider for challenges and password "
+                  "throttling: shmcb (default), redis:HOST:PORT, "
+                  "memcache:HOST:PORT, ..."),
+    /* per directory: <Location>, <Directory> and .htaccess (AuthConfig) */
+    AP_INIT_TAKE1("StepupMaxAge", stepup_set_max_age, NULL, OR_AUTHCFG,
+                  "how old a re-confirmation may be, in seconds "
+                  "(default 300)"),
+    AP_INIT_TAKE1("StepupConfirmURL", stepup_set_confirm_url, NULL,
+                  OR_AUTHCFG, "local path of the confirm-access handler "
+                  "(default /stepup/)"),
+    AP_INIT_TAKE1("StepupCookieName", stepup_set_cookie_name, NULL,
+                  OR_AUTHCFG, "name of the step-up cookie (default stepup)"),
+    AP_INIT_TAKE1("StepupCookieSecure", stepup_set_cookie_secure, NULL,
+                  OR_AUTHCFG, "On, Off or Auto (Secure when the request came "
+                  "over TLS; default)"),
+    AP_INIT_TAKE1("StepupBindCookie", stepup_set_bind_cookie, NULL,
+                  OR_AUTHCFG, "bind step-up tokens to the session cookie of "
+                  "this name"),
+    AP_INIT_TAKE1("StepupTokenHeader", stepup_set_token_header, NULL,
+                  OR_AUTHCFG, "also accept the step-up token in this request "
+                  "header"),
+    AP_INIT_ITERATE("StepupMethods", stepup_set_methods, NULL, OR_AUTHCFG,
+                    "methods the confirm page offers: password and/or "
+                    "passkey (default both), and bootstrap"),
+    AP_INIT_ITERATE("StepupAuthnProvider", stepup_set_authn_provider, NULL,
+                    STEPUP_NOT_HTACCESS, "authn providers that check the "
+                    "password (default file)"),
+    AP_INIT_TAKE2("StepupMaxAttempts", stepup_set_max_attempts, NULL,
+                  STEPUP_NOT_HTACCESS, "failed passwords per user and window "
+                  "in seconds before 429 (default 5 300)"),
+    AP_INIT_TAKE1("StepupTemplate", stepup_set_template, NULL,
+                  STEPUP_NOT_HTACCESS, "HTML template of the confirm page, "
+                  "with {{placeholders}}"),
+    AP_INIT_TAKE1("StepupRPID", stepup_set_rp_id, NULL, STEPUP_NOT_HTACCESS,
+                  "WebAuthn relying party ID (default: the request's host)"),
+    AP_INIT_ITERATE("StepupOrigin", stepup_set_origin, NULL,
+                    STEPUP_NOT_HTACCESS, "origins accepted by every Origin "
+                    "check, CSRF and WebAuthn (default: the request's own)"),
+    AP_INIT_TAKE1("StepupUserVerification", stepup_set_uv, NULL, OR_AUTHCFG,
+                  "required (default), preferred or discouraged"),
+    AP_INIT_TAKE1("StepupHighAssuranceAAGUIDs", stepup_set_aaguids, NULL,
+                  STEPUP_NOT_HTACCESS, "file of authenticator AAGUIDs "
+                  "whose device-bound passkeys count as phrh"),
+    AP_INIT_TAKE1("StepupAttestationRoots", stepup_set_roots, NULL,
+                  STEPUP_NOT_HTACCESS, "PEM roots: device-bound passkeys "
+                  "attested by one of them count as phrh"),
+    AP_INIT_FLAG("StepupResume", stepup_set_resume, NULL, OR_AUTHCFG,
+                 "park a request denied for want of step-up and resume it "
+                 "after the step-up (default On)"),
+    AP_INIT_TAKE1("StepupResumeLimit", stepup_set_resume_limit, NULL,
+                  OR_AUTHCFG, "largest request body kept for resuming, in "
+                  "bytes (default 65536)"),
+    AP_INIT_ITERATE("StepupShowFields", stepup_set_show_fields, NULL,
+                    OR_AUTHCFG, "form fields or top-level JSON members of a "
+                    "parked request shown on the confirm page"),
+    /* per directory, but never in .htaccess: they decide who may change
+     * passkeys and who gets the federated bootstrap */
+    AP_INIT_TAKE1("StepupEnrollACR", stepup_set_enroll_acr, NULL,
+                  STEPUP_NOT_HTACCESS, "least level of the step-up that "
+                  "adds or removes passkeys: pwd (default), phr or phrh"),
+    AP_INIT_TAKE1("StepupHasPassword", stepup_set_has_password, NULL,
+                  STEPUP_NOT_HTACCESS, "ap_expr condition: the signed-in "
+                  "user has a password here (default true)"),
+    { NULL }
+};

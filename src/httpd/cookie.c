@@ -7,66 +7,32 @@
 #include <httpd.h>
 #include <string.h>
 
-#include <apr_lib.h>
 #include <apr_strings.h>
 #include <http_log.h>
 #include <http_protocol.h>
 
 #include "mod_stepup.h"
-
-/* What ap_cookie_read(r, name, &val, 0) finds, read in place: each Cookie
- * (then Cookie2) header is cut at ',' and ';', white space before a piece
- * is skipped, a piece starting with "name=" gives the rest as the value
- * and the last one wins; the name given with two different values is
- * refused. ap_cookie_read also copies every header and rebuilds it without
- * the cookie for each read, in time quadratic in the number of cookies:
- * a measurable part of each protected request (bench/RESULTS.md). */
-typedef struct {
-    const char *name;
-    apr_size_t namelen;
-    const char *value;      /* points into the header; len bytes */
-    apr_size_t len;
-    int duplicated;
-} cookie_scan;
+#include "stepup_cookie_parse.h"
 
 static int scan_cookie_header(void *baton, const char *key, const char *val)
 {
-    cookie_scan *s = baton;
-    const char *piece = val;
-
-    for (;;) {
-        apr_size_t n = strcspn(piece, ",;");
-        const char *end = piece + n, *p = piece;
-
-        while (p < end && apr_isspace(*p))
-            p++;
-        if ((apr_size_t)(end - p) > s->namelen
-            && !memcmp(p, s->name, s->namelen) && p[s->namelen] == '=') {
-            const char *v = p + s->namelen + 1;
-            apr_size_t vlen = (apr_size_t)(end - v);
-
-            if (s->value && (s->len != vlen || memcmp(s->value, v, vlen)))
-                s->duplicated = 1;
-            s->value = v;
-            s->len = vlen;
-        }
-        if (!*end)
-            return 1;
-        piece = end + 1;
-    }
+    stepup_cookie_scan_header(baton, val);
+    return 1;
 }
 
-/* APR_SUCCESS with *val the value (NULL when absent), or APR_EGENERAL
- * when the cookie came twice with different values. */
+/* What ap_cookie_read(r, name, &val, 0) finds, read in place by the core
+ * (src/core/cookie_parse.c): APR_SUCCESS with *val the value (NULL when
+ * absent), or APR_EGENERAL when the cookie came twice with different
+ * values. */
 static apr_status_t read_cookie(request_rec *r, const char *name,
                                 const char **val)
 {
-    cookie_scan s = { name, strlen(name), NULL, 0, 0 };
+    stepup_cookie_scan s;
 
-    *val = NULL;
+    stepup_cookie_scan_start(&s, name);
     apr_table_do(scan_cookie_header, &s, r->headers_in, "Cookie", "Cookie2",
                  NULL);
-    if (s.duplicated) {
+    if (stepup_cookie_scan_value(r->pool, &s, val) != 0) {
         /* ap_cookie_read's words; at info, as the module logs other
          * refused client input (an error would be the server's) */
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "STEPUP0172: client "
@@ -74,8 +40,6 @@ static apr_status_t read_cookie(request_rec *r, const char *name,
                       ap_escape_logitem(r->pool, r->uri));
         return APR_EGENERAL;
     }
-    if (s.value)
-        *val = apr_pstrmemdup(r->pool, s.value, s.len);
     return APR_SUCCESS;
 }
 

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "stepup_aaguid.h"
+#include "stepup_body_parse.h"
 #include "stepup_keys.h"
 #include "stepup_template.h"
 #include "stepup_token.h"
@@ -118,40 +119,8 @@ void *stepup_create_server_conf(apr_pool_t *p, server_rec *s);
 void *stepup_merge_server_conf(apr_pool_t *p, void *base, void *add);
 void *stepup_create_dir_conf(apr_pool_t *p, char *dir);
 void *stepup_merge_dir_conf(apr_pool_t *p, void *base, void *add);
-const char *stepup_set_key_file(cmd_parms *cmd, void *dummy, const char *arg);
-const char *stepup_set_lifetime(cmd_parms *cmd, void *dummy, const char *arg);
-const char *stepup_set_max_age(cmd_parms *cmd, void *dconf, const char *arg);
-const char *stepup_set_confirm_url(cmd_parms *cmd, void *dconf,
-                                   const char *arg);
-const char *stepup_set_cookie_name(cmd_parms *cmd, void *dconf,
-                                   const char *arg);
-const char *stepup_set_cookie_secure(cmd_parms *cmd, void *dconf,
-                                     const char *arg);
-const char *stepup_set_bind_cookie(cmd_parms *cmd, void *dconf,
-                                   const char *arg);
-const char *stepup_set_token_header(cmd_parms *cmd, void *dconf,
-                                    const char *arg);
-const char *stepup_set_cache(cmd_parms *cmd, void *dummy, const char *arg);
-const char *stepup_set_methods(cmd_parms *cmd, void *dconf, const char *arg);
-const char *stepup_set_authn_provider(cmd_parms *cmd, void *dconf,
-                                      const char *arg);
-const char *stepup_set_max_attempts(cmd_parms *cmd, void *dconf,
-                                    const char *n, const char *seconds);
-const char *stepup_set_template(cmd_parms *cmd, void *dconf, const char *arg);
-const char *stepup_set_rp_id(cmd_parms *cmd, void *dconf, const char *arg);
-const char *stepup_set_origin(cmd_parms *cmd, void *dconf, const char *arg);
-const char *stepup_set_uv(cmd_parms *cmd, void *dconf, const char *arg);
-const char *stepup_set_aaguids(cmd_parms *cmd, void *dconf, const char *arg);
-const char *stepup_set_roots(cmd_parms *cmd, void *dconf, const char *arg);
-const char *stepup_set_enroll_acr(cmd_parms *cmd, void *dconf,
-                                  const char *arg);
-const char *stepup_set_has_password(cmd_parms *cmd, void *dconf,
-                                    const char *arg);
-const char *stepup_set_resume(cmd_parms *cmd, void *dconf, int on);
-const char *stepup_set_resume_limit(cmd_parms *cmd, void *dconf,
-                                    const char *arg);
-const char *stepup_set_show_fields(cmd_parms *cmd, void *dconf,
-                                   const char *arg);
+/* The directives (StepupKeyFile, ...) with their setters. */
+extern const command_rec stepup_cmds[];
 const char *stepup_parse_seconds(apr_pool_t *p, const char *what,
                                  const char *arg, apr_int64_t min,
                                  apr_int64_t max, apr_int64_t *out);
@@ -297,7 +266,6 @@ int stepup_read_json_text(request_rec *r, char **body, apr_size_t *len,
                           const char **why);
 /* OK with a JSON object released with the request, or a status. */
 int stepup_read_json(request_rec *r, json_t **out, const char **why);
-apr_status_t stepup_json_release(void *doc);
 
 /* cookie.c: the step-up cookie */
 const char *stepup_request_token(request_rec *r, const stepup_dir_conf *dc);

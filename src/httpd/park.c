@@ -22,6 +22,7 @@
 
 #include "mod_stepup.h"
 #include "stepup_b64url.h"
+#include "stepup_body_parse.h"
 
 #define PARK_SECONDS 600
 #define PIECE_MAX 3000
@@ -33,41 +34,12 @@ static const char *const kept_types[] = {
     "application/json", NULL
 };
 
-static int type_is(const char *ct, const char *type)
-{
-    size_t n = strlen(type);
-
-    return ct && !strncasecmp(ct, type, n)
-        && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
-
 static const char *piece_key(request_rec *r, const char *id, int i,
                              const char *user)
 {
     /* the id has a fixed length: no user name can make another's key */
     return i ? apr_psprintf(r->pool, "park:%s.%d:%s", id, i, user)
              : apr_pstrcat(r->pool, "park:", id, ":", user, NULL);
-}
-
-/* The value of one urlencoded field, or NULL. */
-static const char *form_field(request_rec *r, const char *body,
-                              const char *name)
-{
-    char *copy = apr_pstrdup(r->pool, body), *pair, *last = NULL;
-
-    for (pair = apr_strtok(copy, "&", &last); pair;
-         pair = apr_strtok(NULL, "&", &last)) {
-        char *eq = strchr(pair, '=');
-        const char *k;
-
-        if (eq)
-            *eq = '\0';
-        k = apr_punescape_url(r->pool, pair, NULL, NULL, 1);
-        if (k && !strcmp(k, name))
-            return apr_punescape_url(r->pool, eq ? eq + 1 : "", NULL, NULL,
-                                     1);
-    }
-    return NULL;
 }
 
 /* A top-level JSON member as text, or NULL. */
@@ -94,23 +66,26 @@ static json_t *shown_fields(request_rec *r, const stepup_dir_conf *dc,
                             apr_size_t len)
 {
     json_t *show = json_array(), *doc = NULL;
-    int i, form = type_is(ctype, kept_types[0]);
+    apr_table_t *form = NULL;
+    const char *why;
+    int i;
 
     if (!dc->show_fields || !show)
         return show;
-    if (type_is(ctype, "application/json"))
-        doc = json_loadb(body, len, 0, NULL);
-    else if (!form || strlen(body) != len)
+    /* a body that does not parse shows nothing; it is kept all the same */
+    if (stepup_content_type_is(ctype, "application/json"))
+        stepup_json_object_parse(r->pool, body, len, &doc, &why);
+    else if (!stepup_content_type_is(ctype, kept_types[0])
+             || stepup_form_parse(r->pool, body, len, &form, &why) != 0)
         return show;
     for (i = 0; i < dc->show_fields->nelts; i++) {
         const char *name = APR_ARRAY_IDX(dc->show_fields, i, const char *);
-        const char *value = form ? form_field(r, body, name)
+        const char *value = form ? apr_table_get(form, name)
                                  : doc ? json_field(r, doc, name) : NULL;
 
         if (value)
             json_array_append_new(show, json_pack("[s,s]", name, value));
     }
-    json_decref(doc);
     return show;
 }
 
@@ -123,7 +98,7 @@ static const char *unkeepable(request_rec *r, const char *ctype,
 
     if (!ap_request_has_body(r))
         return NULL;
-    for (i = 0; kept_types[i] && !type_is(ctype, kept_types[i]); i++)
+    for (i = 0; kept_types[i] && !stepup_content_type_is(ctype, kept_types[i]); i++)
         ;
     if (!kept_types[i])
         return "a body of this type is not kept";

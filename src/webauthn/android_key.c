@@ -24,7 +24,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 #define OID_ANDROID_KEY_DESCRIPTION "1.3.6.1.4.1.11129.2.1.17"
 
@@ -205,48 +205,6 @@ done:
 /* ------------------------------------------------------------------ */
 /* The statement                                                       */
 
-typedef struct {
-    const cbor_item_t *alg, *sig, *x5c;
-} android_fields;
-
-static int android_entry(apr_pool_t *p, const cbor_item_t *key,
-                         const cbor_item_t *val, void *arg, const char **why)
-{
-    android_fields *f = arg;
-    const cbor_item_t **slot;
-    const char *name;
-
-    if (stepup_cbor_text_is(key, "alg")) {
-        slot = &f->alg;
-        name = "alg";
-    }
-    else if (stepup_cbor_text_is(key, "sig")) {
-        slot = &f->sig;
-        name = "sig";
-    }
-    else if (stepup_cbor_text_is(key, "x5c")) {
-        slot = &f->x5c;
-        name = "x5c";
-    }
-    else if (cbor_isa_string(key))
-        return 0;
-    else
-        return stepup_wa_fail(why, "android-key attStmt: a key is not a "
-                              "text string");
-    if (*slot)
-        return stepup_wa_fail(why, apr_psprintf(p, "android-key attStmt: "
-                                                "\"%s\" given twice", name));
-    *slot = val;
-    return 0;
-}
-
-static int prefix(apr_pool_t *p, const char **why, const char *pre)
-{
-    if (why && *why)
-        *why = apr_pstrcat(p, pre, *why, NULL);
-    return -1;
-}
-
 /* What the key description must say (8.4 step 4), and where the key
  * lives. WebAuthn lets a relying party read origin and purpose from the
  * union of both lists; a key counts as in a TEE or StrongBox only when
@@ -289,14 +247,14 @@ int stepup_att_android_key(apr_pool_t *p, stepup_attestation_ctx *ctx,
     size_t siglen, datalen, extlen;
     stepup_android_key_description kd;
     STACK_OF(X509) *rest;
-    android_fields f;
+    stepup_att_fields f = {
+        "android-key attStmt", NULL, NULL, NULL, NULL, NULL
+    };
     int64_t alg;
     X509 *leaf;
     int rc;
 
-    memset(&f, 0, sizeof(f));
-    if (stepup_cbor_map_walk(p, ctx->att->att_stmt, "android-key attStmt",
-                             android_entry, &f, why) != 0)
+    if (stepup_att_fields_read(p, ctx->att->att_stmt, &f, why) != 0)
         return -1;
     if (!f.alg || stepup_cbor_int(f.alg, &alg) != 0)
         return stepup_wa_fail(why, "android-key attStmt: \"alg\" is missing "
@@ -316,7 +274,7 @@ int stepup_att_android_key(apr_pool_t *p, stepup_attestation_ctx *ctx,
                                why) != 0
         || stepup_sig_verify(stepup_x5c_pubkey(leaf), (int)alg, data,
                              datalen, sig, siglen, why) != 0)
-        return prefix(p, why, "android-key attestation: ");
+        return stepup_wa_prefix(p, why, "android-key attestation: ");
     /* the certificate certifies the credential key itself */
     if (!ctx->cred->pkey
         || EVP_PKEY_eq(ctx->cred->pkey, stepup_x5c_pubkey(leaf)) != 1) {
@@ -336,7 +294,7 @@ int stepup_att_android_key(apr_pool_t *p, stepup_attestation_ctx *ctx,
                                                  why) != 0
         || description_check(p, ctx, &kd, why) != 0
         || stepup_att_chain(p, ctx, leaf, rest, why) != 0)
-        return prefix(p, why, "android-key attestation: ");
+        return stepup_wa_prefix(p, why, "android-key attestation: ");
     ctx->type = "basic";
     return 0;
 }

@@ -20,7 +20,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 #define OID_APPLE_NONCE "1.2.840.113635.100.8.2"
 
@@ -78,13 +78,6 @@ static int apple_entry(apr_pool_t *p, const cbor_item_t *key,
     return 0;
 }
 
-static int prefix(apr_pool_t *p, const char **why, const char *pre)
-{
-    if (why && *why)
-        *why = apr_pstrcat(p, pre, *why, NULL);
-    return -1;
-}
-
 int stepup_att_apple(apr_pool_t *p, stepup_attestation_ctx *ctx,
                      const char **why)
 {
@@ -102,9 +95,9 @@ int stepup_att_apple(apr_pool_t *p, stepup_attestation_ctx *ctx,
     if (!x5c)
         return stepup_wa_fail(why, "apple attStmt: \"x5c\" is missing");
     if (stepup_x5c_parse(p, x5c, &leaf, &rest, why) != 0)
-        return prefix(p, why, "apple attestation: ");
+        return stepup_wa_prefix(p, why, "apple attestation: ");
     data = stepup_att_signed_data(p, ctx, &datalen);
-    if (stepup_wa_sha256(data, datalen, want) != 0)
+    if (stepup_sha256(data, datalen, want) != 0)
         return stepup_wa_fail(why, "SHA-256 failed (OpenSSL)");
     rc = stepup_x5c_extension(p, leaf, OID_APPLE_NONCE, &ext, &extlen, NULL,
                               why);
@@ -112,7 +105,7 @@ int stepup_att_apple(apr_pool_t *p, stepup_attestation_ctx *ctx,
         return stepup_wa_fail(why, "apple attestation: the certificate has "
                               "no nonce extension (1.2.840.113635.100.8.2)");
     if (rc < 0 || stepup_apple_nonce_decode(p, ext, extlen, nonce, why) != 0)
-        return prefix(p, why, "apple attestation: ");
+        return stepup_wa_prefix(p, why, "apple attestation: ");
     if (CRYPTO_memcmp(nonce, want, 32) != 0)
         return stepup_wa_fail(why, "apple attestation: the certificate nonce "
                               "is not SHA-256(authenticatorData || "
@@ -124,7 +117,7 @@ int stepup_att_apple(apr_pool_t *p, stepup_attestation_ctx *ctx,
                               "is not the credential public key");
     }
     if (stepup_att_chain(p, ctx, leaf, rest, why) != 0)
-        return prefix(p, why, "apple attestation: ");
+        return stepup_wa_prefix(p, why, "apple attestation: ");
     ctx->type = "anonca";
     return 0;
 }

@@ -2,8 +2,8 @@
  * The attestation object (WebAuthn L3 6.5) and the attestation statement
  * format dispatch (7.1 steps 12 and 21-22); the "none" format (8.7).
  * packed.c, fido_u2f.c, tpm.c, android_key.c, apple.c and safetynet.c
- * hold the other formats, x5c.c and trust.c the certificates; the trust
- * step they share is here (stepup_att_chain).
+ * hold the other formats, x5c.c and trust.c the certificates; what the
+ * formats share is in statement.c, below them.
  */
 #include <string.h>
 
@@ -11,7 +11,7 @@
 #include <cbor.h>
 #include <openssl/x509.h>
 
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 #define FMT_MAX 32
 
@@ -107,43 +107,6 @@ int stepup_att_none(apr_pool_t *p, stepup_attestation_ctx *ctx,
     ctx->trusted = 0;
     ctx->untrusted_why = "an attestation of format none proves nothing "
                          "about the authenticator";
-    return 0;
-}
-
-unsigned char *stepup_att_signed_data(apr_pool_t *p,
-                                      const stepup_attestation_ctx *ctx,
-                                      size_t *len)
-{
-    unsigned char *buf = apr_palloc(p, ctx->att->auth_data_len + 32);
-
-    memcpy(buf, ctx->att->auth_data, ctx->att->auth_data_len);
-    memcpy(buf + ctx->att->auth_data_len, ctx->client_data_hash, 32);
-    *len = ctx->att->auth_data_len + 32;
-    return buf;
-}
-
-/* A verified statement whose chain reaches no configured root (or with
- * no roots at all) is still a passkey: it proves nothing about the model,
- * which the caller decides on, so it is accepted untrusted with the
- * reason, never refused for that alone. */
-int stepup_att_chain(apr_pool_t *p, stepup_attestation_ctx *ctx, X509 *leaf,
-                     STACK_OF(X509) *rest, const char **why)
-{
-    const char *reason = NULL;
-
-    (void)why;
-    ctx->trusted = 0;
-    if (!ctx->roots) {
-        ctx->untrusted_why = "no attestation roots are configured";
-        return 0;
-    }
-    if (stepup_trust_verify_at(p, ctx->roots, leaf, rest, ctx->verify_time,
-                               &reason) != 0) {
-        ctx->untrusted_why = apr_pstrcat(p, ctx->att->fmt, " attestation: ",
-                                         reason ? reason : "untrusted", NULL);
-        return 0;
-    }
-    ctx->trusted = 1;
     return 0;
 }
 

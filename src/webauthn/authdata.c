@@ -12,15 +12,76 @@
 #include <cbor.h>
 #include <openssl/crypto.h>
 
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 #define AD_FIXED  37   /* rpIdHash, flags, signCount */
+
+/* The attested credential data at buf[*pos..len); *pos moves past it. */
+static int parse_attested(apr_pool_t *p, const unsigned char *buf,
+                          size_t len, size_t *pos, stepup_authdata *out,
+                          const char **why)
+{
+    size_t at = *pos, n;
+
+    if (len - at < 18)
+        return stepup_wa_fail(why, "authenticatorData: attested "
+                              "credential data truncated (AAGUID and "
+                              "credentialIdLength)");
+    out->aaguid = buf + at;
+    n = ((size_t)buf[at + 16] << 8) | buf[at + 17];
+    at += 18;
+    if (n == 0)
+        return stepup_wa_fail(why, "authenticatorData: credentialId is "
+                              "empty");
+    if (n > STEPUP_WEBAUTHN_CRED_ID_MAX)
+        return stepup_wa_fail(why, apr_psprintf(p, "authenticatorData: "
+                                                "credentialIdLength %"
+                                                APR_SIZE_T_FMT " is over "
+                                                "1023", n));
+    if (len - at < n)
+        return stepup_wa_fail(why, "authenticatorData: credentialId "
+                              "truncated");
+    out->credential_id = buf + at;
+    out->credential_id_len = n;
+    at += n;
+    if (stepup_cbor_item_length(p, buf + at, len - at,
+                                "authenticatorData: credential public "
+                                "key", &n, why) != 0)
+        return -1;
+    out->public_key = buf + at;
+    out->public_key_len = n;
+    *pos = at + n;
+    return 0;
+}
+
+/* The extensions map at buf[*pos..len); *pos moves past it. */
+static int parse_extensions(apr_pool_t *p, const unsigned char *buf,
+                            size_t len, size_t *pos, stepup_authdata *out,
+                            const char **why)
+{
+    cbor_item_t *ext;
+    size_t n;
+
+    if (stepup_cbor_load(p, buf + *pos, len - *pos, 0,
+                         "authenticatorData: extensions", &ext, &n,
+                         why) != 0)
+        return -1;
+    if (!cbor_isa_map(ext)) {
+        stepup_cbor_release(p, ext);
+        return stepup_wa_fail(why, "authenticatorData: extensions are "
+                              "not a CBOR map");
+    }
+    stepup_cbor_release(p, ext);
+    out->extensions = buf + *pos;
+    out->extensions_len = n;
+    *pos += n;
+    return 0;
+}
 
 int stepup_authdata_parse(apr_pool_t *p, const unsigned char *buf, size_t len,
                           stepup_authdata *out, const char **why)
 {
-    size_t pos = AD_FIXED, n;
-    cbor_item_t *ext;
+    size_t pos = AD_FIXED;
 
     memset(out, 0, sizeof(*out));
     if (len < AD_FIXED)
@@ -31,54 +92,12 @@ int stepup_authdata_parse(apr_pool_t *p, const unsigned char *buf, size_t len,
     out->flags = buf[32];
     out->sign_count = ((uint32_t)buf[33] << 24) | ((uint32_t)buf[34] << 16)
         | ((uint32_t)buf[35] << 8) | (uint32_t)buf[36];
-
-    if (out->flags & STEPUP_WEBAUTHN_FLAG_AT) {
-        if (len - pos < 18)
-            return stepup_wa_fail(why, "authenticatorData: attested "
-                                  "credential data truncated (AAGUID and "
-                                  "credentialIdLength)");
-        out->aaguid = buf + pos;
-        n = ((size_t)buf[pos + 16] << 8) | buf[pos + 17];
-        pos += 18;
-        if (n == 0)
-            return stepup_wa_fail(why, "authenticatorData: credentialId is "
-                                  "empty");
-        if (n > STEPUP_WEBAUTHN_CRED_ID_MAX)
-            return stepup_wa_fail(why, apr_psprintf(p, "authenticatorData: "
-                                                    "credentialIdLength %"
-                                                    APR_SIZE_T_FMT " is over "
-                                                    "1023", n));
-        if (len - pos < n)
-            return stepup_wa_fail(why, "authenticatorData: credentialId "
-                                  "truncated");
-        out->credential_id = buf + pos;
-        out->credential_id_len = n;
-        pos += n;
-        if (stepup_cbor_item_length(p, buf + pos, len - pos,
-                                    "authenticatorData: credential public "
-                                    "key", &n, why) != 0)
-            return -1;
-        out->public_key = buf + pos;
-        out->public_key_len = n;
-        pos += n;
-    }
-
-    if (out->flags & STEPUP_WEBAUTHN_FLAG_ED) {
-        if (stepup_cbor_load(p, buf + pos, len - pos, 0,
-                             "authenticatorData: extensions", &ext, &n,
-                             why) != 0)
-            return -1;
-        if (!cbor_isa_map(ext)) {
-            stepup_cbor_release(p, ext);
-            return stepup_wa_fail(why, "authenticatorData: extensions are "
-                                  "not a CBOR map");
-        }
-        stepup_cbor_release(p, ext);
-        out->extensions = buf + pos;
-        out->extensions_len = n;
-        pos += n;
-    }
-
+    if ((out->flags & STEPUP_WEBAUTHN_FLAG_AT)
+        && parse_attested(p, buf, len, &pos, out, why) != 0)
+        return -1;
+    if ((out->flags & STEPUP_WEBAUTHN_FLAG_ED)
+        && parse_extensions(p, buf, len, &pos, out, why) != 0)
+        return -1;
     if (pos != len)
         return stepup_wa_fail(why, apr_psprintf(p, "authenticatorData: %"
                                                 APR_SIZE_T_FMT " trailing "
@@ -99,7 +118,7 @@ int stepup_authdata_check(const stepup_authdata *ad,
 
     if (!pol->rp_id || !*pol->rp_id)
         return stepup_wa_fail(why, "policy: no RP ID");
-    if (stepup_wa_sha256(pol->rp_id, strlen(pol->rp_id), want) != 0)
+    if (stepup_sha256(pol->rp_id, strlen(pol->rp_id), want) != 0)
         return stepup_wa_fail(why, "SHA-256 failed (OpenSSL)");
     if (CRYPTO_memcmp(want, ad->rp_id_hash, 32) != 0)
         return stepup_wa_fail(why, "authenticatorData.rpIdHash is not "

@@ -18,7 +18,7 @@
 #include <apr_strings.h>
 #include <cbor.h>
 
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 #define INDEF SIZE_MAX
 

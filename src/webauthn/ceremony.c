@@ -9,13 +9,31 @@
 #include <apr_strings.h>
 #include <openssl/crypto.h>
 
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
-static int prefixed(apr_pool_t *p, const char **why, const char *pre)
+/* What a verified registration yields, from its parts. */
+static void registration_result(const stepup_authdata *ad,
+                                const stepup_attestation *att,
+                                const stepup_cose_key *cred,
+                                const stepup_attestation_ctx *actx,
+                                stepup_webauthn_registration *out)
 {
-    if (why && *why)
-        *why = apr_pstrcat(p, pre, *why, NULL);
-    return -1;
+    out->credential_id = ad->credential_id;
+    out->credential_id_len = ad->credential_id_len;
+    out->public_key = ad->public_key;
+    out->public_key_len = ad->public_key_len;
+    out->alg = cred->alg;
+    out->fmt = att->fmt;
+    memcpy(out->aaguid, ad->aaguid, 16);
+    out->sign_count = ad->sign_count;
+    out->flags = ad->flags;
+    out->user_verified = !!(ad->flags & STEPUP_WEBAUTHN_FLAG_UV);
+    out->backup_eligible = !!(ad->flags & STEPUP_WEBAUTHN_FLAG_BE);
+    out->backup_state = !!(ad->flags & STEPUP_WEBAUTHN_FLAG_BS);
+    out->attestation_trusted = actx->trusted;
+    out->attestation_type = actx->type;
+    out->attestation_untrusted = actx->trusted ? NULL : actx->untrusted_why;
+    out->key_security = actx->key_security;
 }
 
 int stepup_webauthn_verify_registration(apr_pool_t *p,
@@ -43,7 +61,7 @@ int stepup_webauthn_verify_registration(apr_pool_t *p,
                                 why) != 0)
         return -1;
     /* 11: its hash */
-    if (stepup_wa_sha256(r->client_data_json, r->client_data_len, cdh) != 0)
+    if (stepup_sha256(r->client_data_json, r->client_data_len, cdh) != 0)
         return stepup_wa_fail(why, "SHA-256 failed (OpenSSL)");
     /* 12: the attestation object */
     if (stepup_attestation_parse(p, r->attestation_object,
@@ -65,7 +83,7 @@ int stepup_webauthn_verify_registration(apr_pool_t *p,
     /* 19: an algorithm we offered (ES256, RS256, EdDSA), a valid key */
     if (stepup_cose_key_decode(p, ad.public_key, ad.public_key_len,
                                STEPUP_COSE_CHECK_FULL, &cred, why) != 0)
-        return prefixed(p, why, "credential public key: ");
+        return stepup_wa_prefix(p, why, "credential public key: ");
     /* 20: extensions were checked to be one CBOR map; none is acted on */
     /* 21-24: the attestation statement and its trust path */
     memset(&actx, 0, sizeof(actx));
@@ -78,23 +96,7 @@ int stepup_webauthn_verify_registration(apr_pool_t *p,
     if (stepup_attestation_verify(p, &actx, why) != 0)
         return -1;
     /* 25: credentialId length was checked by the authenticatorData parser */
-
-    out->credential_id = ad.credential_id;
-    out->credential_id_len = ad.credential_id_len;
-    out->public_key = ad.public_key;
-    out->public_key_len = ad.public_key_len;
-    out->alg = cred->alg;
-    out->fmt = att.fmt;
-    memcpy(out->aaguid, ad.aaguid, 16);
-    out->sign_count = ad.sign_count;
-    out->flags = ad.flags;
-    out->user_verified = !!(ad.flags & STEPUP_WEBAUTHN_FLAG_UV);
-    out->backup_eligible = !!(ad.flags & STEPUP_WEBAUTHN_FLAG_BE);
-    out->backup_state = !!(ad.flags & STEPUP_WEBAUTHN_FLAG_BS);
-    out->attestation_trusted = actx.trusted;
-    out->attestation_type = actx.type;
-    out->attestation_untrusted = actx.trusted ? NULL : actx.untrusted_why;
-    out->key_security = actx.key_security;
+    registration_result(&ad, &att, cred, &actx, out);
     return 0;
 }
 
@@ -132,19 +134,19 @@ int stepup_webauthn_verify_authentication(apr_pool_t *p,
     /* 20-21: the signature over authenticatorData || SHA-256(cData) */
     if (stepup_cose_key_decode(p, cose_key, cose_key_len,
                                STEPUP_COSE_CHECK_STORED, &key, why) != 0)
-        return prefixed(p, why, "stored credential public key: ");
+        return stepup_wa_prefix(p, why, "stored credential public key: ");
     msglen = r->authenticator_data_len + 32;
     msg = apr_palloc(p, msglen);
     memcpy(msg, r->authenticator_data, r->authenticator_data_len);
-    if (stepup_wa_sha256(r->client_data_json, r->client_data_len,
+    if (stepup_sha256(r->client_data_json, r->client_data_len,
                          msg + r->authenticator_data_len) != 0)
         return stepup_wa_fail(why, "SHA-256 failed (OpenSSL)");
     rc = stepup_cose_verify(key, msg, msglen, r->signature,
                             r->signature_len, why);
     if (rc == STEPUP_COSE_BAD_KEY)
-        return prefixed(p, why, "stored credential public key: ");
+        return stepup_wa_prefix(p, why, "stored credential public key: ");
     if (rc != 0)
-        return prefixed(p, why, "assertion: ");
+        return stepup_wa_prefix(p, why, "assertion: ");
     /* 22: the signature counter */
     if ((stored_sign_count != 0 || ad.sign_count != 0)
         && ad.sign_count <= stored_sign_count)

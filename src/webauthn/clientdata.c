@@ -11,7 +11,7 @@
 #include <openssl/crypto.h>
 
 #include "stepup_b64url.h"
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 #define SHOW_MAX 80   /* bytes of a request value quoted in a reason */
 

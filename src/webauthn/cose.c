@@ -3,17 +3,14 @@
  * collecting kty (1), alg (3) and the type parameters -1, -2, -3, each at
  * most once; other labels (kid, key_ops, text labels) are ignored. The
  * algorithm decides the key type it needs; es256.c, rs256.c and eddsa.c
- * turn the parameters into an EVP_PKEY. Signatures are checked with
- * EVP_DigestVerify.
+ * turn the parameters into an EVP_PKEY; sig.c checks the signatures.
  */
 #include <string.h>
 
 #include <apr_strings.h>
 #include <cbor.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
 
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 #define COSE_KTY_OKP 1
 #define COSE_KTY_EC2 2
@@ -101,6 +98,66 @@ static const char *alg_label(int64_t alg)
     return "unknown";
 }
 
+/* The key type the algorithm needs, and that it is the one given. */
+static int check_kty(apr_pool_t *p, const cose_params *cp, const char **why)
+{
+    int64_t need;
+
+    if (!cp->have_kty)
+        return stepup_wa_fail(why, "COSE key has no kty (1)");
+    if (!cp->have_alg)
+        return stepup_wa_fail(why, "COSE key has no alg (3)");
+    if (cp->kty != COSE_KTY_OKP && cp->kty != COSE_KTY_EC2
+        && cp->kty != COSE_KTY_RSA)
+        return stepup_wa_fail(why, apr_psprintf(p, "COSE kty %"
+                                                APR_INT64_T_FMT " (%s) is "
+                                                "not supported: OKP (1), "
+                                                "EC2 (2) or RSA (3) only",
+                                                (apr_int64_t)cp->kty,
+                                                kty_name(cp->kty)));
+    switch (cp->alg) {
+    case STEPUP_COSE_ES256: need = COSE_KTY_EC2; break;
+    case STEPUP_COSE_RS256: need = COSE_KTY_RSA; break;
+    case STEPUP_COSE_EDDSA: need = COSE_KTY_OKP; break;
+    default:
+        return stepup_wa_fail(why, apr_psprintf(p, "COSE alg %"
+                                                APR_INT64_T_FMT " (%s) is "
+                                                "not supported: ES256 (-7),"
+                                                " RS256 (-257) or EdDSA (-8)"
+                                                " only", (apr_int64_t)cp->alg,
+                                                alg_label(cp->alg)));
+    }
+    if (cp->kty != need)
+        return stepup_wa_fail(why, apr_psprintf(p, "COSE alg %"
+                                                APR_INT64_T_FMT " (%s) needs "
+                                                "kty %" APR_INT64_T_FMT
+                                                " (%s), not %" APR_INT64_T_FMT
+                                                " (%s)", (apr_int64_t)cp->alg,
+                                                alg_label(cp->alg),
+                                                (apr_int64_t)need,
+                                                kty_name(need),
+                                                (apr_int64_t)cp->kty,
+                                                kty_name(cp->kty)));
+    return 0;
+}
+
+/* The parameters handed to the key type's file. */
+static int import_key(apr_pool_t *p, const cose_params *cp, int check,
+                      stepup_cose_key *key, const char **why)
+{
+    key->alg = (int)cp->alg;
+    key->kty = (int)cp->kty;
+    switch (key->alg) {
+    case STEPUP_COSE_ES256:
+        return stepup_es256_from_cose(p, cp->m1, cp->m2, cp->m3, check, key,
+                                      why);
+    case STEPUP_COSE_RS256:
+        return stepup_rs256_from_cose(p, cp->m1, cp->m2, key, why);
+    default:
+        return stepup_eddsa_from_cose(p, cp->m1, cp->m2, key, why);
+    }
+}
+
 int stepup_cose_key_decode(apr_pool_t *p, const unsigned char *buf,
                            size_t len, int check, stepup_cose_key **out,
                            const char **why)
@@ -108,7 +165,6 @@ int stepup_cose_key_decode(apr_pool_t *p, const unsigned char *buf,
     stepup_cose_key *key;
     cbor_item_t *item;
     cose_params cp;
-    int64_t need;
     int rc;
 
     *out = NULL;
@@ -116,104 +172,16 @@ int stepup_cose_key_decode(apr_pool_t *p, const unsigned char *buf,
         return -1;
     memset(&cp, 0, sizeof(cp));
     rc = stepup_cbor_map_walk(p, item, "COSE key", cose_entry, &cp, why);
-    if (rc != 0)
-        goto done;
-    rc = -1;
-    if (!cp.have_kty) {
-        stepup_wa_fail(why, "COSE key has no kty (1)");
-        goto done;
-    }
-    if (!cp.have_alg) {
-        stepup_wa_fail(why, "COSE key has no alg (3)");
-        goto done;
-    }
-    if (cp.kty != COSE_KTY_OKP && cp.kty != COSE_KTY_EC2
-        && cp.kty != COSE_KTY_RSA) {
-        stepup_wa_fail(why, apr_psprintf(p, "COSE kty %" APR_INT64_T_FMT
-                                         " (%s) is not supported: OKP (1), "
-                                         "EC2 (2) or RSA (3) only",
-                                         (apr_int64_t)cp.kty,
-                                         kty_name(cp.kty)));
-        goto done;
-    }
-    switch (cp.alg) {
-    case STEPUP_COSE_ES256: need = COSE_KTY_EC2; break;
-    case STEPUP_COSE_RS256: need = COSE_KTY_RSA; break;
-    case STEPUP_COSE_EDDSA: need = COSE_KTY_OKP; break;
-    default:
-        stepup_wa_fail(why, apr_psprintf(p, "COSE alg %" APR_INT64_T_FMT
-                                         " (%s) is not supported: ES256 (-7),"
-                                         " RS256 (-257) or EdDSA (-8) only",
-                                         (apr_int64_t)cp.alg,
-                                         alg_label(cp.alg)));
-        goto done;
-    }
-    if (cp.kty != need) {
-        stepup_wa_fail(why, apr_psprintf(p, "COSE alg %" APR_INT64_T_FMT
-                                         " (%s) needs kty %" APR_INT64_T_FMT
-                                         " (%s), not %" APR_INT64_T_FMT
-                                         " (%s)", (apr_int64_t)cp.alg,
-                                         alg_label(cp.alg), (apr_int64_t)need,
-                                         kty_name(need), (apr_int64_t)cp.kty,
-                                         kty_name(cp.kty)));
-        goto done;
-    }
-    key = apr_pcalloc(p, sizeof(*key));
-    key->alg = (int)cp.alg;
-    key->kty = (int)cp.kty;
-    switch (key->alg) {
-    case STEPUP_COSE_ES256:
-        rc = stepup_es256_from_cose(p, cp.m1, cp.m2, cp.m3, check, key, why);
-        break;
-    case STEPUP_COSE_RS256:
-        rc = stepup_rs256_from_cose(p, cp.m1, cp.m2, key, why);
-        break;
-    default:
-        rc = stepup_eddsa_from_cose(p, cp.m1, cp.m2, key, why);
-        break;
-    }
     if (rc == 0)
-        *out = key;
-done:
+        rc = check_kty(p, &cp, why);
+    if (rc == 0) {
+        key = apr_pcalloc(p, sizeof(*key));
+        rc = import_key(p, &cp, check, key, why);
+        if (rc == 0)
+            *out = key;
+    }
     stepup_cbor_release(p, item);
     return rc;
-}
-
-int stepup_sig_verify(EVP_PKEY *pkey, int alg, const unsigned char *msg,
-                      size_t msglen, const unsigned char *sig, size_t siglen,
-                      const char **why)
-{
-    const EVP_MD *md;
-    EVP_MD_CTX *ctx;
-    int ok;
-
-    switch (alg) {
-    case STEPUP_COSE_ES256:
-    case STEPUP_COSE_RS256:
-        md = EVP_sha256();
-        break;
-    case STEPUP_COSE_EDDSA:
-        md = NULL;
-        break;
-    default:
-        return stepup_wa_fail(why, "unsupported signature algorithm");
-    }
-    if (siglen == 0)
-        return stepup_wa_fail(why, "the signature is empty");
-    if (!(ctx = EVP_MD_CTX_new()))
-        return stepup_wa_fail(why, "out of memory (OpenSSL)");
-    ok = EVP_DigestVerifyInit(ctx, NULL, md, NULL, pkey) == 1
-        && EVP_DigestVerify(ctx, sig, siglen, msg, msglen) == 1;
-    EVP_MD_CTX_free(ctx);
-    if (!ok) {
-        ERR_clear_error();
-        return stepup_wa_fail(why, alg == STEPUP_COSE_ES256
-                              ? "the ES256 signature does not verify"
-                              : alg == STEPUP_COSE_RS256
-                              ? "the RS256 signature does not verify"
-                              : "the EdDSA signature does not verify");
-    }
-    return 0;
 }
 
 int stepup_cose_verify(const stepup_cose_key *key, const unsigned char *msg,
@@ -227,15 +195,4 @@ int stepup_cose_verify(const stepup_cose_key *key, const unsigned char *msg,
         return stepup_es256_verify_point(key->point, msg, msglen, sig, siglen,
                                          why);
     return stepup_wa_fail(why, "the key was not imported");
-}
-
-static apr_status_t pkey_cleanup(void *data)
-{
-    EVP_PKEY_free(data);
-    return APR_SUCCESS;
-}
-
-void stepup_wa_pkey_to_pool(apr_pool_t *p, EVP_PKEY *pkey)
-{
-    apr_pool_cleanup_register(p, pkey, pkey_cleanup, apr_pool_cleanup_null);
 }

@@ -8,7 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 #define COSE_CRV_X25519  4
 #define COSE_CRV_X448    5

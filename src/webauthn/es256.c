@@ -23,7 +23,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 #define COSE_CRV_P256 1
 

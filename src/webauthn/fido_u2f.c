@@ -11,7 +11,7 @@
 #include <cbor.h>
 #include <openssl/x509.h>
 
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 typedef struct {
     const cbor_item_t *sig, *x5c;
@@ -41,13 +41,6 @@ static int u2f_entry(apr_pool_t *p, const cbor_item_t *key,
     return 0;
 }
 
-static int prefix(apr_pool_t *p, const char **why, const char *pre)
-{
-    if (why && *why)
-        *why = apr_pstrcat(p, pre, *why, NULL);
-    return -1;
-}
-
 int stepup_att_fido_u2f(apr_pool_t *p, stepup_attestation_ctx *ctx,
                         const char **why)
 {
@@ -69,7 +62,7 @@ int stepup_att_fido_u2f(apr_pool_t *p, stepup_attestation_ctx *ctx,
     if (!f.x5c)
         return stepup_wa_fail(why, "fido-u2f attStmt: \"x5c\" is missing");
     if (stepup_x5c_parse(p, f.x5c, &leaf, &rest, why) != 0)
-        return prefix(p, why, "fido-u2f attestation: ");
+        return stepup_wa_prefix(p, why, "fido-u2f attestation: ");
     if (sk_X509_num(rest) != 0)
         return stepup_wa_fail(why, apr_psprintf(p, "fido-u2f attestation: "
                                                 "x5c must hold exactly one "
@@ -99,9 +92,9 @@ int stepup_att_fido_u2f(apr_pool_t *p, stepup_attestation_ctx *ctx,
 
     if (stepup_sig_verify(stepup_x5c_pubkey(leaf), STEPUP_COSE_ES256, data,
                           datalen, sig, siglen, why) != 0)
-        return prefix(p, why, "fido-u2f attestation: ");
+        return stepup_wa_prefix(p, why, "fido-u2f attestation: ");
     if (stepup_att_chain(p, ctx, leaf, rest, why) != 0)
-        return prefix(p, why, "fido-u2f attestation: ");
+        return stepup_wa_prefix(p, why, "fido-u2f attestation: ");
     ctx->type = "basic";
     return 0;
 }

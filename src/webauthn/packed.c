@@ -14,52 +14,7 @@
 #include <cbor.h>
 #include <openssl/x509.h>
 
-#include "stepup_webauthn.h"
-
-typedef struct {
-    const cbor_item_t *alg, *sig, *x5c;
-} packed_fields;
-
-static int packed_entry(apr_pool_t *p, const cbor_item_t *key,
-                        const cbor_item_t *val, void *arg, const char **why)
-{
-    packed_fields *f = arg;
-    const cbor_item_t **slot;
-    const char *name;
-
-    if (stepup_cbor_text_is(key, "alg")) {
-        slot = &f->alg;
-        name = "alg";
-    }
-    else if (stepup_cbor_text_is(key, "sig")) {
-        slot = &f->sig;
-        name = "sig";
-    }
-    else if (stepup_cbor_text_is(key, "x5c")) {
-        slot = &f->x5c;
-        name = "x5c";
-    }
-    else if (stepup_cbor_text_is(key, "ecdaaKeyId"))
-        return stepup_wa_fail(why, "packed attestation: ECDAA is not "
-                              "supported");
-    else if (cbor_isa_string(key))
-        return 0;
-    else
-        return stepup_wa_fail(why, "packed attStmt: a key is not a text "
-                              "string");
-    if (*slot)
-        return stepup_wa_fail(why, apr_psprintf(p, "packed attStmt: \"%s\" "
-                                                "given twice", name));
-    *slot = val;
-    return 0;
-}
-
-static int prefix(apr_pool_t *p, const char **why, const char *pre)
-{
-    if (why && *why)
-        *why = apr_pstrcat(p, pre, *why, NULL);
-    return -1;
-}
+#include "webauthn_internal.h"
 
 int stepup_att_packed(apr_pool_t *p, stepup_attestation_ctx *ctx,
                       const char **why)
@@ -67,13 +22,14 @@ int stepup_att_packed(apr_pool_t *p, stepup_attestation_ctx *ctx,
     const unsigned char *sig, *data;
     size_t siglen, datalen;
     STACK_OF(X509) *rest;
-    packed_fields f;
+    stepup_att_fields f = {
+        "packed attStmt", "ecdaaKeyId",
+        "packed attestation: ECDAA is not supported", NULL, NULL, NULL
+    };
     int64_t alg;
     X509 *leaf;
 
-    memset(&f, 0, sizeof(f));
-    if (stepup_cbor_map_walk(p, ctx->att->att_stmt, "packed attStmt",
-                             packed_entry, &f, why) != 0)
+    if (stepup_att_fields_read(p, ctx->att->att_stmt, &f, why) != 0)
         return -1;
     if (!f.alg || stepup_cbor_int(f.alg, &alg) != 0)
         return stepup_wa_fail(why, "packed attStmt: \"alg\" is missing or "
@@ -94,7 +50,7 @@ int stepup_att_packed(apr_pool_t *p, stepup_attestation_ctx *ctx,
                                                     ctx->cred->alg));
         if (stepup_cose_verify(ctx->cred, data, datalen, sig, siglen,
                                why) != 0)
-            return prefix(p, why, "packed self attestation: ");
+            return stepup_wa_prefix(p, why, "packed self attestation: ");
         ctx->type = "self";
         ctx->trusted = 0;
         ctx->untrusted_why = "packed self attestation is signed by the "
@@ -110,9 +66,9 @@ int stepup_att_packed(apr_pool_t *p, stepup_attestation_ctx *ctx,
         || stepup_sig_verify(stepup_x5c_pubkey(leaf), (int)alg, data, datalen,
                              sig, siglen, why) != 0
         || stepup_x5c_packed_leaf_check(p, leaf, ctx->ad->aaguid, why) != 0)
-        return prefix(p, why, "packed attestation: ");
+        return stepup_wa_prefix(p, why, "packed attestation: ");
     if (stepup_att_chain(p, ctx, leaf, rest, why) != 0)
-        return prefix(p, why, "packed attestation: ");
+        return stepup_wa_prefix(p, why, "packed attestation: ");
     ctx->type = "basic";
     return 0;
 }

@@ -11,7 +11,7 @@
 #include <jansson.h>
 
 #include "stepup_b64url.h"
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 #define SHOW_MAX 80
 #define TRANSPORT_MAX 32
@@ -115,28 +115,20 @@ static int transports(apr_pool_t *p, const json_t *resp, const char **out,
     return 0;
 }
 
-/* What both responses share: the top level and clientDataJSON. On success
- * *root is the parsed text (the caller's to json_decref) and *resp its
- * "response" object. */
-static int parse_common(apr_pool_t *p, const char *json, size_t len,
-                        json_t **root, const json_t **resp,
-                        stepup_webauthn_response *out, const char **why)
+/* The text as one JSON object: *root is the caller's to json_decref, also
+ * on failure. */
+static int load_object(apr_pool_t *p, const char *json, size_t len,
+                       json_t **root, const char **why)
 {
-    const unsigned char *raw;
-    size_t rawlen;
     json_error_t jerr;
-    const json_t *v;
-    json_t *j;
 
-    memset(out, 0, sizeof(*out));
-    *root = NULL;
     if (!json || len == 0)
         return stepup_wa_fail(why, "response JSON is empty");
     if (len > STEPUP_WEBAUTHN_JSON_MAX)
         return stepup_wa_fail(why, apr_psprintf(p, "response JSON is larger "
                                                 "than %d bytes",
                                                 STEPUP_WEBAUTHN_JSON_MAX));
-    if (!(j = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr)))
+    if (!(*root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr)))
         return stepup_wa_fail(why, apr_psprintf(p, "response JSON is "
                                                 "malformed: %s (line %d, "
                                                 "column %d)",
@@ -145,17 +137,24 @@ static int parse_common(apr_pool_t *p, const char *json, size_t len,
                                                     strlen(jerr.text),
                                                     SHOW_MAX),
                                                 jerr.line, jerr.column));
-    *root = j;
-    if (!json_is_object(j))
+    if (!json_is_object(*root))
         return stepup_wa_fail(why, "response JSON is not an object");
+    return 0;
+}
 
-    v = json_object_get(j, "type");
+/* "type" and the credential's id, given twice (id and rawId). */
+static int read_id(apr_pool_t *p, const json_t *j,
+                   stepup_webauthn_response *out, const char **why)
+{
+    const unsigned char *raw;
+    size_t rawlen;
+    const json_t *v = json_object_get(j, "type");
+
     if (!v)
         return stepup_wa_fail(why, "response JSON: \"type\" is missing");
     if (!json_is_string(v) || strcmp(json_string_value(v), "public-key"))
         return stepup_wa_fail(why, "response JSON: \"type\" is not "
                               "\"public-key\"");
-
     if (b64_member(p, j, "id", "id", 1, &out->id, &out->id_len, why) != 0
         || b64_member(p, j, "rawId", "rawId", 1, &raw, &rawlen, why) != 0)
         return -1;
@@ -168,13 +167,23 @@ static int parse_common(apr_pool_t *p, const char *json, size_t len,
         return stepup_wa_fail(why, "response JSON: \"id\" and \"rawId\" "
                               "differ");
     out->id_b64 = stepup_b64url_encode(p, out->id, out->id_len);
+    return 0;
+}
 
-    if (optional_typed(p, j, "authenticatorAttachment",
-                       "authenticatorAttachment", JSON_STRING, 1, why) != 0
+/* What both responses share: the top level and clientDataJSON. On success
+ * *resp is the "response" object of the parsed root. */
+static int parse_common(apr_pool_t *p, const json_t *j, const json_t **resp,
+                        stepup_webauthn_response *out, const char **why)
+{
+    const json_t *v;
+
+    if (read_id(p, j, out, why) != 0
+        || optional_typed(p, j, "authenticatorAttachment",
+                          "authenticatorAttachment", JSON_STRING, 1,
+                          why) != 0
         || optional_typed(p, j, "clientExtensionResults",
                           "clientExtensionResults", JSON_OBJECT, 0, why) != 0)
         return -1;
-
     v = json_object_get(j, "response");
     if (!v)
         return stepup_wa_fail(why, "response JSON: \"response\" is missing");
@@ -182,10 +191,62 @@ static int parse_common(apr_pool_t *p, const char *json, size_t len,
         return stepup_wa_fail(why, "response JSON: \"response\" is not an "
                               "object");
     *resp = v;
-    if (b64_member(p, v, "response.clientDataJSON", "clientDataJSON", 1,
-                   &out->client_data_json, &out->client_data_len, why) != 0)
-        return -1;
-    return 0;
+    return b64_member(p, v, "response.clientDataJSON", "clientDataJSON", 1,
+                      &out->client_data_json, &out->client_data_len, why);
+}
+
+/* The members of "response" that differ between the two ceremonies. */
+typedef int (*response_members)(apr_pool_t *p, const json_t *resp,
+                                stepup_webauthn_response *out,
+                                const char **why);
+
+static int parse_response(apr_pool_t *p, const char *json, size_t len,
+                          response_members members,
+                          stepup_webauthn_response *out, const char **why)
+{
+    const json_t *resp = NULL;
+    json_t *root = NULL;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    rc = load_object(p, json, len, &root, why) == 0
+        && parse_common(p, root, &resp, out, why) == 0
+        && members(p, resp, out, why) == 0 ? 0 : -1;
+    json_decref(root);
+    if (rc != 0)
+        memset(out, 0, sizeof(*out));
+    return rc;
+}
+
+static int registration_members(apr_pool_t *p, const json_t *resp,
+                                stepup_webauthn_response *out,
+                                const char **why)
+{
+    return (b64_member(p, resp, "response.attestationObject",
+                       "attestationObject", 1, &out->attestation_object,
+                       &out->attestation_object_len, why) == 0
+            && optional_typed(p, resp, "response.authenticatorData",
+                              "authenticatorData", JSON_STRING, 0, why) == 0
+            && optional_typed(p, resp, "response.publicKey", "publicKey",
+                              JSON_STRING, 1, why) == 0
+            && optional_typed(p, resp, "response.publicKeyAlgorithm",
+                              "publicKeyAlgorithm", JSON_INTEGER, 0,
+                              why) == 0
+            && transports(p, resp, &out->transports, why) == 0) ? 0 : -1;
+}
+
+static int authentication_members(apr_pool_t *p, const json_t *resp,
+                                  stepup_webauthn_response *out,
+                                  const char **why)
+{
+    return (b64_member(p, resp, "response.authenticatorData",
+                       "authenticatorData", 1, &out->authenticator_data,
+                       &out->authenticator_data_len, why) == 0
+            && b64_member(p, resp, "response.signature", "signature", 1,
+                          &out->signature, &out->signature_len, why) == 0
+            && b64_member(p, resp, "response.userHandle", "userHandle", 0,
+                          &out->user_handle, &out->user_handle_len,
+                          why) == 0) ? 0 : -1;
 }
 
 int stepup_webauthn_parse_registration_json(apr_pool_t *p, const char *json,
@@ -193,28 +254,7 @@ int stepup_webauthn_parse_registration_json(apr_pool_t *p, const char *json,
                                             stepup_webauthn_response *out,
                                             const char **why)
 {
-    const json_t *resp = NULL;
-    json_t *root;
-    int rc;
-
-    rc = parse_common(p, json, len, &root, &resp, out, why);
-    if (rc == 0)
-        rc = (b64_member(p, resp, "response.attestationObject",
-                         "attestationObject", 1, &out->attestation_object,
-                         &out->attestation_object_len, why) == 0
-              && optional_typed(p, resp, "response.authenticatorData",
-                                "authenticatorData", JSON_STRING, 0,
-                                why) == 0
-              && optional_typed(p, resp, "response.publicKey", "publicKey",
-                                JSON_STRING, 1, why) == 0
-              && optional_typed(p, resp, "response.publicKeyAlgorithm",
-                                "publicKeyAlgorithm", JSON_INTEGER, 0,
-                                why) == 0
-              && transports(p, resp, &out->transports, why) == 0) ? 0 : -1;
-    json_decref(root);
-    if (rc != 0)
-        memset(out, 0, sizeof(*out));
-    return rc;
+    return parse_response(p, json, len, registration_members, out, why);
 }
 
 int stepup_webauthn_parse_authentication_json(apr_pool_t *p, const char *json,
@@ -222,22 +262,5 @@ int stepup_webauthn_parse_authentication_json(apr_pool_t *p, const char *json,
                                               stepup_webauthn_response *out,
                                               const char **why)
 {
-    const json_t *resp = NULL;
-    json_t *root;
-    int rc;
-
-    rc = parse_common(p, json, len, &root, &resp, out, why);
-    if (rc == 0)
-        rc = (b64_member(p, resp, "response.authenticatorData",
-                         "authenticatorData", 1, &out->authenticator_data,
-                         &out->authenticator_data_len, why) == 0
-              && b64_member(p, resp, "response.signature", "signature", 1,
-                            &out->signature, &out->signature_len, why) == 0
-              && b64_member(p, resp, "response.userHandle", "userHandle", 0,
-                            &out->user_handle, &out->user_handle_len,
-                            why) == 0) ? 0 : -1;
-    json_decref(root);
-    if (rc != 0)
-        memset(out, 0, sizeof(*out));
-    return rc;
+    return parse_response(p, json, len, authentication_members, out, why);
 }

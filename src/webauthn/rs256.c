@@ -13,7 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 static BIGNUM *bignum(apr_pool_t *p, const cbor_item_t *item,
                       const char *name, const char **why)

@@ -28,7 +28,7 @@
 #include <openssl/x509v3.h>
 
 #include "stepup_b64url.h"
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 #define JWS_MAX        (64 * 1024)
 #define CERT_DER_MAX   65536
@@ -40,18 +40,6 @@
 static apr_status_t json_cleanup(void *data)
 {
     json_decref(data);
-    return APR_SUCCESS;
-}
-
-static apr_status_t x509_cleanup(void *data)
-{
-    X509_free(data);
-    return APR_SUCCESS;
-}
-
-static apr_status_t stack_cleanup(void *data)
-{
-    sk_X509_pop_free(data, X509_free);
     return APR_SUCCESS;
 }
 
@@ -87,10 +75,8 @@ static json_t *jws_json(apr_pool_t *p, const char *part, size_t len,
 static X509 *b64_cert(apr_pool_t *p, const char *s)
 {
     size_t len = strlen(s), pad = 0;
-    const unsigned char *q;
     unsigned char *der;
     int n;
-    X509 *x;
 
     if (len == 0 || len % 4 != 0 || len / 4 * 3 > CERT_DER_MAX)
         return NULL;
@@ -102,14 +88,7 @@ static X509 *b64_cert(apr_pool_t *p, const char *s)
     if ((n = EVP_DecodeBlock(der, (const unsigned char *)s, (int)len)) < 0
         || (size_t)n != len / 4 * 3)
         return NULL;
-    n -= (int)pad;
-    q = der;
-    x = d2i_X509(NULL, &q, n);
-    if (x && q != der + n) {
-        X509_free(x);
-        x = NULL;
-    }
-    return x;
+    return stepup_x5c_der_cert(der, (size_t)n - pad);
 }
 
 /* The header: alg RS256 and the x5c chain (leaf first). */
@@ -128,9 +107,9 @@ static int jws_header(apr_pool_t *p, json_t *h, X509 **leaf,
                                                 "array of 1 to %d "
                                                 "certificates",
                                                 STEPUP_WEBAUTHN_X5C_MAX));
-    if (!(sk = sk_X509_new_null()))
+    *leaf = NULL;
+    if (!(sk = stepup_x5c_stack(p)))
         return stepup_wa_fail(why, "out of memory (OpenSSL)");
-    apr_pool_cleanup_register(p, sk, stack_cleanup, apr_pool_cleanup_null);
     for (i = 0; i < n; i++) {
         json_t *c = json_array_get(x5c, i);
         X509 *x = json_is_string(c) ? b64_cert(p, json_string_value(c))
@@ -143,15 +122,8 @@ static int jws_header(apr_pool_t *p, json_t *h, X509 **leaf,
                                                     "one base64 DER "
                                                     "certificate", i));
         }
-        if (i == 0) {
-            apr_pool_cleanup_register(p, x, x509_cleanup,
-                                      apr_pool_cleanup_null);
-            *leaf = x;
-        }
-        else if (!sk_X509_push(sk, x)) {
-            X509_free(x);
-            return stepup_wa_fail(why, "out of memory (OpenSSL)");
-        }
+        if (stepup_x5c_chain_add(p, x, leaf, sk, why) != 0)
+            return -1;
     }
     *rest = sk;
     return 0;
@@ -170,7 +142,7 @@ static int jws_payload(apr_pool_t *p, const stepup_attestation_ctx *ctx,
     json_int_t now_ms, t;
 
     data = stepup_att_signed_data(p, ctx, &datalen);
-    if (stepup_wa_sha256(data, datalen, hash) != 0)
+    if (stepup_sha256(data, datalen, hash) != 0)
         return stepup_wa_fail(why, "SHA-256 failed (OpenSSL)");
     EVP_EncodeBlock(want, hash, 32);
     if (!json_is_string(nonce) || strcmp(json_string_value(nonce),
@@ -222,13 +194,6 @@ static int safetynet_entry(apr_pool_t *p, const cbor_item_t *key,
     return 0;
 }
 
-static int prefix(apr_pool_t *p, const char **why, const char *pre)
-{
-    if (why && *why)
-        *why = apr_pstrcat(p, pre, *why, NULL);
-    return -1;
-}
-
 int stepup_att_android_safetynet(apr_pool_t *p, stepup_attestation_ctx *ctx,
                                  const char **why)
 {
@@ -263,7 +228,7 @@ int stepup_att_android_safetynet(apr_pool_t *p, stepup_attestation_ctx *ctx,
         || !(payload = jws_json(p, dot1 + 1, (size_t)(dot2 - dot1 - 1),
                                 "payload", why))
         || jws_header(p, header, &leaf, &rest, why) != 0)
-        return prefix(p, why, "android-safetynet attestation: ");
+        return stepup_wa_prefix(p, why, "android-safetynet attestation: ");
     if (X509_check_host(leaf, SAFETYNET_HOST, strlen(SAFETYNET_HOST), 0,
                         NULL) != 1) {
         ERR_clear_error();
@@ -282,7 +247,7 @@ int stepup_att_android_safetynet(apr_pool_t *p, stepup_attestation_ctx *ctx,
                              (size_t)(dot2 - jws), sig, siglen, why) != 0
         || stepup_att_chain(p, ctx, leaf, rest, why) != 0
         || jws_payload(p, ctx, payload, why) != 0)
-        return prefix(p, why, "android-safetynet attestation: ");
+        return stepup_wa_prefix(p, why, "android-safetynet attestation: ");
     ctx->type = "basic";
     return 0;
 }

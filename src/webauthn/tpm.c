@@ -27,7 +27,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 /* TPM_ALG_ID values (TPM 2.0 Library, Part 2, 6.3) */
 #define TPM_ALG_RSA            0x0001
@@ -624,27 +624,19 @@ static int tpm_entry(apr_pool_t *p, const cbor_item_t *key,
     return 0;
 }
 
-static int prefix(apr_pool_t *p, const char **why, const char *pre)
-{
-    if (why && *why)
-        *why = apr_pstrcat(p, pre, *why, NULL);
-    return -1;
-}
-
-int stepup_att_tpm(apr_pool_t *p, stepup_attestation_ctx *ctx,
-                   const char **why)
-{
-    const unsigned char *sig, *cert_info, *pub_area, *data;
-    size_t siglen, cert_info_len, pub_area_len, datalen;
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int dlen = 0;
-    stepup_tpm_public pub;
-    stepup_tpm_attest att;
-    STACK_OF(X509) *rest;
+/* What the statement gives, checked for type. */
+typedef struct {
     const tpm_alg *a;
+    const cbor_item_t *x5c;
+    const unsigned char *sig, *cert_info, *pub_area;
+    size_t siglen, cert_info_len, pub_area_len;
+} tpm_statement;
+
+static int read_statement(apr_pool_t *p, const stepup_attestation_ctx *ctx,
+                          tpm_statement *st, const char **why)
+{
     tpm_fields f;
     int64_t alg;
-    X509 *aik;
 
     memset(&f, 0, sizeof(f));
     if (stepup_cbor_map_walk(p, ctx->att->att_stmt, "tpm attStmt", tpm_entry,
@@ -655,35 +647,54 @@ int stepup_att_tpm(apr_pool_t *p, stepup_attestation_ctx *ctx,
     if (!f.alg || stepup_cbor_int(f.alg, &alg) != 0)
         return stepup_wa_fail(why, "tpm attStmt: \"alg\" is missing or not "
                               "an integer");
-    if (!(a = find_alg(alg)))
+    if (!(st->a = find_alg(alg)))
         return stepup_wa_fail(why, apr_psprintf(p, "tpm attStmt: alg %"
                                                 APR_INT64_T_FMT " is not "
                                                 "supported",
                                                 (apr_int64_t)alg));
-    if (!f.x5c)
+    if (!(st->x5c = f.x5c))
         return stepup_wa_fail(why, "tpm attStmt: \"x5c\" is missing (ECDAA "
                               "is not supported)");
-    if (!f.sig || stepup_cbor_bytes(f.sig, &sig, &siglen) != 0)
+    if (!f.sig || stepup_cbor_bytes(f.sig, &st->sig, &st->siglen) != 0)
         return stepup_wa_fail(why, "tpm attStmt: \"sig\" is missing or not "
                               "a byte string");
-    if (!f.cert_info
-        || stepup_cbor_bytes(f.cert_info, &cert_info, &cert_info_len) != 0)
+    if (!f.cert_info || stepup_cbor_bytes(f.cert_info, &st->cert_info,
+                                          &st->cert_info_len) != 0)
         return stepup_wa_fail(why, "tpm attStmt: \"certInfo\" is missing or "
                               "not a byte string");
-    if (!f.pub_area
-        || stepup_cbor_bytes(f.pub_area, &pub_area, &pub_area_len) != 0)
+    if (!f.pub_area || stepup_cbor_bytes(f.pub_area, &st->pub_area,
+                                         &st->pub_area_len) != 0)
         return stepup_wa_fail(why, "tpm attStmt: \"pubArea\" is missing or "
                               "not a byte string");
+    return 0;
+}
 
+int stepup_att_tpm(apr_pool_t *p, stepup_attestation_ctx *ctx,
+                   const char **why)
+{
+    const unsigned char *data;
+    size_t datalen;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
+    stepup_tpm_public pub;
+    stepup_tpm_attest att;
+    STACK_OF(X509) *rest;
+    tpm_statement st;
+    X509 *aik;
+
+    if (read_statement(p, ctx, &st, why) != 0)
+        return -1;
     /* pubArea is the credential public key */
-    if (stepup_tpm_public_parse(p, pub_area, pub_area_len, &pub, why) != 0
+    if (stepup_tpm_public_parse(p, st.pub_area, st.pub_area_len, &pub,
+                                why) != 0
         || pubarea_matches(p, &pub, ctx->cred, why) != 0)
-        return prefix(p, why, "tpm attestation: ");
+        return stepup_wa_prefix(p, why, "tpm attestation: ");
     /* certInfo: magic, type, extraData, the attested name */
-    if (stepup_tpm_attest_parse(p, cert_info, cert_info_len, &att, why) != 0)
-        return prefix(p, why, "tpm attestation: ");
+    if (stepup_tpm_attest_parse(p, st.cert_info, st.cert_info_len, &att,
+                                why) != 0)
+        return stepup_wa_prefix(p, why, "tpm attestation: ");
     data = stepup_att_signed_data(p, ctx, &datalen);
-    if (EVP_Digest(data, datalen, digest, &dlen, a->md(), NULL) != 1)
+    if (EVP_Digest(data, datalen, digest, &dlen, st.a->md(), NULL) != 1)
         return stepup_wa_fail(why, "tpm attestation: digest failed "
                               "(OpenSSL)");
     if (att.extra_data_len != dlen
@@ -692,16 +703,17 @@ int stepup_att_tpm(apr_pool_t *p, stepup_attestation_ctx *ctx,
                                                 "certInfo extraData is not "
                                                 "the %s hash of "
                                                 "authenticatorData || "
-                                                "clientDataHash", a->name));
-    if (name_matches(p, &att, &pub, pub_area, pub_area_len, why) != 0)
-        return prefix(p, why, "tpm attestation: ");
+                                                "clientDataHash",
+                                                st.a->name));
+    if (name_matches(p, &att, &pub, st.pub_area, st.pub_area_len, why) != 0)
+        return stepup_wa_prefix(p, why, "tpm attestation: ");
     /* the AIK signed certInfo and its certificate follows 8.3.1 */
-    if (stepup_x5c_parse(p, f.x5c, &aik, &rest, why) != 0
-        || aik_verify(p, a, stepup_x5c_pubkey(aik), cert_info, cert_info_len,
-                      sig, siglen, why) != 0
+    if (stepup_x5c_parse(p, st.x5c, &aik, &rest, why) != 0
+        || aik_verify(p, st.a, stepup_x5c_pubkey(aik), st.cert_info,
+                      st.cert_info_len, st.sig, st.siglen, why) != 0
         || aik_cert_check(p, aik, ctx->ad->aaguid, why) != 0
         || stepup_att_chain(p, ctx, aik, rest, why) != 0)
-        return prefix(p, why, "tpm attestation: ");
+        return stepup_wa_prefix(p, why, "tpm attestation: ");
     ctx->type = "attca";
     return 0;
 }

@@ -7,7 +7,6 @@
  */
 #include <string.h>
 
-#include <apr_file_io.h>
 #include <apr_strings.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -15,7 +14,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
-#include "stepup_webauthn.h"
+#include "stepup_file.h"
+#include "webauthn_internal.h"
 
 struct stepup_trust_store {
     X509_STORE *store;
@@ -79,46 +79,20 @@ int stepup_trust_load_pem(apr_pool_t *p, const char *pem, size_t len,
     return 0;
 }
 
+/* The file is read by the core's reader, which refuses a FIFO or a device
+ * at once instead of waiting on it at start-up. */
 int stepup_trust_load(apr_pool_t *p, const char *pem_path,
                       stepup_trust_store **out, const char **why)
 {
-    apr_file_t *f;
-    apr_finfo_t fi;
-    apr_status_t rv;
     apr_size_t len;
-    char *buf, err[120];
+    char *pem;
+    const char *err = NULL;
 
     *out = NULL;
-    if ((rv = apr_file_open(&f, pem_path, APR_FOPEN_READ, APR_OS_DEFAULT,
-                            p)) != APR_SUCCESS)
-        return stepup_wa_fail(why, apr_psprintf(p, "cannot open: %s",
-                                                apr_strerror(rv, err,
-                                                             sizeof(err))));
-    if ((rv = apr_file_info_get(&fi, APR_FINFO_SIZE | APR_FINFO_TYPE, f))
-        != APR_SUCCESS) {
-        apr_file_close(f);
-        return stepup_wa_fail(why, apr_psprintf(p, "cannot stat: %s",
-                                                apr_strerror(rv, err,
-                                                             sizeof(err))));
-    }
-    if (fi.filetype != APR_REG) {
-        apr_file_close(f);
-        return stepup_wa_fail(why, "not a regular file");
-    }
-    if (fi.size > STEPUP_WEBAUTHN_TRUST_FILE_MAX) {
-        apr_file_close(f);
-        return stepup_wa_fail(why, "the file is larger than 1 MiB");
-    }
-    len = (apr_size_t)fi.size;
-    buf = apr_palloc(p, len + 1);
-    rv = len ? apr_file_read_full(f, buf, len, &len) : APR_SUCCESS;
-    apr_file_close(f);
-    if (rv != APR_SUCCESS)
-        return stepup_wa_fail(why, apr_psprintf(p, "cannot read: %s",
-                                                apr_strerror(rv, err,
-                                                             sizeof(err))));
-    buf[len] = '\0';
-    return stepup_trust_load_pem(p, buf, len, out, why);
+    if (stepup_file_read(p, pem_path, STEPUP_WEBAUTHN_TRUST_FILE_MAX, 0,
+                         &pem, &len, &err) != 0)
+        return stepup_wa_fail(why, err);
+    return stepup_trust_load_pem(p, pem, len, out, why);
 }
 
 int stepup_trust_count(const stepup_trust_store *ts)

@@ -14,7 +14,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "stepup_webauthn.h"
+#include "stepup_aaguid.h"
+#include "webauthn_internal.h"
 
 /* id-fido-gen-ce-aaguid */
 #define OID_FIDO_GEN_CE_AAGUID "1.3.6.1.4.1.45724.1.1.4"
@@ -31,7 +32,7 @@ static apr_status_t stack_cleanup(void *data)
     return APR_SUCCESS;
 }
 
-static X509 *der_cert(const unsigned char *der, size_t len)
+X509 *stepup_x5c_der_cert(const unsigned char *der, size_t len)
 {
     const unsigned char *q = der;
     X509 *x;
@@ -44,6 +45,31 @@ static X509 *der_cert(const unsigned char *der, size_t len)
         x = NULL;
     }
     return x;
+}
+
+STACK_OF(X509) *stepup_x5c_stack(apr_pool_t *p)
+{
+    STACK_OF(X509) *sk = sk_X509_new_null();
+
+    if (sk)
+        apr_pool_cleanup_register(p, sk, stack_cleanup,
+                                  apr_pool_cleanup_null);
+    return sk;
+}
+
+int stepup_x5c_chain_add(apr_pool_t *p, X509 *x, X509 **leaf,
+                         STACK_OF(X509) *rest, const char **why)
+{
+    if (!*leaf) {
+        apr_pool_cleanup_register(p, x, x509_cleanup, apr_pool_cleanup_null);
+        *leaf = x;
+        return 0;
+    }
+    if (!sk_X509_push(rest, x)) {
+        X509_free(x);
+        return stepup_wa_fail(why, "out of memory (OpenSSL)");
+    }
+    return 0;
 }
 
 int stepup_x5c_parse(apr_pool_t *p, const cbor_item_t *x5c, X509 **leaf,
@@ -67,30 +93,22 @@ int stepup_x5c_parse(apr_pool_t *p, const cbor_item_t *x5c, X509 **leaf,
                                                 APR_SIZE_T_FMT " certificates,"
                                                 " at most %d accepted", n,
                                                 STEPUP_WEBAUTHN_X5C_MAX));
-    if (!(sk = sk_X509_new_null()))
+    if (!(sk = stepup_x5c_stack(p)))
         return stepup_wa_fail(why, "out of memory (OpenSSL)");
-    apr_pool_cleanup_register(p, sk, stack_cleanup, apr_pool_cleanup_null);
     certs = cbor_array_handle(x5c);
     for (i = 0; i < n; i++) {
         if (stepup_cbor_bytes(certs[i], &der, &len) != 0)
             return stepup_wa_fail(why, apr_psprintf(p, "x5c[%" APR_SIZE_T_FMT
                                                     "] is not a byte string",
                                                     i));
-        if (!(x = der_cert(der, len))) {
+        if (!(x = stepup_x5c_der_cert(der, len))) {
             ERR_clear_error();
             return stepup_wa_fail(why, apr_psprintf(p, "x5c[%" APR_SIZE_T_FMT
                                                     "] is not one DER X.509 "
                                                     "certificate", i));
         }
-        if (i == 0) {
-            apr_pool_cleanup_register(p, x, x509_cleanup,
-                                      apr_pool_cleanup_null);
-            *leaf = x;
-        }
-        else if (!sk_X509_push(sk, x)) {
-            X509_free(x);
-            return stepup_wa_fail(why, "out of memory (OpenSSL)");
-        }
+        if (stepup_x5c_chain_add(p, x, leaf, sk, why) != 0)
+            return -1;
     }
     *rest = sk;
     return 0;
@@ -193,9 +211,9 @@ static int aaguid_extension(apr_pool_t *p, X509 *leaf,
         stepup_wa_fail(why, apr_psprintf(p, "attestation certificate AAGUID "
                                          "%s is not the authenticatorData "
                                          "AAGUID %s",
-                                         stepup_webauthn_aaguid_hex(
+                                         stepup_aaguid_hex(
                                              p, ASN1_STRING_get0_data(inner)),
-                                         stepup_webauthn_aaguid_hex(
+                                         stepup_aaguid_hex(
                                              p, aaguid)));
         goto done;
     }

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <apr_strings.h>
 #include <cbor.h>
@@ -16,7 +17,7 @@
 
 #include "unit_util.h"
 #include "wa_fixture.h"
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 static int group_setup(void **state)
 {
@@ -339,8 +340,6 @@ static void test_clientdata_challenge(void **state)
 static void test_clientdata_origin(void **state)
 {
     apr_pool_t *p = *state;
-    static const char *const two[] = { "https://a.example",
-                                       "android:apk-key-hash:abc" };
     stepup_webauthn_policy pol;
     const char *why;
 
@@ -377,6 +376,17 @@ static void test_clientdata_origin(void **state)
                             &why), why,
                    "clientDataJSON.origin \"https://a??b\" is not an accepted "
                    "origin");
+}
+
+static void test_clientdata_origin_any(void **state)
+{
+    apr_pool_t *p = *state;
+    static const char *const two[] = { "https://a.example",
+                                       "android:apk-key-hash:abc" };
+    stepup_webauthn_policy pol;
+    const char *why;
+
+    wa_policy(&pol);
     /* any of several */
     pol.origins = two;
     pol.norigins = 2;
@@ -900,6 +910,18 @@ static void test_cose_unsupported(void **state)
     assert_refused(cose(p, buf, len, 1, &key, &why), why,
                    "COSE alg 12345 (unknown) is not supported: ES256 (-7), "
                    "RS256 (-257) or EdDSA (-8) only");
+}
+
+static void test_cose_unsupported_pairs(void **state)
+{
+    apr_pool_t *p = *state;
+    const wa_key *k = wa_key_get(WA_KEY_ES256);
+    const unsigned char *x = k->point + 1, *y = k->point + 33;
+    stepup_cose_key *key;
+    const char *why;
+    unsigned char *buf;
+    size_t len;
+
     /* alg and kty that do not go together */
     buf = wa_cose_map(p, &len, 5, (int64_t)1, wa_cbor_int(3),
                       (int64_t)3, wa_cbor_int(-7),
@@ -951,7 +973,6 @@ static void test_cose_ec2_parameters(void **state)
     apr_pool_t *p = *state;
     const wa_key *k = wa_key_get(WA_KEY_ES256);
     const unsigned char *x = k->point + 1, *y = k->point + 33;
-    unsigned char bad_y[32], ff[32];
     stepup_cose_key *key;
     const char *why;
     unsigned char *buf;
@@ -991,6 +1012,16 @@ static void test_cose_ec2_parameters(void **state)
                       (int64_t)-3, wa_cbor_bytes(y, 32));
     assert_refused(cose(p, buf, len, 1, &key, &why), why,
                    "COSE EC2 x (-2) is not a byte string");
+}
+
+static void test_cose_ec2_off_curve(void **state)
+{
+    apr_pool_t *p = *state;
+    const wa_key *k = wa_key_get(WA_KEY_ES256);
+    const unsigned char *x = k->point + 1, *y = k->point + 33;
+    unsigned char bad_y[32], ff[32];
+    unsigned char *buf;
+    size_t len;
 
     /* a point off the curve: refused by the full check (registration)
      * and by the import of a stored key (assertion) */
@@ -1432,6 +1463,16 @@ static void test_json_registration_refusals(void **state)
           "response JSON: \"id\" and \"rawId\" differ" },
         { reg_json(p, "\"\"", "\"\"", NULL, R(""), NULL),
           "response JSON: \"id\" is empty" },
+    };
+
+    check_cases(p, cases, sizeof(cases) / sizeof(cases[0]), 1);
+}
+
+/* The "response" member and what follows it. */
+static void test_json_registration_refusals_response(void **state)
+{
+    apr_pool_t *p = *state;
+    const json_case cases[] = {
         { "{" ID "\"type\":\"public-key\"}",
           "response JSON: \"response\" is missing" },
         { "{" ID "\"type\":\"public-key\",\"response\":\"x\"}",
@@ -1586,12 +1627,31 @@ static void test_trust_load(void **state)
     assert_int_equal(stepup_trust_count(ts), 1);
     assert_refused_prefix(stepup_trust_load(p, apr_pstrcat(p, dir, "/none",
                                                            NULL), &ts, &why),
-                          why, "cannot open: ");
+                          why, "No such file");
     assert_refused(stepup_trust_load(p, dir, &ts, &why), why,
                    "not a regular file");
     path = unit_tmpfile(p, dir, "", 0, 0644);
     assert_refused(stepup_trust_load(p, path, &ts, &why), why,
                    "the file is empty");
+}
+
+/* A FIFO named as the roots is refused at once: opening it for reading
+ * would wait for a writer and hang httpd's start-up. The alarm ends the
+ * test with a signal if the load waits. */
+static void test_trust_load_fifo(void **state)
+{
+    apr_pool_t *p = *state;
+    stepup_trust_store *ts = NULL;
+    const char *why = NULL;
+    const char *dir = unit_tmpdir(p, NULL);
+    const char *path = unit_tmpname(p, dir, "roots.fifo");
+
+    assert_int_equal(mkfifo(path, 0600), 0);
+    alarm(10);
+    assert_refused(stepup_trust_load(p, path, &ts, &why), why,
+                   "not a regular file");
+    alarm(0);
+    assert_null(ts);
 }
 
 static void test_trust_verify(void **state)
@@ -1631,6 +1691,7 @@ int main(void)
         UNIT_TEST(test_clientdata_type),
         UNIT_TEST(test_clientdata_challenge),
         UNIT_TEST(test_clientdata_origin),
+        UNIT_TEST(test_clientdata_origin_any),
         UNIT_TEST(test_clientdata_cross_origin),
         UNIT_TEST(test_clientdata_token_binding),
         UNIT_TEST(test_clientdata_not_json),
@@ -1643,7 +1704,9 @@ int main(void)
         UNIT_TEST(test_cose_truncated_and_trailing),
         UNIT_TEST(test_cose_structure),
         UNIT_TEST(test_cose_unsupported),
+        UNIT_TEST(test_cose_unsupported_pairs),
         UNIT_TEST(test_cose_ec2_parameters),
+        UNIT_TEST(test_cose_ec2_off_curve),
         UNIT_TEST(test_cose_rsa_parameters),
         UNIT_TEST(test_cose_okp_parameters),
         UNIT_TEST(test_sig_verify),
@@ -1652,8 +1715,10 @@ int main(void)
         UNIT_TEST(test_json_registration_ok),
         UNIT_TEST(test_json_authentication_ok),
         UNIT_TEST(test_json_registration_refusals),
+        UNIT_TEST(test_json_registration_refusals_response),
         UNIT_TEST(test_json_authentication_refusals),
         UNIT_TEST(test_trust_load),
+        UNIT_TEST(test_trust_load_fifo),
         UNIT_TEST(test_trust_verify),
     };
 

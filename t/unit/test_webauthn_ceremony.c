@@ -14,7 +14,8 @@
 
 #include "unit_util.h"
 #include "wa_fixture.h"
-#include "stepup_webauthn.h"
+#include "stepup_aaguid.h"
+#include "webauthn_internal.h"
 
 static int group_setup(void **state)
 {
@@ -253,7 +254,18 @@ static void test_reg_packed_x5c_trust(void **state)
     wa_reg_build(p, &r);
     assert_refused(reg_verify(p, &pol, &r, &out, &why), why,
                    "packed attestation: the ES256 signature does not verify");
+}
 
+static void test_reg_roots_without_chain(void **state)
+{
+    apr_pool_t *p = *state;
+    stepup_webauthn_registration out;
+    stepup_webauthn_policy pol;
+    const char *why;
+    wa_reg r;
+
+    wa_policy(&pol);
+    pol.roots = roots_of(p, wa_ca_other());
     /* with roots, attestations without a chain stay acceptable, untrusted */
     wa_reg_init(&r, WA_KEY_ES256, WA_FMT_NONE);
     wa_reg_build(p, &r);
@@ -321,6 +333,26 @@ static void test_reg_packed_leaf_requirements(void **state)
     assert_refused(reg_verify(p, &pol, &r, &out, &why), why,
                    "packed attestation: attestation certificate subject OU is "
                    "not \"Authenticator Attestation\"");
+}
+
+static void test_reg_packed_leaf_subject(void **state)
+{
+    apr_pool_t *p = *state;
+    EVP_PKEY *ak = wa_key_get(WA_KEY_ATTEST)->pkey;
+    EVP_PKEY *cak = wa_key_get(WA_KEY_CA)->pkey;
+    stepup_webauthn_registration out;
+    stepup_webauthn_policy pol;
+    wa_cert_spec spec;
+    const char *why;
+    wa_reg r;
+
+    wa_policy(&pol);
+    memset(&spec, 0, sizeof(spec));
+    spec.c = "SE";
+    spec.o = "Test Vendor";
+    spec.ou = "Authenticator Attestation";
+    spec.cn = "Test Key 2";
+    spec.aaguid = wa_aaguid;
     /* subject C */
     spec.ou = "Authenticator Attestation";
     spec.c = NULL;
@@ -432,10 +464,22 @@ static void test_reg_fido_u2f(void **state)
 }
 
 /* A fido-u2f statement with two certificates; and formats by name. */
+/* r's attestation object with the statement stmt of format fmt. */
+static void with_statement(apr_pool_t *p, wa_reg *r, const char *fmt,
+                           cbor_item_t *stmt)
+{
+    r->att_obj = wa_att_object(p, fmt, stmt, r->auth_data, r->auth_data_len,
+                               &r->att_obj_len);
+    r->resp.attestation_object = r->att_obj;
+    r->resp.attestation_object_len = r->att_obj_len;
+}
+
+/* The statement tests' short form, on their p and r. */
+#define WITH(fmt, stmt) with_statement(p, &r, (fmt), (stmt))
+
 static void test_reg_attestation_statements(void **state)
 {
     apr_pool_t *p = *state;
-    const wa_key *k = wa_key_get(WA_KEY_ES256);
     stepup_webauthn_registration out;
     stepup_webauthn_policy pol;
     unsigned char *der, *cader;
@@ -449,12 +493,6 @@ static void test_reg_attestation_statements(void **state)
     der = wa_der(p, wa_leaf(NULL), &derlen);
     cader = wa_der(p, wa_ca(), &calen);
 
-#define WITH(fmt, stmt) do {                                                \
-        r.att_obj = wa_att_object(p, fmt, stmt, r.auth_data,                \
-                                  r.auth_data_len, &r.att_obj_len);         \
-        r.resp.attestation_object = r.att_obj;                              \
-        r.resp.attestation_object_len = r.att_obj_len;                      \
-    } while (0)
 
     WITH("fido-u2f", wa_cbor_map(2, wa_cbor_text("sig"),
                                  wa_cbor_bytes("x", 1),
@@ -485,6 +523,22 @@ static void test_reg_attestation_statements(void **state)
     assert_refused(reg_verify(p, &pol, &r, &out, &why), why,
                    "fido-u2f attestation: x5c[0] is not one DER X.509 "
                    "certificate");
+}
+
+static void test_reg_attestation_statements_packed(void **state)
+{
+    apr_pool_t *p = *state;
+    stepup_webauthn_registration out;
+    stepup_webauthn_policy pol;
+    unsigned char *der;
+    size_t derlen;
+    const char *why;
+    wa_reg r;
+
+    wa_policy(&pol);
+    wa_reg_init(&r, WA_KEY_ES256, WA_FMT_NONE);
+    wa_reg_build(p, &r);
+    der = wa_der(p, wa_leaf(NULL), &derlen);
     WITH("packed", wa_cbor_map(3, wa_cbor_text("alg"), wa_cbor_int(-7),
                                wa_cbor_text("sig"), wa_cbor_bytes("x", 1),
                                wa_cbor_text("x5c"),
@@ -518,6 +572,19 @@ static void test_reg_attestation_statements(void **state)
                                wa_cbor_text("sig"), wa_cbor_bytes("x", 1)));
     assert_refused(reg_verify(p, &pol, &r, &out, &why), why,
                    "packed attStmt: \"alg\" given twice");
+}
+
+static void test_reg_attestation_statements_formats(void **state)
+{
+    apr_pool_t *p = *state;
+    stepup_webauthn_registration out;
+    stepup_webauthn_policy pol;
+    const char *why;
+    wa_reg r;
+
+    wa_policy(&pol);
+    wa_reg_init(&r, WA_KEY_ES256, WA_FMT_NONE);
+    wa_reg_build(p, &r);
     WITH("none", wa_cbor_map(1, wa_cbor_text("sig"), wa_cbor_bytes("x", 1)));
     assert_refused(reg_verify(p, &pol, &r, &out, &why), why,
                    "attestation \"none\" with a non-empty attStmt");
@@ -549,9 +616,13 @@ static void test_reg_attestation_statements(void **state)
     WITH("pa cked", wa_cbor_map(0));
     assert_refused(reg_verify(p, &pol, &r, &out, &why), why,
                    "attestationObject: \"fmt\" is not printable ASCII");
-    (void)k;
-#undef WITH
 }
+
+/* The attestation object tests' short form: r's object becomes item. */
+#define OBJ(item) do {                                                      \
+        r.resp.attestation_object = buf = wa_cbor_encode(p, item, &len);    \
+        r.resp.attestation_object_len = len;                                \
+    } while (0)
 
 static void test_reg_attestation_object(void **state)
 {
@@ -560,7 +631,7 @@ static void test_reg_attestation_object(void **state)
     stepup_webauthn_policy pol;
     const char *why;
     unsigned char *buf;
-    size_t n, len;
+    size_t n;
     wa_reg r;
 
     wa_policy(&pol);
@@ -579,11 +650,21 @@ static void test_reg_attestation_object(void **state)
     r.resp.attestation_object_len = r.att_obj_len + 1;
     assert_refused(reg_verify(p, &pol, &r, &out, &why), why,
                    "attestationObject: 1 trailing bytes after the CBOR item");
+}
 
-#define OBJ(item) do {                                                      \
-        r.resp.attestation_object = buf = wa_cbor_encode(p, item, &len);    \
-        r.resp.attestation_object_len = len;                                \
-    } while (0)
+static void test_reg_attestation_object_members(void **state)
+{
+    apr_pool_t *p = *state;
+    stepup_webauthn_registration out;
+    stepup_webauthn_policy pol;
+    const char *why;
+    unsigned char *buf;
+    size_t len;
+    wa_reg r;
+
+    wa_policy(&pol);
+    wa_reg_init(&r, WA_KEY_ES256, WA_FMT_PACKED_X5C);
+    wa_reg_build(p, &r);
     OBJ(wa_cbor_array(0));
     assert_refused(reg_verify(p, &pol, &r, &out, &why), why,
                    "attestationObject: not a CBOR map");
@@ -632,6 +713,21 @@ static void test_reg_attestation_object(void **state)
                     wa_cbor_bytes(r.auth_data, r.auth_data_len)));
     assert_refused(reg_verify(p, &pol, &r, &out, &why), why,
                    "attestationObject: a key is not a text string");
+}
+
+static void test_reg_attestation_object_auth_data(void **state)
+{
+    apr_pool_t *p = *state;
+    stepup_webauthn_registration out;
+    stepup_webauthn_policy pol;
+    const char *why;
+    unsigned char *buf;
+    size_t n, len;
+    wa_reg r;
+
+    wa_policy(&pol);
+    wa_reg_init(&r, WA_KEY_ES256, WA_FMT_PACKED_X5C);
+    wa_reg_build(p, &r);
     /* authData truncated inside the attestation object */
     for (n = 0; n < r.auth_data_len; n++) {
         OBJ(wa_cbor_map(3, wa_cbor_text("fmt"), wa_cbor_text("none"),
@@ -642,8 +738,9 @@ static void test_reg_attestation_object(void **state)
         assert_refused_prefix(reg_verify(p, &pol, &r, &out, &why), why,
                               "authenticatorData");
     }
-#undef OBJ
 }
+
+#undef OBJ
 
 static void test_reg_authenticator_data(void **state)
 {
@@ -844,7 +941,7 @@ static void test_reg_from_json(void **state)
     assert_int_equal(out.alg, STEPUP_COSE_EDDSA);
     assert_int_equal(out.attestation_trusted, 1);
     assert_string_equal(resp.transports, "usb,nfc");
-    assert_string_equal(stepup_webauthn_aaguid_hex(p, out.aaguid),
+    assert_string_equal(stepup_aaguid_hex(p, out.aaguid),
                         "2fc0579f811347eab116bb5a8db9202a");
 }
 
@@ -1233,11 +1330,17 @@ int main(void)
         UNIT_TEST(test_reg_packed_alg_mismatch),
         UNIT_TEST(test_reg_packed_x5c),
         UNIT_TEST(test_reg_packed_x5c_trust),
+        UNIT_TEST(test_reg_roots_without_chain),
         UNIT_TEST(test_reg_packed_leaf_requirements),
+        UNIT_TEST(test_reg_packed_leaf_subject),
         UNIT_TEST(test_reg_packed_rsa_leaf),
         UNIT_TEST(test_reg_fido_u2f),
         UNIT_TEST(test_reg_attestation_statements),
+        UNIT_TEST(test_reg_attestation_statements_packed),
+        UNIT_TEST(test_reg_attestation_statements_formats),
         UNIT_TEST(test_reg_attestation_object),
+        UNIT_TEST(test_reg_attestation_object_members),
+        UNIT_TEST(test_reg_attestation_object_auth_data),
         UNIT_TEST(test_reg_authenticator_data),
         UNIT_TEST(test_reg_client_data),
         UNIT_TEST(test_reg_credential_key),

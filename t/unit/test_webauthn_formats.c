@@ -17,7 +17,7 @@
 
 #include "unit_util.h"
 #include "wa_fixture.h"
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 static int group_setup(void **state)
 {

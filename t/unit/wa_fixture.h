@@ -22,7 +22,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "stepup_webauthn.h"
+#include "webauthn_internal.h"
 
 #define WA_RP_ID   "example.com"
 #define WA_ORIGIN  "https://example.com"
