@@ -5,7 +5,10 @@
 // way the user lands on the application's own answer with what they typed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, fresh, launch, pathOf, confirmWithPassword } from './helpers.mjs';
+import {
+  BASE, fresh, launch, pathOf, confirmWithPassword, dropStepupCookie,
+  addPlatformAuthenticator, addPasskey, openWithPassword, removeAllPasskeys,
+} from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -74,5 +77,28 @@ test('without JavaScript: one "Continue" button sends the form on',
       }
     } finally {
       await context.close();
+    }
+  });
+
+test('with a passkey: "Use passkey" confirms and the form goes through',
+  { timeout: 90000 }, async () => {
+    await removeAllPasskeys(browser);
+    const { context, page, cdp } = await fresh(browser);
+    try {
+      await addPlatformAuthenticator(cdp);
+      await openWithPassword(page, '/stepup/manage');
+      await addPasskey(page, 'Phone');
+      await dropStepupCookie(context);
+
+      await sendForm(page, 'by.passkey@example.com');
+      const use = page.getByRole('button', { name: 'Use passkey' });
+      await Promise.all([page.waitForURL('**/stepup/resume'), use.click()]);
+      await page.getByRole('heading', { name: 'E-mail address changed' }).waitFor();
+      assert.match(await page.locator('#result').innerText(),
+        /your e-mail address is now by\.passkey@example\.com\./,
+        'the application received the form once the passkey confirmed');
+    } finally {
+      await context.close();
+      await removeAllPasskeys(browser);
     }
   });
