@@ -263,8 +263,19 @@ is($res->code, 303, 'a form over StepupResumeLimit: 303');
 $q = query_of($res->header('Location'));
 ok(!defined $q->{resume}, '... without resume');
 is($q->{resubmit}, '1', '... with resubmit=1');
+is($q->{return_to}, '/resume-small/backend.cgi', '... return_to: the form\'s target');
 $page = page_of($res, 'alice');
 like($page->content, qr/submit it again/, '... the page says to submit it again');
+$res = browser_post('/resume-small/backend.cgi', 'alice',
+                    'application/x-www-form-urlencoded', 'a=' . ('x' x 200),
+                    Referer => "$SITE->{url}/resume-small/form.html?k=1");
+is(query_of($res->header('Location'))->{return_to}, '/resume-small/form.html?k=1',
+   '... with a Referer of this site: return_to is the form\'s page');
+$res = browser_post('/resume-small/backend.cgi', 'alice',
+                    'application/x-www-form-urlencoded', 'a=' . ('x' x 200),
+                    Referer => 'http://elsewhere.example/form.html');
+is(query_of($res->header('Location'))->{return_to}, '/resume-small/backend.cgi',
+   '... another site\'s Referer is not followed');
 $res = request($SITE, 'POST', '/resume/backend.cgi', 'alice',
                headers => [Accept => 'application/json', 'Content-Type' => 'text/plain'],
                content => 'hello');

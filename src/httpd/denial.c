@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "mod_stepup.h"
+#include "stepup_returnto.h"
 
 /* Why a request was denied: the strictest of the lines that denied it. */
 typedef struct {
@@ -63,18 +64,37 @@ static int is_navigation(request_rec *r, const stepup_dir_conf *dc)
     return accept && ap_strcasestr(accept, "text/html") != NULL;
 }
 
+/* Where a form that was not kept came from, to go back to after
+ * confirming and submit it again: the Referer when it is a page of this
+ * site, else the form's own target. */
+static const char *form_page(request_rec *r, const stepup_dir_conf *dc)
+{
+    const char *ref = apr_table_get(r->headers_in, "Referer");
+    const char *const *origins;
+    int i, n = 0;
+
+    origins = ref ? stepup_accepted_origins(r, dc, &n) : NULL;
+    for (i = 0; i < n; i++) {
+        size_t len = strlen(origins[i]);
+
+        if (!strncmp(ref, origins[i], len) && ref[len] == '/')
+            return stepup_return_to(ref + len);
+    }
+    return stepup_request_target(r);
+}
+
 /* StepupConfirmURL?return_to=<path and query as received>[&acr=LEVEL],
- * with &resume=ID for a parked request or &resubmit=1 for a form that was
- * not kept. */
+ * with &resume=ID for a parked request, or &resubmit=1 and the form's page
+ * for a form that was not kept. */
 static const char *confirm_location(request_rec *r, const denial_rec *d,
                                     const char *resume, int resubmit)
 {
     const stepup_dir_conf *dc = ap_get_module_config(r->per_dir_config,
                                                      &stepup_module);
+    const char *back = resubmit ? form_page(r, dc) : stepup_request_target(r);
     const char *url = apr_pstrcat(r->pool, stepup_conf_confirm_url(dc),
                                   "?return_to=",
-                                  apr_pescape_urlencoded(
-                                      r->pool, stepup_request_target(r)),
+                                  apr_pescape_urlencoded(r->pool, back),
                                   resume ? "&resume=" : "",
                                   resume ? resume : "",
                                   resubmit ? "&resubmit=1" : "", NULL);
