@@ -235,6 +235,21 @@ $res = resume(undef, 'alice', id => $api_id, csrf => $csrf, token => $token);
 is($res->code, 200, '... still there for its owner');
 is(scalar @{ received() }, 4, '... who resumes it once');
 
+# ---- a token below the action's level: the parked request stays ----------
+$res = request($SITE, 'POST', '/resume-phr/backend.cgi', 'alice',
+               headers => [Accept => 'application/json', 'Content-Type' => 'application/json'],
+               content => '{"amount":7}');
+my $phr_id = (json_of($res) || {})->{resume};
+$res = resume(undef, 'alice', id => $phr_id, csrf => $csrf, token => $token);
+is($res->code, 303, 'POST resume with a pwd token for an acr=phr action: 303');
+like($res->header('Location') // '', qr{/stepup/\?resume=\Q$phr_id\E&acr=phr},
+     '... to confirm at phr first');
+$res = request($SITE, 'GET', "/stepup/?resume=$phr_id", 'alice', headers => [@BROWSER]);
+is($res->code, 200, '... and the action is still there');
+$res = resume(undef, 'alice', id => $phr_id, csrf => $csrf);
+is($res->code, 303, 'POST resume without any token: 303, the action kept');
+is(scalar @{ received() }, 4, '... the backend received nothing');
+
 # ---- another session (StepupBindCookie sess) ------------------------------
 $res = browser_post('/resume-bind/backend.cgi', 'alice', 'application/x-www-form-urlencoded',
                     'amount=3', Cookie => 'sess=one');

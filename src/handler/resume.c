@@ -93,21 +93,53 @@ static int refuse(request_rec *r, int status, const char *why)
     return stepup_send_page(r, status, &page);
 }
 
+/* DECLINED when the request carries a token that the parked request's
+ * location will take (its level, fresh enough); else the way to one is
+ * answered (the confirm page for it), and the parked request stays. */
+static int needs_confirmation(request_rec *r, const stepup_dir_conf *dc,
+                              const stepup_parked *p)
+{
+    apr_int64_t max_age = p->max_age > 0 ? p->max_age
+                                         : stepup_conf_max_age(dc);
+    stepup_token t;
+    const char *url;
+
+    if (stepup_current_token(r, dc, max_age, &t) && t.acr >= p->acr)
+        return DECLINED;
+    url = apr_pstrcat(r->pool, stepup_conf_confirm_url(dc), "?resume=",
+                      p->id, "&acr=", stepup_acr_name(p->acr), NULL);
+    stepup_log_refusal(r, STEPUP_REFUSAL_REQUEST, HTTP_UNAUTHORIZED,
+                       "no step-up token that the action's location takes");
+    if (stepup_wants_json(r))
+        return stepup_send_json(r, HTTP_UNAUTHORIZED, json_pack(
+            "{s:b, s:s, s:s, s:s}", "ok", 0, "error", "confirm first (at "
+            "the level the action needs)", "acr", stepup_acr_name(p->acr),
+            "confirm_url", url));
+    apr_table_setn(r->headers_out, "Location", stepup_site_url(r, dc, url));
+    return HTTP_SEE_OTHER;
+}
+
 int stepup_post_resume(request_rec *r)
 {
     const stepup_dir_conf *dc =
         ap_get_module_config(r->per_dir_config, &stepup_module);
+    const char *why, *id;
     stepup_parked *p;
     apr_table_t *form;
-    const char *why;
     int rc;
 
     if ((rc = stepup_read_form(r, &form, &why)) != OK)
         return stepup_refuse(r, rc, why);
     if ((why = stepup_csrf_problem(r, form)))
         return stepup_refuse(r, HTTP_FORBIDDEN, why);
-    if ((rc = stepup_parked_get(r, dc, apr_table_get(form, "id"), 1, &p,
-                                &why)) != OK)
+    id = apr_table_get(form, "id");
+    /* looked at first: a request without the token it needs would be
+     * denied again, and the parked one lost */
+    if ((rc = stepup_parked_get(r, dc, id, 0, &p, &why)) != OK)
+        return refuse(r, rc, why);
+    if ((rc = needs_confirmation(r, dc, p)) != DECLINED)
+        return rc;
+    if ((rc = stepup_parked_get(r, dc, id, 1, &p, &why)) != OK)
         return refuse(r, rc, why);
     ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "STEPUP0182: user %s from "
                   "%s: resumes %s %s (parked as %s)",
