@@ -43,6 +43,14 @@ for (const colorScheme of ['light', 'dark']) {
         await page.goto(BASE + '/bank/transfer/');
         assert.equal(await page.title(), 'Confirm access');
         judge(`Confirm access, security key needed (${colorScheme})`, await axe(page));
+
+        // a form kept while the user confirms: the page shows the action
+        await page.goto(BASE + '/profile/');
+        await page.getByLabel('New e-mail address').fill('new@example.com');
+        await Promise.all([page.waitForNavigation(),
+          page.getByRole('button', { name: 'Change' }).click()]);
+        assert.match(await page.locator('main').innerText(), /Confirm access to continue/);
+        judge(`Confirm access, a kept form (${colorScheme})`, await axe(page));
       } finally {
         await context.close();
       }
