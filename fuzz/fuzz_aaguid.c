@@ -1,5 +1,5 @@
 /*
- * StepupHighAssuranceAAGUIDs files (src/aaguid.c): one UUID per line,
+ * StepupHighAssuranceAAGUIDs files (src/core/aaguid.c): one UUID per line,
  * comments, blanks. A list that loads names at least one AAGUID; the
  * reason of a refusal is one line.
  */

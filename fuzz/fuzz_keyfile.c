@@ -1,5 +1,5 @@
 /*
- * StepupKeyFile text (src/keys.c): lines "KID SECRET", comments, blanks.
+ * StepupKeyFile text (src/core/keys.c): lines "KID SECRET", comments, blanks.
  * A key set that loads must hold 1 to STEPUP_KEYS_MAX keys with valid,
  * distinct kids, each of which finds itself and can MAC.
  */

@@ -17,7 +17,7 @@
 #include "stepup_keys.h"
 #include "stepup_txn.h"
 
-/* Assurance levels, ordered (DESIGN 5). */
+/* Assurance levels, ordered (doc/assurance.md section 1). */
 typedef enum {
     STEPUP_ACR_PWD = 1,
     STEPUP_ACR_PHR = 2,

@@ -1,5 +1,5 @@
 /*
- * stepupctl: the admin command line of mod_stepup (DESIGN 7).
+ * stepupctl: the admin command line of mod_stepup (doc/operations.md section 10).
  *
  *   stepupctl keygen [KID]
  *   stepupctl token mint   --key-file F --user U [...]
@@ -658,7 +658,7 @@ static const apr_getopt_option_t mint_opts[] = {
 };
 
 /* An amr that can have produced the acr: a password gives pwd only, a
- * passkey gives phr, a hardware-bound one phrh (DESIGN 5). */
+ * passkey gives phr, a hardware-bound one phrh (doc/token.md section 4). */
 static int amr_fits_acr(stepup_amr amr, stepup_acr acr)
 {
     switch (acr) {
@@ -1328,8 +1328,9 @@ static int cmd_webauthn_verify_registration(apr_pool_t *p, const command *cmd,
         errorf("%s: rejected: %s", name, why ? why : "(no reason)");
         return RC_FAIL;
     }
-    /* DESIGN 7: with --attestation-roots an x5c chain must reach one of
-     * them (the module registers such a passkey as phr instead) */
+    /* With --attestation-roots (doc/operations.md section 10) an x5c chain
+     * must reach one of them (the module registers such a passkey as phr
+     * instead) */
     if (roots && !reg.attestation_trusted && reg.attestation_type
         && strcmp(reg.attestation_type, "none")
         && strcmp(reg.attestation_type, "self")) {

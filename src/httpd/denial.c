@@ -1,5 +1,5 @@
 /*
- * What a client denied by "Require stepup" sees (DESIGN 6): a browser
+ * What a client denied by "Require stepup" sees (doc/endpoints.md section 1): a browser
  * navigation is sent to the confirm page; anything else gets the RFC 9470
  * challenge with a JSON body. An authz provider cannot answer itself, so
  * it records the denial and the note_auth_failure hook, which httpd runs
@@ -44,7 +44,7 @@ void stepup_record_denial(request_rec *r, stepup_acr acr, apr_int64_t max_age)
 }
 
 /* A top-level or frame navigation, which can follow a redirect to a page
- * (DESIGN 6). Browsers without Sec-Fetch-* are judged by Accept. */
+ * (doc/endpoints.md section 1). Browsers without Sec-Fetch-* are judged by Accept. */
 static int is_navigation(request_rec *r)
 {
     const char *mode, *accept;

@@ -1,7 +1,7 @@
 /*
  * The pure helpers of the Confirm access handler: return_to sanitising
- * (src/returnto.c), CSRF tokens (src/csrf.c, checked against an independent
- * HMAC-SHA256) and page templates (src/template.c: parsing, the one-line
+ * (src/core/returnto.c), CSRF tokens (src/core/csrf.c, checked against an independent
+ * HMAC-SHA256) and page templates (src/core/template.c: parsing, the one-line
  * reasons of a refused template, rendering, loading from files, files of
  * named fragments).
  */
