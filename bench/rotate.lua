@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- wrk script of bench/run: every request sends the next Cookie header of
 -- a list (the file $BENCH_COOKIES, one header value per line, each with
 -- its own valid token; a prime number of them), so that no connection

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Shared by the fuzz targets (fuzz/fuzz_*.c): one APR pool per input, a
  * fixed key set, and the relying party the WebAuthn seeds were made for
  * (fuzz/mkseeds.c, with the unit tests' fixtures: t/unit/wa_fixture.c).

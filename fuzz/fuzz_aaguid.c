@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * StepupHighAssuranceAAGUIDs files (src/core/aaguid.c): one UUID per line,
  * comments, blanks. A list that loads names at least one AAGUID; the
  * reason of a refusal is one line.

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * A passkey assertion as POST passkey/finish receives it: the
  * AuthenticationResponseJSON text (src/webauthn/response_json.c), then
  * the ceremony (ceremony.c) against a stored credential.

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * CSRF tokens of the confirm pages (src/core/csrf.c), as they come in the
  * "csrf" field or the X-Stepup-CSRF header.
  *

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * StepupKeyFile text (src/core/keys.c): lines "KID SECRET", comments, blanks.
  * A key set that loads must hold 1 to STEPUP_KEYS_MAX keys with valid,
  * distinct kids, each of which finds itself and can MAC.

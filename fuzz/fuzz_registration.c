@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * A passkey registration as POST passkey/register/finish receives it: the
  * RegistrationResponseJSON text (src/webauthn/response_json.c), then the
  * whole ceremony (ceremony.c: clientDataJSON, attestation object,

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The return_to sanitiser (src/core/returnto.c): what it lets through is a
  * local path, as doc/endpoints.md section 2.4 says; anything else becomes "/".
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Page templates (src/core/template.c): {{name}} placeholders from a fixed
  * list, and files of named fragments ({{:name}} lines). A template that
  * loads renders; with empty values the page is never longer than the

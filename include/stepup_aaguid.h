@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * StepupHighAssuranceAAGUIDs: authenticator models (AAGUIDs) whose
  * device-bound credentials count as hardware-bound (phrh). One UUID per
  * line, '#' comments.

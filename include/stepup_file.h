@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Small configuration files (keys, templates, AAGUID lists, PEM roots):
  * read whole at start-up, with the checks each needs.
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The HMAC key set of StepupKeyFile: one key per line "KID SECRET"; the first
  * key signs, every key verifies (rotation).
  */

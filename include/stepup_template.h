@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Page templates: HTML with {{name}} placeholders from a fixed list. A
  * template is checked once, when it is loaded, so an unknown or unclosed
  * placeholder is a start-up error rather than a broken page.

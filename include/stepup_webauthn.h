@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * WebAuthn verification core (WebAuthn Level 3, sections 7.1 and 7.2):
  * the standard RegistrationResponseJSON / AuthenticationResponseJSON,
  * clientDataJSON (jansson), authenticator data, COSE keys and attestation

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The connection's kept token (src/httpd/verify.c): on one kept-alive connection
 # the same token is checked again without a new HMAC, and every answer is
 # still the one a fresh verification gives: another token (a changed MAC,

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * stepupctl: the admin command line of mod_stepup (doc/operations.md section 10).
  *
  *   stepupctl keygen [KID]

@@ -1,3 +1,9 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * StepupHighAssuranceAAGUIDs lists: parsing the file of authenticator
+ * models and looking an AAGUID up in it (include/stepup_aaguid.h).
+ */
 #include <string.h>
 
 #include <apr_hash.h>

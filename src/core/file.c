@@ -1,3 +1,10 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Reading small configuration files whole at start-up, refusing what is
+ * not a regular, private, non-empty file of bounded size
+ * (include/stepup_file.h).
+ */
 #include <apr_file_io.h>
 #include <apr_strings.h>
 

@@ -1,3 +1,10 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The StepupKeyFile key set: parsing "KID SECRET" lines and the HMAC
+ * states the token and CSRF code sign and verify with
+ * (include/stepup_keys.h).
+ */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>

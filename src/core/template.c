@@ -1,3 +1,10 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Page templates: checking {{name}} placeholders once at load, splitting
+ * fragment files and filling pages with escaped values
+ * (include/stepup_template.h).
+ */
 #include <string.h>
 
 #include <apr_strings.h>

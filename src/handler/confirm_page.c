@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The Confirm access page: the built-in template (assets/confirm.html) or
  * StepupTemplate, filled with escaped values and the pieces of
  * assets/confirm-parts.html for the methods that can reach the level asked

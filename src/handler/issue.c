@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The step-up of a request: the token it already carries, the token a
  * confirmation earns (minted, marked for one-time locations, set as the
  * cookie), and the one log line of every attempt.

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * GET manage: the user's passkeys with Remove and Rename, and "Add a
  * passkey". Changing passkeys needs a recent step-up at the level enrol.c
  * asks (StepupEnrollACR, and the user's strongest passkey), so without one

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Step-up with a passkey: passkey/begin hands out the options
  * for navigator.credentials.get, passkey/finish verifies the assertion
  * against the stored credential and issues the token at the credential's

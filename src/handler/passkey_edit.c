@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The user's passkeys: GET passkeys lists them; POST passkeys/delete and
  * passkeys/rename change them, after a recent step-up at the level
  * enrol.c asks.

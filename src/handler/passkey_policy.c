@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * What passkeys are at this location: whether they are on, the RP ID, the
  * user verification asked, the WebAuthn policy a ceremony is verified
  * under, the user handle given to authenticators and the names passkeys

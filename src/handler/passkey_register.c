@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Passkey registration: passkey/register/begin hands out the options for
  * navigator.credentials.create, register/finish verifies the attestation
  * and stores the credential with its level (phr, or phrh for a proven

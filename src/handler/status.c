@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * GET status: what the page's script needs to know (the user, the CSRF
  * token, the methods and the current token's level and times).
  */

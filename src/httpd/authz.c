@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * "Require stepup [max-age=N] [acr=pwd|phr|phrh]": grants a request that
  * carries a valid re-auth token for r->user.
  */

@@ -1,3 +1,9 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The module's configuration: the server and directory records, how they
+ * merge, the accessors with their defaults, and the directive table.
+ */
 #include <httpd.h>
 #include <string.h>
 

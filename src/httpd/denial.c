@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * What a client denied by "Require stepup" sees (doc/endpoints.md section 1): a browser
  * navigation is sent to the confirm page; anything else gets the RFC 9470
  * challenge with a JSON body. An authz provider cannot answer itself, so

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Private to the module: configuration records and the functions the hooks
  * in mod_stepup.c call. Files that include it log as "stepup", so
  * "LogLevel stepup:debug" covers all of them.

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Start-up checks that need the whole configuration: refusals run before
  * the logs open (check_config), so they reach the console of "apachectl
  * start"; warnings after (post_config), so they stay in the error log.

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The passkey store, through mod_dbd's pooled connections. Statements are
  * prepared on each connection the first time this module uses it, after
  * creating the schema when the driver is SQLite: preparing them at

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The standard RegistrationResponseJSON and AuthenticationResponseJSON
  * (WebAuthn L3 5.1, PublicKeyCredential.toJSON()), parsed with jansson:
  * every binary member is base64url (padding tolerated), decoded into the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The connection's kept token (src/httpd/verify.c) across name-based virtual
 # hosts: two hosts on one address, each with its own StepupKeyFile whose
 # key is named k1 in both. On one kept-alive connection a token that one

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The StepupKeyFile key set (src/core/keys.c): parsing, every refusal
  * with its one-line reason, loading from real files with their permissions,
  * lookup, key ids, keygen and the prepared HMAC-SHA256 state.

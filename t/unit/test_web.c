@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The pure helpers of the Confirm access handler: return_to sanitising
  * (src/core/returnto.c), CSRF tokens (src/core/csrf.c, checked against an independent
  * HMAC-SHA256) and page templates (src/core/template.c: parsing, the one-line

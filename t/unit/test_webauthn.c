@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The WebAuthn core one building block at a time (src/webauthn/): bounded
  * CBOR items, clientDataJSON, authenticator data, COSE keys and
  * signatures, the standard response JSON, attestation trust stores. Every

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The WebAuthn ceremonies (src/webauthn/ceremony.c, WebAuthn L3 7.1 and
  * 7.2) end to end on vectors made at test time (wa_fixture.c): ES256,
  * RS256 and EdDSA credentials; attestation none, packed self, packed x5c

@@ -1,3 +1,9 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Shared helpers of the C unit tests: known keys, temporary files and HMAC
+ * signing helpers (t/unit/unit_util.h).
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>

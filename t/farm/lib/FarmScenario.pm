@@ -1,5 +1,6 @@
 package FarmScenario;
 
+# SPDX-License-Identifier: Apache-2.0
 # The farm scenario, for one StepupCache (redis: or memcache:): two httpd
 # servers A and B with one key file, one cache and one PostgreSQL store
 # (t/farm/farm_redis.t, t/farm/farm_memcache.t).
