@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pol.require_uv = flags & 1;
     pol.allow_cross_origin = (flags & 4) != 0;
     stored = (flags & 2) ? 5 : 0;
-    if (stepup_webauthn_parse_authentication_json(p,
+    if (stepup_webauthn_authentication_json_parse(p,
                                                   (const char *)data
                                                   + klen, size - klen,
                                                   &r, &why) != 0) {

@@ -14,11 +14,11 @@
 #define STEPUP_FILE_NONEMPTY 0x2   /* refuse an empty file */
 
 /* Reads the regular file at path (at most max bytes) into a NUL-terminated
- * buffer from p. On failure returns -1 with a one-line reason in *err (the
+ * buffer from p. On failure returns -1 with a one-line reason in *why (the
  * system's, or "not a regular file", "file is empty", "file is too
  * large", "group or others have access to it (chmod 600)"). */
 int stepup_file_read(apr_pool_t *p, const char *path, apr_size_t max,
                      int flags, char **text, apr_size_t *len,
-                     const char **err);
+                     const char **why);
 
 #endif

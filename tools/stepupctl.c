@@ -1323,7 +1323,7 @@ static int cmd_webauthn_verify_registration(apr_pool_t *p, const command *cmd,
     }
     if ((rc = read_stdin(p, name, STEPUP_WEBAUTHN_JSON_MAX + 1, &json, &len)) != RC_OK)
         return rc;
-    if (stepup_webauthn_parse_registration_json(p, json, len, &resp, &why)
+    if (stepup_webauthn_registration_json_parse(p, json, len, &resp, &why)
         != 0
         || stepup_webauthn_verify_registration(p, &pol, &resp, &reg, &why)
         != 0) {
@@ -1403,7 +1403,7 @@ static int cmd_webauthn_verify_authentication(apr_pool_t *p,
     }
     if ((rc = read_stdin(p, name, STEPUP_WEBAUTHN_JSON_MAX + 1, &json, &len)) != RC_OK)
         return rc;
-    if (stepup_webauthn_parse_authentication_json(p, json, len, &resp, &why)
+    if (stepup_webauthn_authentication_json_parse(p, json, len, &resp, &why)
         != 0
         || stepup_webauthn_verify_authentication(p, &pol, key, keylen,
                                                  (uint32_t)count, &resp, &as,

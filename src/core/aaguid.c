@@ -22,7 +22,7 @@ struct stepup_aaguid_list {
 static const unsigned char zero[16];
 
 int stepup_aaguid_list_parse(apr_pool_t *p, const char *text, size_t len,
-                             stepup_aaguid_list **out, const char **err)
+                             stepup_aaguid_list **out, const char **why)
 {
     stepup_aaguid_list *l = apr_pcalloc(p, sizeof(*l));
     char *buf, *line, *next;
@@ -30,7 +30,7 @@ int stepup_aaguid_list_parse(apr_pool_t *p, const char *text, size_t len,
 
     *out = NULL;
     if (len > LIST_MAX || memchr(text, '\0', len)) {
-        *err = len > LIST_MAX ? "file is too large"
+        *why = len > LIST_MAX ? "file is too large"
                               : "file contains a NUL byte";
         return -1;
     }
@@ -55,20 +55,20 @@ int stepup_aaguid_list_parse(apr_pool_t *p, const char *text, size_t len,
             continue;
         if (strlen(line) != APR_UUID_FORMATTED_LENGTH
             || apr_uuid_parse(&uuid, line) != APR_SUCCESS) {
-            *err = apr_psprintf(p, "line %d: \"%.40s\" is not a UUID "
+            *why = apr_psprintf(p, "line %d: \"%.40s\" is not a UUID "
                                 "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
                                 lineno, line);
             return -1;
         }
         if (!memcmp(uuid.data, zero, sizeof(zero))) {
-            *err = apr_psprintf(p, "line %d: the all-zero AAGUID names no "
+            *why = apr_psprintf(p, "line %d: the all-zero AAGUID names no "
                                 "authenticator model", lineno);
             return -1;
         }
         apr_hash_set(l->set, apr_pmemdup(p, uuid.data, 16), 16, "");
     }
     if (apr_hash_count(l->set) == 0) {
-        *err = "no AAGUIDs (the file is empty or only comments)";
+        *why = "no AAGUIDs (the file is empty or only comments)";
         return -1;
     }
     *out = l;
@@ -76,14 +76,14 @@ int stepup_aaguid_list_parse(apr_pool_t *p, const char *text, size_t len,
 }
 
 int stepup_aaguid_list_load(apr_pool_t *p, const char *path,
-                            stepup_aaguid_list **out, const char **err)
+                            stepup_aaguid_list **out, const char **why)
 {
     apr_size_t len;
     char *text;
 
-    if (stepup_file_read(p, path, LIST_MAX, 0, &text, &len, err) != 0)
+    if (stepup_file_read(p, path, LIST_MAX, 0, &text, &len, why) != 0)
         return -1;
-    return stepup_aaguid_list_parse(p, text, len, out, err);
+    return stepup_aaguid_list_parse(p, text, len, out, why);
 }
 
 int stepup_aaguid_listed(const stepup_aaguid_list *l,

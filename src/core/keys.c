@@ -95,7 +95,7 @@ static const char *parse_key_line(apr_pool_t *p, apr_pool_t *scratch,
     char *kid, *secret, *extra, *last = NULL;
     unsigned char *raw;
     size_t rawlen;
-    const char *err = NULL;
+    const char *why = NULL;
 
     kid = apr_strtok(line, " \t", &last);
     secret = apr_strtok(NULL, " \t", &last);
@@ -111,21 +111,21 @@ static const char *parse_key_line(apr_pool_t *p, apr_pool_t *scratch,
                                 &raw, &rawlen) != 0)
         return apr_psprintf(p, "key \"%s\": secret is not base64url", kid);
     if (rawlen < STEPUP_SECRET_MIN)
-        err = apr_psprintf(p, "key \"%s\": secret is %lu bytes, at least %d "
+        why = apr_psprintf(p, "key \"%s\": secret is %lu bytes, at least %d "
                            "are required", kid, (unsigned long)rawlen,
                            STEPUP_SECRET_MIN);
     else if (!(key->mac = keyed_hmac(p, raw, rawlen)))
-        err = "cannot prepare HMAC-SHA256 (OpenSSL)";
+        why = "cannot prepare HMAC-SHA256 (OpenSSL)";
     else
         key->serial = atomic_fetch_add(&next_serial, 1);
     OPENSSL_cleanse(raw, rawlen);
-    if (!err)
+    if (!why)
         apr_cpystrn(key->kid, kid, sizeof(key->kid));
-    return err;
+    return why;
 }
 
 int stepup_keyset_parse(apr_pool_t *p, const char *text, size_t len,
-                        stepup_keyset **out, const char **err)
+                        stepup_keyset **out, const char **why)
 {
     apr_pool_t *scratch;
     stepup_keyset *ks;
@@ -133,17 +133,17 @@ int stepup_keyset_parse(apr_pool_t *p, const char *text, size_t len,
     int lineno = 0, i;
 
     *out = NULL;
-    *err = NULL;
+    *why = NULL;
     if (len > STEPUP_KEYFILE_MAX) {
-        *err = "file is too large";
+        *why = "file is too large";
         return -1;
     }
     if (memchr(text, '\0', len)) {
-        *err = "file contains a NUL byte";
+        *why = "file contains a NUL byte";
         return -1;
     }
     if (apr_pool_create(&scratch, p) != APR_SUCCESS) {
-        *err = "out of memory";
+        *why = "out of memory";
         return -1;
     }
     /* the scratch copy holds the secrets: wiped when scratch is destroyed */
@@ -151,9 +151,9 @@ int stepup_keyset_parse(apr_pool_t *p, const char *text, size_t len,
     ks = apr_pcalloc(p, sizeof(*ks));
     ks->keys = apr_pcalloc(p, STEPUP_KEYS_MAX * sizeof(stepup_key));
 
-    for (line = buf; line && !*err; line = next) {
+    for (line = buf; line && !*why; line = next) {
         char *hash, *end;
-        const char *why;
+        const char *line_why;
 
         lineno++;
         next = strchr(line, '\n');
@@ -170,18 +170,18 @@ int stepup_keyset_parse(apr_pool_t *p, const char *text, size_t len,
         if (!*line)
             continue;
         if (ks->nkeys == STEPUP_KEYS_MAX) {
-            *err = apr_psprintf(p, "line %d: more than %d keys", lineno,
+            *why = apr_psprintf(p, "line %d: more than %d keys", lineno,
                                 STEPUP_KEYS_MAX);
             break;
         }
-        why = parse_key_line(p, scratch, line, &ks->keys[ks->nkeys]);
-        if (why) {
-            *err = apr_psprintf(p, "line %d: %s", lineno, why);
+        line_why = parse_key_line(p, scratch, line, &ks->keys[ks->nkeys]);
+        if (line_why) {
+            *why = apr_psprintf(p, "line %d: %s", lineno, line_why);
             break;
         }
         for (i = 0; i < ks->nkeys; i++) {
             if (!strcmp(ks->keys[i].kid, ks->keys[ks->nkeys].kid)) {
-                *err = apr_psprintf(p, "line %d: duplicate key id \"%s\"",
+                *why = apr_psprintf(p, "line %d: duplicate key id \"%s\"",
                                     lineno, ks->keys[i].kid);
                 break;
             }
@@ -189,16 +189,16 @@ int stepup_keyset_parse(apr_pool_t *p, const char *text, size_t len,
         ks->nkeys++;
     }
     apr_pool_destroy(scratch);
-    if (!*err && ks->nkeys == 0)
-        *err = "no keys (the file is empty or only comments)";
-    if (*err)
+    if (!*why && ks->nkeys == 0)
+        *why = "no keys (the file is empty or only comments)";
+    if (*why)
         return -1;
     *out = ks;
     return 0;
 }
 
 int stepup_keyset_load(apr_pool_t *p, const char *path,
-                       stepup_keyset **out, const char **err)
+                       stepup_keyset **out, const char **why)
 {
     apr_size_t len;
     char *text;
@@ -207,9 +207,9 @@ int stepup_keyset_load(apr_pool_t *p, const char *path,
     *out = NULL;
     if (stepup_file_read(p, path, STEPUP_KEYFILE_MAX,
                          STEPUP_FILE_PRIVATE | STEPUP_FILE_NONEMPTY, &text,
-                         &len, err) != 0)
+                         &len, why) != 0)
         return -1;
-    ret = stepup_keyset_parse(p, text, len, out, err);
+    ret = stepup_keyset_parse(p, text, len, out, why);
     OPENSSL_cleanse(text, len);
     return ret;
 }

@@ -46,8 +46,8 @@ void stepup_passkey_policy(request_rec *r, const stepup_dir_conf *dc,
     pol->roots = dc->roots;
 }
 
-int stepup_passkeys_enabled(request_rec *r, const stepup_dir_conf *dc,
-                            const char **why)
+int stepup_passkeys_check(request_rec *r, const stepup_dir_conf *dc,
+                          const char **why)
 {
     if (!(stepup_conf_methods(dc) & STEPUP_METHOD_PASSKEY)) {
         *why = "passkeys are not enabled here (StepupMethods)";
