@@ -21,4 +21,11 @@ int stepup_file_read(apr_pool_t *p, const char *path, apr_size_t max,
                      int flags, char **text, apr_size_t *len,
                      const char **why);
 
+/* The next line of a configuration file's text (NUL-terminated, cut in
+ * place): the line ends at '\n', a '#' starts a comment, spaces and tabs
+ * before what is left and spaces, tabs and CRs after it are dropped.
+ * *cursor moves to the following line, NULL after the last; "" stands for
+ * a blank or comment line. NULL once *cursor is NULL. */
+char *stepup_file_line(char **cursor);
+
 #endif

@@ -25,7 +25,7 @@ int stepup_aaguid_list_parse(apr_pool_t *p, const char *text, size_t len,
                              stepup_aaguid_list **out, const char **why)
 {
     stepup_aaguid_list *l = apr_pcalloc(p, sizeof(*l));
-    char *buf, *line, *next;
+    char *cursor, *line;
     int lineno = 0;
 
     *out = NULL;
@@ -34,23 +34,12 @@ int stepup_aaguid_list_parse(apr_pool_t *p, const char *text, size_t len,
                               : "file contains a NUL byte";
         return -1;
     }
-    buf = apr_pstrmemdup(p, text, len);
+    cursor = apr_pstrmemdup(p, text, len);
     l->set = apr_hash_make(p);
-    for (line = buf; line; line = next) {
+    while ((line = stepup_file_line(&cursor))) {
         apr_uuid_t uuid;
-        char *hash, *end;
 
         lineno++;
-        if ((next = strchr(line, '\n')))
-            *next++ = '\0';
-        if ((hash = strchr(line, '#')))
-            *hash = '\0';
-        while (*line == ' ' || *line == '\t')
-            line++;
-        end = line + strlen(line);
-        while (end > line && (end[-1] == ' ' || end[-1] == '\t'
-                              || end[-1] == '\r'))
-            *--end = '\0';
         if (!*line)
             continue;
         if (strlen(line) != APR_UUID_FORMATTED_LENGTH

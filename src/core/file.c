@@ -2,9 +2,11 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * Reading small configuration files whole at start-up, refusing what is
- * not a regular, private, non-empty file of bounded size
- * (include/stepup_file.h).
+ * not a regular, private, non-empty file of bounded size, and walking
+ * their lines (include/stepup_file.h).
  */
+#include <string.h>
+
 #include <apr_file_io.h>
 #include <apr_strings.h>
 
@@ -64,4 +66,23 @@ int stepup_file_read(apr_pool_t *p, const char *path, apr_size_t max,
     *text = buf;
     *len = got;
     return 0;
+}
+
+char *stepup_file_line(char **cursor)
+{
+    char *line = *cursor, *hash, *end;
+
+    if (!line)
+        return NULL;
+    if ((*cursor = strchr(line, '\n')))
+        *(*cursor)++ = '\0';
+    if ((hash = strchr(line, '#')))
+        *hash = '\0';
+    while (*line == ' ' || *line == '\t')
+        line++;
+    end = line + strlen(line);
+    while (end > line && (end[-1] == ' ' || end[-1] == '\t'
+                          || end[-1] == '\r'))
+        *--end = '\0';
+    return line;
 }

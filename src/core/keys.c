@@ -124,13 +124,36 @@ static const char *parse_key_line(apr_pool_t *p, apr_pool_t *scratch,
     return why;
 }
 
+/* Adds the key of one line to ks (which has room for it): NULL, or why
+ * not. */
+static const char *add_key(apr_pool_t *p, apr_pool_t *scratch,
+                           stepup_keyset *ks, char *line, int lineno)
+{
+    const char *why;
+    int i;
+
+    if (ks->nkeys == STEPUP_KEYS_MAX)
+        return apr_psprintf(p, "line %d: more than %d keys", lineno,
+                            STEPUP_KEYS_MAX);
+    why = parse_key_line(p, scratch, line, &ks->keys[ks->nkeys]);
+    if (why)
+        return apr_psprintf(p, "line %d: %s", lineno, why);
+    for (i = 0; i < ks->nkeys; i++) {
+        if (!strcmp(ks->keys[i].kid, ks->keys[ks->nkeys].kid))
+            return apr_psprintf(p, "line %d: duplicate key id \"%s\"",
+                                lineno, ks->keys[i].kid);
+    }
+    ks->nkeys++;
+    return NULL;
+}
+
 int stepup_keyset_parse(apr_pool_t *p, const char *text, size_t len,
                         stepup_keyset **out, const char **why)
 {
     apr_pool_t *scratch;
     stepup_keyset *ks;
-    char *buf, *line, *next;
-    int lineno = 0, i;
+    char *cursor, *line;
+    int lineno = 0;
 
     *out = NULL;
     *why = NULL;
@@ -147,46 +170,13 @@ int stepup_keyset_parse(apr_pool_t *p, const char *text, size_t len,
         return -1;
     }
     /* the scratch copy holds the secrets: wiped when scratch is destroyed */
-    buf = secret_copy(scratch, text, len);
+    cursor = secret_copy(scratch, text, len);
     ks = apr_pcalloc(p, sizeof(*ks));
     ks->keys = apr_pcalloc(p, STEPUP_KEYS_MAX * sizeof(stepup_key));
-
-    for (line = buf; line && !*why; line = next) {
-        char *hash, *end;
-        const char *line_why;
-
+    while (!*why && (line = stepup_file_line(&cursor))) {
         lineno++;
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        if ((hash = strchr(line, '#')))
-            *hash = '\0';
-        end = line + strlen(line);
-        while (end > line && (end[-1] == '\r' || end[-1] == ' '
-                              || end[-1] == '\t'))
-            *--end = '\0';
-        while (*line == ' ' || *line == '\t')
-            line++;
-        if (!*line)
-            continue;
-        if (ks->nkeys == STEPUP_KEYS_MAX) {
-            *why = apr_psprintf(p, "line %d: more than %d keys", lineno,
-                                STEPUP_KEYS_MAX);
-            break;
-        }
-        line_why = parse_key_line(p, scratch, line, &ks->keys[ks->nkeys]);
-        if (line_why) {
-            *why = apr_psprintf(p, "line %d: %s", lineno, line_why);
-            break;
-        }
-        for (i = 0; i < ks->nkeys; i++) {
-            if (!strcmp(ks->keys[i].kid, ks->keys[ks->nkeys].kid)) {
-                *why = apr_psprintf(p, "line %d: duplicate key id \"%s\"",
-                                    lineno, ks->keys[i].kid);
-                break;
-            }
-        }
-        ks->nkeys++;
+        if (*line)
+            *why = add_key(p, scratch, ks, line, lineno);
     }
     apr_pool_destroy(scratch);
     if (!*why && ks->nkeys == 0)
