@@ -275,6 +275,47 @@ static const char *key_security_name(int level)
     return "unknown";
 }
 
+/* What both commands begin with: the options, --help, the policy.
+ * RC_HELP once the help is printed. */
+static int wa_begin(apr_pool_t *p, const command *cmd,
+                    const apr_getopt_option_t *opts, int argc,
+                    const char *const *argv, wa_args *wa,
+                    stepup_webauthn_policy *pol)
+{
+    int rc;
+
+    if ((rc = wa_parse_args(p, opts, argc, argv, wa)) != RC_OK)
+        return rc;
+    if (wa->help) {
+        fputs(cmd->help, stdout);
+        return RC_HELP;
+    }
+    return wa_policy(p, argv[0], wa, pol);
+}
+
+/* The verified registration as one JSON object on stdout. */
+static int print_registration(apr_pool_t *p, const char *name,
+                              const stepup_webauthn_registration *reg)
+{
+    return wa_print(name, json_pack(
+        "{s:s, s:s, s:i, s:s, s:s, s:I, s:i, s:b, s:b, s:b, s:s, s:s}",
+        "credential_id",
+        stepup_b64url_encode(p, reg->credential_id, reg->credential_id_len),
+        "public_key",
+        stepup_b64url_encode(p, reg->public_key, reg->public_key_len),
+        "alg", reg->alg,
+        "fmt", reg->fmt,
+        "aaguid", stepup_aaguid_hex(p, reg->aaguid),
+        "sign_count", (json_int_t)reg->sign_count,
+        "flags", (int)reg->flags,
+        "backup_eligible", reg->backup_eligible,
+        "backup_state", reg->backup_state,
+        "attestation_trusted", reg->attestation_trusted,
+        "attestation_type", reg->attestation_type ? reg->attestation_type
+                                                  : "none",
+        "key_security", key_security_name(reg->key_security)));
+}
+
 int cmd_webauthn_verify_registration(apr_pool_t *p, const command *cmd,
                                      int argc, const char *const *argv)
 {
@@ -287,15 +328,9 @@ int cmd_webauthn_verify_registration(apr_pool_t *p, const command *cmd,
     wa_args wa;
     int rc;
 
-    if ((rc = wa_parse_args(p, wa_registration_opts, argc, argv, &wa))
-        != RC_OK)
-        return rc;
-    if (wa.help) {
-        fputs(cmd->help, stdout);
-        return RC_OK;
-    }
-    if ((rc = wa_policy(p, name, &wa, &pol)) != RC_OK)
-        return rc;
+    rc = wa_begin(p, cmd, wa_registration_opts, argc, argv, &wa, &pol);
+    if (rc != RC_OK)
+        return rc == RC_HELP ? RC_OK : rc;
     if (wa.roots) {
         if (stepup_trust_load(p, wa.roots, &roots, &why) != 0) {
             errorf("%s: attestation roots %s: %s", name, wa.roots, why);
@@ -303,7 +338,8 @@ int cmd_webauthn_verify_registration(apr_pool_t *p, const command *cmd,
         }
         pol.roots = roots;
     }
-    if ((rc = read_stdin(p, name, STEPUP_WEBAUTHN_JSON_MAX + 1, &json, &len)) != RC_OK)
+    rc = read_stdin(p, name, STEPUP_WEBAUTHN_JSON_MAX + 1, &json, &len);
+    if (rc != RC_OK)
         return rc;
     if (stepup_webauthn_registration_json_parse(p, json, len, &resp, &why)
         != 0
@@ -322,23 +358,25 @@ int cmd_webauthn_verify_registration(apr_pool_t *p, const command *cmd,
                ? reg.attestation_untrusted : "(no reason)");
         return RC_FAIL;
     }
-    return wa_print(name, json_pack(
-        "{s:s, s:s, s:i, s:s, s:s, s:I, s:i, s:b, s:b, s:b, s:s, s:s}",
-        "credential_id",
-        stepup_b64url_encode(p, reg.credential_id, reg.credential_id_len),
-        "public_key",
-        stepup_b64url_encode(p, reg.public_key, reg.public_key_len),
-        "alg", reg.alg,
-        "fmt", reg.fmt,
-        "aaguid", stepup_aaguid_hex(p, reg.aaguid),
-        "sign_count", (json_int_t)reg.sign_count,
-        "flags", (int)reg.flags,
-        "backup_eligible", reg.backup_eligible,
-        "backup_state", reg.backup_state,
-        "attestation_trusted", reg.attestation_trusted,
-        "attestation_type", reg.attestation_type ? reg.attestation_type
-                                                 : "none",
-        "key_security", key_security_name(reg.key_security)));
+    return print_registration(p, name, &reg);
+}
+
+/* --sign-count: the stored counter, 0 to 2^32 - 1. */
+static int sign_count_arg(const char *name, const char *s,
+                          apr_int64_t *count)
+{
+    size_t i, n = strlen(s);
+
+    *count = 0;
+    for (i = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+        if (*count <= APR_INT64_C(0xffffffff))
+            *count = *count * 10 + (s[i] - '0');
+    if (n == 0 || i < n || n > 10 || *count > APR_INT64_C(0xffffffff)) {
+        errorf("%s: --sign-count: \"%s\" is not a counter (0 to "
+               "4294967295)", name, s);
+        return RC_USAGE;
+    }
+    return RC_OK;
 }
 
 int cmd_webauthn_verify_authentication(apr_pool_t *p,
@@ -355,35 +393,21 @@ int cmd_webauthn_verify_authentication(apr_pool_t *p,
     wa_args wa;
     int rc;
 
-    if ((rc = wa_parse_args(p, wa_authentication_opts, argc, argv, &wa))
-        != RC_OK)
-        return rc;
-    if (wa.help) {
-        fputs(cmd->help, stdout);
-        return RC_OK;
-    }
-    if ((rc = wa_policy(p, name, &wa, &pol)) != RC_OK
-        || (rc = wa_require(name, wa.public_key, "public-key")) != RC_OK)
+    rc = wa_begin(p, cmd, wa_authentication_opts, argc, argv, &wa, &pol);
+    if (rc != RC_OK)
+        return rc == RC_HELP ? RC_OK : rc;
+    if ((rc = wa_require(name, wa.public_key, "public-key")) != RC_OK)
         return rc;
     if (stepup_b64url_decode(p, wa.public_key, strlen(wa.public_key), &key,
                              &keylen) != 0) {
         errorf("%s: --public-key: not base64url", name);
         return RC_USAGE;
     }
-    if (wa.sign_count) {
-        const char *s = wa.sign_count;
-        size_t i, n = strlen(s);
-
-        for (i = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-            if (count <= APR_INT64_C(0xffffffff))
-                count = count * 10 + (s[i] - '0');
-        if (n == 0 || i < n || n > 10 || count > APR_INT64_C(0xffffffff)) {
-            errorf("%s: --sign-count: \"%s\" is not a counter (0 to "
-                   "4294967295)", name, s);
-            return RC_USAGE;
-        }
-    }
-    if ((rc = read_stdin(p, name, STEPUP_WEBAUTHN_JSON_MAX + 1, &json, &len)) != RC_OK)
+    if (wa.sign_count
+        && (rc = sign_count_arg(name, wa.sign_count, &count)) != RC_OK)
+        return rc;
+    rc = read_stdin(p, name, STEPUP_WEBAUTHN_JSON_MAX + 1, &json, &len);
+    if (rc != RC_OK)
         return rc;
     if (stepup_webauthn_authentication_json_parse(p, json, len, &resp, &why)
         != 0
