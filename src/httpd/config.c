@@ -238,14 +238,15 @@ static const char *check_cookie_name(cmd_parms *cmd, const char *arg)
     return NULL;
 }
 
-static const char *stepup_set_cookie_name(cmd_parms *cmd, void *dconf,
+/* StepupCookieName and StepupBindCookie: a cookie name, into the field of
+ * the directory record at the offset the directive table gives. */
+static const char *stepup_set_cookie_slot(cmd_parms *cmd, void *dconf,
                                           const char *arg)
 {
-    stepup_dir_conf *c = dconf;
     const char *err = check_cookie_name(cmd, arg);
 
     if (!err)
-        c->cookie_name = arg;
+        *(const char **)((char *)dconf + (apr_size_t)cmd->info) = arg;
     return err;
 }
 
@@ -264,17 +265,6 @@ static const char *stepup_set_cookie_secure(cmd_parms *cmd, void *dconf,
         return apr_psprintf(cmd->pool, "%s: \"%s\" must be On, Off or Auto",
                             cmd->cmd->name, arg);
     return NULL;
-}
-
-static const char *stepup_set_bind_cookie(cmd_parms *cmd, void *dconf,
-                                          const char *arg)
-{
-    stepup_dir_conf *c = dconf;
-    const char *err = check_cookie_name(cmd, arg);
-
-    if (!err)
-        c->bind_cookie = arg;
-    return err;
 }
 
 static const char *stepup_set_token_header(cmd_parms *cmd, void *dconf,
@@ -541,12 +531,14 @@ const command_rec stepup_cmds[] = {
     AP_INIT_TAKE1("StepupConfirmURL", stepup_set_confirm_url, NULL,
                   OR_AUTHCFG, "local path of the confirm-access handler "
                   "(default /stepup/)"),
-    AP_INIT_TAKE1("StepupCookieName", stepup_set_cookie_name, NULL,
+    AP_INIT_TAKE1("StepupCookieName", stepup_set_cookie_slot,
+                  (void *)APR_OFFSETOF(stepup_dir_conf, cookie_name),
                   OR_AUTHCFG, "name of the step-up cookie (default stepup)"),
     AP_INIT_TAKE1("StepupCookieSecure", stepup_set_cookie_secure, NULL,
                   OR_AUTHCFG, "On, Off or Auto (Secure when the request came "
                   "over TLS; default)"),
-    AP_INIT_TAKE1("StepupBindCookie", stepup_set_bind_cookie, NULL,
+    AP_INIT_TAKE1("StepupBindCookie", stepup_set_cookie_slot,
+                  (void *)APR_OFFSETOF(stepup_dir_conf, bind_cookie),
                   OR_AUTHCFG, "bind step-up tokens to the session cookie of "
                   "this name"),
     AP_INIT_TAKE1("StepupTokenHeader", stepup_set_token_header, NULL,
