@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * POST bodies as the module parses them once read (src/core/body_parse.c,
  * as src/httpd/body.c calls it): the Content-Type check,
  * application/x-www-form-urlencoded forms and JSON objects.

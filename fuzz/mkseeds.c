@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Writes the seed corpora of the fuzz targets: fuzz/mkseeds DIR [TARGET...]
  * fills DIR/<target>/, for every target or those named (`bash
  * scripts/fuzz.sh seeds [cookie body]` does it for fuzz/corpus). A

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * POST bodies as text, once read (the module reads them with a bound in
  * src/httpd/body.c): the Content-Type check, HTML forms
  * (application/x-www-form-urlencoded) and JSON objects.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Parked requests and their resume (src/httpd/park.c,
 # src/handler/resume.c), against a CGI backend that records what it
 # receives (t/htdocs/resume/backend.cgi, t/conf/resume.conf.in):

@@ -1,3 +1,9 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The re-auth token: minting, parsing and checking v1 and v2 tokens
+ * (include/stepup_token.h).
+ */
 #include <string.h>
 
 #include <apr_strings.h>

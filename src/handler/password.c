@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * POST password: the password method of the confirm page and the JSON API.
  * The password is checked by httpd's authn providers (password_authn.c).
  */

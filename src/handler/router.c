@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * SetHandler stepup: the route table of the endpoints under
  * StepupConfirmURL, and the page's script and style embedded in the
  * module. Every answer is uncacheable and unframeable; guard.c checks

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Parked requests: a request denied for want of step-up, kept so that it
  * can be sent again once after the step-up. What is kept: the user, the
  * session it was made in (the StepupBindCookie hash, "-" without one), the

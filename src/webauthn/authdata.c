@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Authenticator data (WebAuthn L3 6.1):
  *   rpIdHash (32) | flags (1) | signCount (4, big-endian)
  *   [AT] aaguid (16) | credentialIdLength (2) | credentialId | COSE_Key

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The standard RegistrationResponseJSON and AuthenticationResponseJSON
  * (WebAuthn L3 5.1, PublicKeyCredential.toJSON()), parsed with jansson:
  * every binary member is base64url (padding tolerated), decoded into the
@@ -249,7 +251,7 @@ static int authentication_members(apr_pool_t *p, const json_t *resp,
                           why) == 0) ? 0 : -1;
 }
 
-int stepup_webauthn_parse_registration_json(apr_pool_t *p, const char *json,
+int stepup_webauthn_registration_json_parse(apr_pool_t *p, const char *json,
                                             size_t len,
                                             stepup_webauthn_response *out,
                                             const char **why)
@@ -257,7 +259,7 @@ int stepup_webauthn_parse_registration_json(apr_pool_t *p, const char *json,
     return parse_response(p, json, len, registration_members, out, why);
 }
 
-int stepup_webauthn_parse_authentication_json(apr_pool_t *p, const char *json,
+int stepup_webauthn_authentication_json_parse(apr_pool_t *p, const char *json,
                                               size_t len,
                                               stepup_webauthn_response *out,
                                               const char **why)

@@ -1,4 +1,5 @@
-# One-time WebAuthn challenges are good for five minutes (src/onetime.c):
+# SPDX-License-Identifier: Apache-2.0
+# One-time WebAuthn challenges are good for five minutes (src/httpd/webauthn_challenge.c):
 # a passkey step-up finished 299 s after its begin by the server's clock
 # succeeds, one finished 301 s after is refused with "the challenge has
 # expired (begin again)". The server's clock is moved with libfaketime

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A parked request is kept for 10 minutes (src/httpd/park.c): its confirm
 # page 599 s after it was parked, by the server's clock, shows it; 601 s
 # after, the page and POST resume answer 400 "this action expired". The

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The request text the core parses for the module: Cookie header values
  * (src/core/cookie_parse.c, read as ap_cookie_read reads them) and POST
  * bodies (src/core/body_parse.c: the Content-Type check, forms, JSON

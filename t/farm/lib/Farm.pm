@@ -1,5 +1,6 @@
 package Farm;
 
+# SPDX-License-Identifier: Apache-2.0
 # Helpers of the farm and fault tests (t/farm/*.t), run by
 # scripts/farm-test.sh, which starts Redis, memcached and PostgreSQL on
 # 127.0.0.1 and exports where they are (FARM_*). Here: httpd servers with
