@@ -166,6 +166,8 @@ $res = browser_post('/resume/backend.cgi', 'alice',
                     "multipart/form-data; boundary=$boundary", $mp);
 is($res->code, 303, 'multipart with a file: 303');
 $page = page_of($res, 'alice');
+like($page->content, qr{<dt>amount</dt><dd>12</dd>}, '... its page shows a plain field');
+unlike($page->content, qr{<dt>doc</dt>}, '... never a file');
 $cont = confirm($page, 'alice');
 $done = resume($cont, 'alice', token => token_from($cont));
 is($done->code, 200, '... resumed');
