@@ -1,8 +1,9 @@
 /*
  * SPDX-License-Identifier: Apache-2.0
  *
- * stepupctl keygen: a new line for StepupKeyFile, a random key id and
- * secret. The only command that prints a secret.
+ * stepupctl keygen: a new line for StepupKeyFile, a random secret under
+ * the key id given (or one from today's date). The only command that
+ * prints a secret.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include <apr_general.h>
 #include <apr_strings.h>
+#include <apr_time.h>
 #include <openssl/crypto.h>   /* OPENSSL_cleanse */
 
 #include "stepup_b64url.h"

@@ -62,8 +62,8 @@ static const char *utc_time(apr_pool_t *p, apr_int64_t sec)
 }
 
 /* A decimal number of seconds in [min, max]; prints a usage error. */
-static int parse_seconds(const char *cmd, const char *opt, const char *s,
-                         apr_int64_t min, apr_int64_t max, apr_int64_t *out)
+static int seconds_arg(const char *cmd, const char *opt, const char *s,
+                       apr_int64_t min, apr_int64_t max, apr_int64_t *out)
 {
     apr_int64_t v = 0;
     size_t i, len = strlen(s);
@@ -110,7 +110,7 @@ static int load_keys(apr_pool_t *p, const char *cmd, const char *path,
     return RC_OK;
 }
 
-static int parse_acr(const char *cmd, const char *s, stepup_acr *acr)
+static int acr_arg(const char *cmd, const char *s, stepup_acr *acr)
 {
     if (stepup_acr_parse(s, strlen(s), acr) != 0) {
         errorf("%s: --acr: \"%s\" is not pwd, phr or phrh", cmd, s);
@@ -119,8 +119,8 @@ static int parse_acr(const char *cmd, const char *s, stepup_acr *acr)
     return RC_OK;
 }
 
-static int parse_bind_cookie(const char *cmd, const char *value,
-                             char bind[STEPUP_BIND_LEN + 1])
+static int bind_cookie_arg(const char *cmd, const char *value,
+                           char bind[STEPUP_BIND_LEN + 1])
 {
     if (!*value) {
         errorf("%s: --bind-cookie: the session cookie value is empty", cmd);
@@ -134,8 +134,8 @@ static int parse_bind_cookie(const char *cmd, const char *value,
 }
 
 /* A request's digest as given to --txn. */
-static int parse_txn(const char *cmd, const char *s,
-                     char txn[STEPUP_TXN_LEN + 1])
+static int txn_arg(const char *cmd, const char *s,
+                   char txn[STEPUP_TXN_LEN + 1])
 {
     if (!stepup_txn_valid(s, strlen(s))) {
         errorf("%s: --txn: \"%s\" is not a request digest (22 base64url "
@@ -188,7 +188,7 @@ static int mint_level(const char *name, const parsed_args *pa,
     int rc;
 
     t->acr = STEPUP_ACR_PWD;
-    if ((s = OPTVAL(pa, OPT_ACR)) && (rc = parse_acr(name, s, &t->acr)))
+    if ((s = OPTVAL(pa, OPT_ACR)) && (rc = acr_arg(name, s, &t->acr)))
         return rc;
     if (!(s = OPTVAL(pa, OPT_AMR))) {
         t->amr = t->acr == STEPUP_ACR_PWD ? STEPUP_AMR_PWD : STEPUP_AMR_HWK;
@@ -215,11 +215,11 @@ static int mint_times(const char *name, const parsed_args *pa,
     int rc;
 
     if ((s = OPTVAL(pa, OPT_TTL))
-        && (rc = parse_seconds(name, "ttl", s, 1, TIME_MAX, &ttl)))
+        && (rc = seconds_arg(name, "ttl", s, 1, TIME_MAX, &ttl)))
         return rc;
     if ((s = OPTVAL(pa, OPT_AUTH_TIME))) {
-        if ((rc = parse_seconds(name, "auth-time", s, 0, TIME_MAX,
-                                &t->auth_time)))
+        if ((rc = seconds_arg(name, "auth-time", s, 0, TIME_MAX,
+                              &t->auth_time)))
             return rc;
     }
     else {
@@ -251,9 +251,9 @@ static int mint_fields(const char *name, const parsed_args *pa,
         || (rc = mint_times(name, pa, t)) != RC_OK)
         return rc;
     if ((s = OPTVAL(pa, OPT_BIND_COOKIE))
-        && (rc = parse_bind_cookie(name, s, t->bind)))
+        && (rc = bind_cookie_arg(name, s, t->bind)))
         return rc;
-    if ((s = OPTVAL(pa, OPT_TXN)) && (rc = parse_txn(name, s, t->txn)))
+    if ((s = OPTVAL(pa, OPT_TXN)) && (rc = txn_arg(name, s, t->txn)))
         return rc;
     return RC_OK;
 }
@@ -350,17 +350,17 @@ static int verify_policy(const char *name, const parsed_args *pa,
         return RC_USAGE;
     }
     if ((s = OPTVAL(pa, OPT_MAX_AGE))
-        && (rc = parse_seconds(name, "max-age", s, 0, TIME_MAX,
-                               &pol->max_age)))
+        && (rc = seconds_arg(name, "max-age", s, 0, TIME_MAX,
+                             &pol->max_age)))
         return rc;
-    if ((s = OPTVAL(pa, OPT_ACR)) && (rc = parse_acr(name, s, &pol->min_acr)))
+    if ((s = OPTVAL(pa, OPT_ACR)) && (rc = acr_arg(name, s, &pol->min_acr)))
         return rc;
     pol->now = now_sec();
     if ((s = OPTVAL(pa, OPT_NOW))
-        && (rc = parse_seconds(name, "now", s, 0, TIME_MAX, &pol->now)))
+        && (rc = seconds_arg(name, "now", s, 0, TIME_MAX, &pol->now)))
         return rc;
     if ((s = OPTVAL(pa, OPT_BIND_COOKIE))) {
-        if ((rc = parse_bind_cookie(name, s, bind)))
+        if ((rc = bind_cookie_arg(name, s, bind)))
             return rc;
         pol->bind = bind;
     }
@@ -422,7 +422,7 @@ int cmd_token_verify(apr_pool_t *p, const command *cmd, int argc,
     if ((rc = verify_policy(name, &pa, &pol, bind)) != RC_OK)
         return rc;
     if ((s = OPTVAL(&pa, OPT_TXN))) {
-        if ((rc = parse_txn(name, s, txnbuf)) != RC_OK)
+        if ((rc = txn_arg(name, s, txnbuf)) != RC_OK)
             return rc;
         txn = txnbuf;
     }

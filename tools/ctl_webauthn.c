@@ -142,7 +142,7 @@ static int digits(const char *s, int n, int *v)
 /* ISO 8601 in UTC or with an offset: YYYY-MM-DDTHH:MM:SS, an optional
  * fraction (dropped: certificates are dated to the second), then Z or
  * +HH:MM / -HH:MM. A date that does not exist (February 30) is refused. */
-static int parse_iso8601(const char *s, apr_int64_t *out)
+static int iso8601_parse(const char *s, apr_int64_t *out)
 {
     apr_time_exp_t tm, back;
     apr_time_t t;
@@ -188,7 +188,7 @@ static int parse_iso8601(const char *s, apr_int64_t *out)
 }
 
 /* --now: epoch seconds or ISO 8601, after 1970-01-01T00:00:00Z. */
-static int parse_now(const char *cmd, const char *s, apr_int64_t *out)
+static int now_arg(const char *cmd, const char *s, apr_int64_t *out)
 {
     apr_int64_t v = 0;
     size_t i, len = strlen(s);
@@ -201,7 +201,7 @@ static int parse_now(const char *cmd, const char *s, apr_int64_t *out)
         for (i = 0; i < len; i++)
             v = v * 10 + (s[i] - '0');
     }
-    else if (parse_iso8601(s, &v) != 0) {
+    else if (iso8601_parse(s, &v) != 0) {
         errorf("%s: --now: \"%s\" is not epoch seconds or an ISO 8601 "
                "instant such as 2021-04-02T23:11:27Z", cmd, s);
         return RC_USAGE;
@@ -246,7 +246,7 @@ static int wa_policy(apr_pool_t *p, const char *cmd, const wa_args *wa,
     pol->require_uv = wa->require_uv;
     pol->allow_cross_origin = wa->allow_cross_origin;
     if (wa->now)
-        return parse_now(cmd, wa->now, &pol->verify_time);
+        return now_arg(cmd, wa->now, &pol->verify_time);
     return RC_OK;
 }
 

@@ -58,7 +58,7 @@ static int index_of(const char *const *names, const char *s, size_t len)
 
 /* Parses [cur, end) of the NUL-terminated copy into t's segments; line
  * numbers in a reason count from the start of the copy. */
-static int parse_range(apr_pool_t *p, stepup_template *t, const char *copy,
+static int range_parse(apr_pool_t *p, stepup_template *t, const char *copy,
                        const char *cur, const char *end,
                        const char *const *names, const char **why)
 {
@@ -131,7 +131,7 @@ int stepup_template_parse(apr_pool_t *p, const char *text, size_t len,
     if (!copy)
         return -1;
     t = template_make(p);
-    if (parse_range(p, t, copy, copy, copy + len, names, why) != 0)
+    if (range_parse(p, t, copy, copy, copy + len, names, why) != 0)
         return -1;
     *out = t;
     return 0;
@@ -153,7 +153,7 @@ static const char *next_marker(const char *cur, const char *end)
 
 /* The fragment whose marker line starts at mark, parsed into out[]; *next
  * is the following marker line or NULL. */
-static int parse_fragment(apr_pool_t *p, const char *copy, const char *mark,
+static int fragment_parse(apr_pool_t *p, const char *copy, const char *mark,
                           const char *end, const char *const *fragments,
                           const char *const *names, stepup_template **out,
                           const char **next, const char **why)
@@ -186,7 +186,7 @@ static int parse_fragment(apr_pool_t *p, const char *copy, const char *mark,
     if (stop > body && stop[-1] == '\n')
         stop--;
     out[i] = template_make(p);
-    return parse_range(p, out[i], copy, body, stop, names, why);
+    return range_parse(p, out[i], copy, body, stop, names, why);
 }
 
 int stepup_template_parse_fragments(apr_pool_t *p, const char *text,
@@ -202,7 +202,7 @@ int stepup_template_parse_fragments(apr_pool_t *p, const char *text,
         out[n++] = NULL;
     mark = copy ? next_marker(copy, copy + len) : NULL;
     while (mark && rc == 0)
-        rc = parse_fragment(p, copy, mark, copy + len, fragments, names, out,
+        rc = fragment_parse(p, copy, mark, copy + len, fragments, names, out,
                             &mark, why);
     for (i = 0; rc == 0 && i < n; i++) {
         if (!out[i]) {

@@ -206,7 +206,7 @@ int stepup_send_page(request_rec *r, int status, const stepup_page_args *a)
 }
 
 /* The built-in templates of this page; *what names the one that fails. */
-static int parse_builtin(apr_pool_t *p, const char **what, const char **why)
+static int builtin_parse(apr_pool_t *p, const char **what, const char **why)
 {
     *what = "assets/confirm.html";
     if (stepup_template_parse(p, stepup_asset_confirm_html,
@@ -229,7 +229,7 @@ int stepup_pages_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 
     (void)plog;
     (void)ptemp;
-    if (parse_builtin(pconf, &what, &why) == 0
+    if (builtin_parse(pconf, &what, &why) == 0
         && stepup_manage_page_parse(pconf, &what, &why) == 0)
         return OK;
     ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "STEPUP0150: the built-in "

@@ -23,10 +23,10 @@
 #define CEREMONY_CREATE "create"
 #define STORE_DOWN "the passkey store is unavailable"
 
-/* May this request register? OK, or a status whose answer is already
- * written (the caller returns *sent). The rules are in enrol.c. */
-static int may_register(request_rec *r, const stepup_dir_conf *dc,
-                        apr_array_header_t **creds, int *sent)
+/* Whether this request may register: OK, or a status whose answer is
+ * already written (the caller returns *sent). The rules are in enrol.c. */
+static int register_check(request_rec *r, const stepup_dir_conf *dc,
+                          apr_array_header_t **creds, int *sent)
 {
     stepup_acr needed;
     const char *why;
@@ -91,7 +91,7 @@ int stepup_post_register_begin(request_rec *r)
     if (apr_table_get(r->headers_in, "Content-Type")
         && (rc = stepup_read_json(r, &args, &why)) != OK)
         return stepup_refuse(r, rc, why);
-    if (may_register(r, dc, &creds, &rc) != OK)
+    if (register_check(r, dc, &creds, &rc) != OK)
         return rc;
     if (!(handle = stepup_user_handle(r, stepup_rp_id(r, dc))))
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -230,7 +230,7 @@ int stepup_post_register_finish(request_rec *r)
                              "challenge right now");
     /* asked again: the token may have expired, or another passkey been
      * added since begin */
-    if (may_register(r, dc, &creds, &rc) != OK)
+    if (register_check(r, dc, &creds, &rc) != OK)
         return rc;
     if ((rc = stepup_read_json_text(r, &body, &body_len, &why)) != OK)
         return stepup_refuse(r, rc, why);

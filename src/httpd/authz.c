@@ -25,8 +25,8 @@ static const char *parse_require_line(cmd_parms *cmd, const char *line,
     req->acr = STEPUP_ACR_PWD;
     while (*line && (word = ap_getword_conf(cmd->temp_pool, &line)) && *word) {
         if (!strncmp(word, "max-age=", 8) && !seen_age++) {
-            err = stepup_parse_seconds(cmd->pool, "Require stepup max-age",
-                                       word + 8, 0, 86400, &req->max_age);
+            err = stepup_seconds_arg(cmd->pool, "Require stepup max-age",
+                                     word + 8, 0, 86400, &req->max_age);
             if (err)
                 return err;
         }

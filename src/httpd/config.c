@@ -134,10 +134,11 @@ stepup_acr stepup_conf_enroll_acr(const stepup_dir_conf *d)
     return d->enroll_acr ? d->enroll_acr : STEPUP_ACR_PWD;
 }
 
-/* Whole seconds in [min, max], for directives and Require arguments. */
-const char *stepup_parse_seconds(apr_pool_t *p, const char *what,
-                                 const char *arg, apr_int64_t min,
-                                 apr_int64_t max, apr_int64_t *out)
+/* A directive or Require argument of whole seconds in [min, max]: NULL
+ * with *out set, or httpd's error message (naming what). */
+const char *stepup_seconds_arg(apr_pool_t *p, const char *what,
+                               const char *arg, apr_int64_t min,
+                               apr_int64_t max, apr_int64_t *out)
 {
     char *end = NULL;
     apr_int64_t v;
@@ -194,8 +195,8 @@ static const char *stepup_set_lifetime(cmd_parms *cmd, void *dummy,
 
     if (err)
         return err;
-    return stepup_parse_seconds(cmd->pool, cmd->cmd->name, arg, 1, 86400,
-                                &server_conf(cmd)->lifetime);
+    return stepup_seconds_arg(cmd->pool, cmd->cmd->name, arg, 1, 86400,
+                              &server_conf(cmd)->lifetime);
 }
 
 static const char *stepup_set_max_age(cmd_parms *cmd, void *dconf,
@@ -203,8 +204,8 @@ static const char *stepup_set_max_age(cmd_parms *cmd, void *dconf,
 {
     stepup_dir_conf *c = dconf;
 
-    return stepup_parse_seconds(cmd->pool, cmd->cmd->name, arg, 1, 86400,
-                                &c->max_age);
+    return stepup_seconds_arg(cmd->pool, cmd->cmd->name, arg, 1, 86400,
+                              &c->max_age);
 }
 
 static const char *stepup_set_confirm_url(cmd_parms *cmd, void *dconf,
@@ -367,15 +368,15 @@ static const char *stepup_set_max_attempts(cmd_parms *cmd, void *dconf,
 {
     stepup_dir_conf *c = dconf;
     apr_int64_t count;
-    const char *err = stepup_parse_seconds(cmd->pool, cmd->cmd->name, n, 1,
-                                           1000, &count);
+    const char *err = stepup_seconds_arg(cmd->pool, cmd->cmd->name, n, 1,
+                                         1000, &count);
 
     if (err)
         return apr_psprintf(cmd->pool, "%s: \"%s\" must be a number of "
                             "attempts from 1 to 1000", cmd->cmd->name, n);
     c->max_attempts = (int)count;
-    return stepup_parse_seconds(cmd->pool, cmd->cmd->name, seconds, 1,
-                                86400, &c->attempt_window);
+    return stepup_seconds_arg(cmd->pool, cmd->cmd->name, seconds, 1,
+                              86400, &c->attempt_window);
 }
 
 /* Defined here, beside the directive that checks a template against them,

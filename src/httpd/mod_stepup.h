@@ -123,9 +123,9 @@ void *stepup_create_dir_conf(apr_pool_t *p, char *dir);
 void *stepup_merge_dir_conf(apr_pool_t *p, void *base, void *add);
 /* The directives (StepupKeyFile, ...) with their setters. */
 extern const command_rec stepup_cmds[];
-const char *stepup_parse_seconds(apr_pool_t *p, const char *what,
-                                 const char *arg, apr_int64_t min,
-                                 apr_int64_t max, apr_int64_t *out);
+const char *stepup_seconds_arg(apr_pool_t *p, const char *what,
+                               const char *arg, apr_int64_t min,
+                               apr_int64_t max, apr_int64_t *out);
 /* Effective values: the merged setting or its default. */
 apr_int64_t stepup_conf_max_age(const stepup_dir_conf *d);
 apr_int64_t stepup_conf_lifetime(const stepup_server_conf *s);
