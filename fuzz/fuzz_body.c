@@ -67,7 +67,7 @@ static void check_multipart(apr_pool_t *p, const char *ct, const char *body,
     const apr_table_entry_t *e;
     int i;
 
-    if (stepup_multipart_fields(p, ct, body, len, &form, &why) != 0) {
+    if (stepup_multipart_parse(p, ct, body, len, &form, &why) != 0) {
         FUZZ_CHECK(!form && why && *why);
         return;
     }

@@ -30,7 +30,7 @@ int stepup_form_parse(apr_pool_t *p, const char *body, size_t len,
  * multipart.c): parts with a filename (files) and parts holding a NUL are
  * left out, a repeated name keeps its first value. 0 with *form, or -1 with
  * a one-line reason (no boundary, a malformed or unterminated body). */
-int stepup_multipart_fields(apr_pool_t *p, const char *ct, const char *body,
+int stepup_multipart_parse(apr_pool_t *p, const char *ct, const char *body,
                             size_t len, apr_table_t **form,
                             const char **why);
 

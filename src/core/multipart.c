@@ -90,7 +90,7 @@ static const char *delimiter(apr_pool_t *p, const char *ct, size_t *n,
     return apr_pstrcat(p, "\r\n--", b, NULL);
 }
 
-int stepup_multipart_fields(apr_pool_t *p, const char *ct, const char *body,
+int stepup_multipart_parse(apr_pool_t *p, const char *ct, const char *body,
                             size_t len, apr_table_t **form, const char **why)
 {
     size_t dn = 0;

@@ -72,7 +72,7 @@ static int begin_args(request_rec *r, begin_request *b, const char **why)
         *why = "acr must be pwd, phr or phrh";
         return HTTP_BAD_REQUEST;
     }
-    return stepup_resume_arg(r, json_string_value(json_object_get(
+    return stepup_resume_check(r, json_string_value(json_object_get(
         args, "resume")), &b->parked, why);
 }
 
@@ -279,7 +279,7 @@ static int confirmed(request_rec *r, const assertion *a, const char *acr,
     const stepup_parked *parked = NULL;
     const char *why;
 
-    if (a->resume && stepup_resume_arg(r, a->resume, &parked, &why) != OK)
+    if (a->resume && stepup_resume_check(r, a->resume, &parked, &why) != OK)
         json_object_set_new(o, "resume_error", json_string(why));
     stepup_resume_json(r, o, parked);
     return stepup_send_json(r, HTTP_OK, o);

@@ -156,7 +156,7 @@ int stepup_post_resume(request_rec *r)
     return replay(r, p);
 }
 
-int stepup_resume_arg(request_rec *r, const char *id,
+int stepup_resume_check(request_rec *r, const char *id,
                       const stepup_parked **parked, const char **why)
 {
     const stepup_dir_conf *dc =

@@ -555,7 +555,7 @@ void stepup_resume_insert_filter(request_rec *r);
 /* The resume id of a request to the handler (a query argument, a form
  * field or a JSON member), checked: OK with *parked (NULL when none was
  * given), or a status with *why. */
-int stepup_resume_arg(request_rec *r, const char *id,
+int stepup_resume_check(request_rec *r, const char *id,
                       const stepup_parked **parked, const char **why);
 /* The page's line for a parked request that cannot be resumed (why). */
 const char *stepup_resume_gone(request_rec *r, const char *why);

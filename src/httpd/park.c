@@ -78,7 +78,7 @@ static json_t *shown_fields(request_rec *r, const stepup_dir_conf *dc,
     if (stepup_content_type_is(ctype, "application/json"))
         stepup_json_object_parse(r->pool, body, len, &doc, &why);
     else if (stepup_content_type_is(ctype, "multipart/form-data"))
-        stepup_multipart_fields(r->pool, ctype, body, len, &form, &why);
+        stepup_multipart_parse(r->pool, ctype, body, len, &form, &why);
     else if (!stepup_content_type_is(ctype, kept_types[0])
              || stepup_form_parse(r->pool, body, len, &form, &why) != 0)
         return show;

@@ -224,7 +224,7 @@ static void test_multipart_fields(void **state)
     apr_table_t *form = NULL;
     const char *why = NULL;
 
-    assert_int_equal(stepup_multipart_fields(
+    assert_int_equal(stepup_multipart_parse(
         p, "multipart/form-data; boundary=XyZ", body, sizeof(body) - 1,
         &form, &why), 0);
     assert_string_equal(apr_table_get(form, "amount"), "5000");
@@ -232,7 +232,7 @@ static void test_multipart_fields(void **state)
     assert_null(apr_table_get(form, "doc"));
     assert_int_equal(apr_table_elts(form)->nelts, 2);
     /* the opening delimiter at the very start, a quoted boundary */
-    assert_int_equal(stepup_multipart_fields(
+    assert_int_equal(stepup_multipart_parse(
         p, "multipart/form-data; charset=x; boundary=\"a b\"", quoted,
         strlen(quoted), &form, &why), 0);
     assert_string_equal(apr_table_get(form, "x"), "");
@@ -244,7 +244,7 @@ static void expect_multipart_refused(apr_pool_t *p, const char *ct,
     apr_table_t *form = (apr_table_t *)1;
     const char *why = NULL;
 
-    assert_int_equal(stepup_multipart_fields(p, ct, body, strlen(body),
+    assert_int_equal(stepup_multipart_parse(p, ct, body, strlen(body),
                                              &form, &why), -1);
     assert_null(form);
     assert_non_null(why);
