@@ -169,6 +169,7 @@ typedef struct {
     const char *id;
     const char *user, *bind;     /* bind: "-" when it was not bound */
     const char *method, *target, *ctype;   /* ctype may be NULL */
+    const char *txn;             /* its transaction (stepup_txn.h) */
     const char *body;
     apr_size_t body_len;
     stepup_acr acr;
