@@ -272,6 +272,10 @@ is(scalar @{ received() }, 5, '... the backend received nothing');
 
 # ---- another session (StepupBindCookie sess) ------------------------------
 $res = browser_post('/resume-bind/backend.cgi', 'alice', 'application/x-www-form-urlencoded',
+                    'amount=3');
+is($res->code, 303, 'a bound location without the session cookie: 303');
+is(query_of($res->header('Location'))->{resubmit}, '1', '... not parked (nothing to bind it to)');
+$res = browser_post('/resume-bind/backend.cgi', 'alice', 'application/x-www-form-urlencoded',
                     'amount=3', Cookie => 'sess=one');
 is($res->code, 303, 'a bound location: 303');
 $q = query_of($res->header('Location'));
