@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # httpd refuses to start on a bad mod_stepup configuration, with one line on
 # stderr that names the directive and the reason. Each case runs "httpd -t
 # -f <small conf>" itself, as the (unprivileged) test user, with a

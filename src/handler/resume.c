@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * POST resume (form fields id and csrf): sends a parked request once, as
  * it was made, after the step-up. The parked request is taken from
  * StepupCache (only one taker across a farm), then run inside httpd by an
@@ -107,7 +109,7 @@ static int needs_confirmation(request_rec *r, const stepup_dir_conf *dc,
     /* a one-time location takes only the token bound to this request,
      * which the step-up that resumes it leaves beside it */
     if (p->max_age == 0 ? stepup_bound_token_ready(r, p)
-        : stepup_current_token(r, dc, max_age, &t) && t.acr >= p->acr)
+        : stepup_has_current_token(r, dc, max_age, &t) && t.acr >= p->acr)
         return DECLINED;
     url = apr_pstrcat(r->pool, stepup_conf_confirm_url(dc), "?resume=",
                       p->id, "&acr=", stepup_acr_name(p->acr), NULL);
@@ -166,7 +168,7 @@ int stepup_post_resume(request_rec *r)
     return replay(r, p);
 }
 
-int stepup_resume_arg(request_rec *r, const char *id,
+int stepup_resume_check(request_rec *r, const char *id,
                       const stepup_parked **parked, const char **why)
 {
     const stepup_dir_conf *dc =

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * "Require stepup [max-age=N] [acr=pwd|phr|phrh]": grants a request that
  * carries a valid re-auth token for r->user.
  */
@@ -23,8 +25,8 @@ static const char *parse_require_line(cmd_parms *cmd, const char *line,
     req->acr = STEPUP_ACR_PWD;
     while (*line && (word = ap_getword_conf(cmd->temp_pool, &line)) && *word) {
         if (!strncmp(word, "max-age=", 8) && !seen_age++) {
-            err = stepup_parse_seconds(cmd->pool, "Require stepup max-age",
-                                       word + 8, 0, 86400, &req->max_age);
+            err = stepup_seconds_arg(cmd->pool, "Require stepup max-age",
+                                     word + 8, 0, 86400, &req->max_age);
             if (err)
                 return err;
         }
@@ -122,6 +124,32 @@ static stepup_token_status check_transaction(request_rec *r,
     return stepup_token_check_txn(tok, pol, txn);
 }
 
+/* Denied: the denial page learns the level and age asked for. */
+static authz_status denied(request_rec *r, const stepup_require *req,
+                           const stepup_policy *pol)
+{
+    stepup_record_denial(r, pol->min_acr,
+                         req->max_age == 0 ? 0 : pol->max_age);
+    return AUTHZ_DENIED;
+}
+
+/* max-age=0 and transaction-bound tokens open one request: the token is
+ * spent here, and a token already spent is denied. */
+static authz_status spend_once(request_rec *r, const stepup_require *req,
+                               const stepup_policy *pol,
+                               const stepup_token *tok, const char *value)
+{
+    authz_status once;
+
+    /* a transaction-bound token is for one request, wherever it is sent */
+    if (req->max_age != 0 && !tok->txn[0])
+        return AUTHZ_GRANTED;
+    once = stepup_once_spend(r, value);
+    if (once == AUTHZ_DENIED)
+        stepup_record_denial(r, pol->min_acr, 0);
+    return once;
+}
+
 static authz_status check_authorization(request_rec *r, const char *line,
                                         const void *parsed)
 {
@@ -131,6 +159,7 @@ static authz_status check_authorization(request_rec *r, const char *line,
     stepup_policy pol;
     stepup_token tok;
     stepup_token_status st;
+    authz_status once;
     const char *value;
     char bind[STEPUP_BIND_LEN + 1];
 
@@ -158,30 +187,17 @@ static authz_status check_authorization(request_rec *r, const char *line,
                       "no step-up token for %s",
                       ap_escape_logitem(r->pool, r->user),
                       ap_escape_logitem(r->pool, r->uri));
-        stepup_record_denial(r, pol.min_acr,
-                             req->max_age == 0 ? 0 : pol.max_age);
-        return AUTHZ_DENIED;
+        return denied(r, req, &pol);
     }
     st = stepup_verify_request_token(r, sc->keys, value, &pol, &tok);
     if (st == STEPUP_TOKEN_TXN_UNEXPECTED)
         st = check_transaction(r, &pol, &tok);
     if (st != STEPUP_TOKEN_OK) {
         log_refused(r, st);
-        stepup_record_denial(r, pol.min_acr,
-                             req->max_age == 0 ? 0 : pol.max_age);
-        return AUTHZ_DENIED;
+        return denied(r, req, &pol);
     }
-
-    /* a transaction-bound token is for one request, wherever it is sent */
-    if (req->max_age == 0 || tok.txn[0]) {
-        authz_status once = stepup_once_spend(r, value);
-
-        if (once != AUTHZ_GRANTED) {
-            if (once == AUTHZ_DENIED)
-                stepup_record_denial(r, pol.min_acr, 0);
-            return once;
-        }
-    }
+    if ((once = spend_once(r, req, &pol, &tok, value)) != AUTHZ_GRANTED)
+        return once;
     granted(r, &tok);
     return AUTHZ_GRANTED;
 }

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Parked requests: a request denied for want of step-up, kept so that it
  * can be sent again once after the step-up. What is kept: the user, the
  * session it was made in (the StepupBindCookie hash, "-" without one), the
@@ -75,6 +77,8 @@ static json_t *shown_fields(request_rec *r, const stepup_dir_conf *dc,
     /* a body that does not parse shows nothing; it is kept all the same */
     if (stepup_content_type_is(ctype, "application/json"))
         stepup_json_object_parse(r->pool, body, len, &doc, &why);
+    else if (stepup_content_type_is(ctype, "multipart/form-data"))
+        stepup_multipart_parse(r->pool, ctype, body, len, &form, &why);
     else if (!stepup_content_type_is(ctype, kept_types[0])
              || stepup_form_parse(r->pool, body, len, &form, &why) != 0)
         return show;

@@ -1,9 +1,11 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * One-time WebAuthn challenges: 32 random bytes (followed, for a
  * transaction-bound step-up, by the transaction's 16 bytes, so that the
  * authenticator's signature covers the request the user saw) in
- * StepupCache under the
- * user and the ceremony, valid STEPUP_CHALLENGE_SECONDS, taken
+ * StepupCache under the user and the ceremony, valid
+ * STEPUP_CHALLENGE_SECONDS, taken
  * (deleted) by the first finish whatever its outcome. Shared through the
  * cache, a challenge begun on one server of a farm finishes on another.
  * What the begin call asked (return_to, acr, a passkey's name) rides along.
