@@ -395,4 +395,98 @@ is(scalar @{ received() } - $before, 1, '... and the backend received one reques
     is($last->{stepup_acr}, 'phr', '... at the passkey\'s level');
 }
 
+# ---- a one-time location: the confirmation is bound to the transaction ----
+# (a v2 token over the parked request's method, target, Content-Type and
+# body, marked once; the browser never holds it, the API client does)
+{
+    # a token is its fields: two step-ups of one user in one second give
+    # the same token, and an ordinary one is marked once. A second of its
+    # own, so that the token below is only the bound step-up's.
+    sleep 1;
+    my $ct = 'application/x-www-form-urlencoded';
+    my $form = 'amount=7000&to=carol';
+    my $res = browser_post('/resume-once/backend.cgi', 'alice', $ct, $form);
+    is($res->code, 303, 'one-time: a form POST: 303');
+    my $cont = confirm(page_of($res, 'alice'), 'alice');
+    is($cont->code, 200, 'one-time: the password with resume: the page that continues');
+    my $v1 = token_from($cont);
+    like($v1 // '', qr/^v1\./, '... the browser\'s cookie is an ordinary (v1) token');
+    my $other = browser_post('/resume-once/backend.cgi', 'alice', $ct,
+                             'amount=9999&to=mallory', Cookie => "stepup=$v1");
+    is($other->code, 303, '... which opens no other one-time action (parked in turn)');
+    my $before = scalar @{ received() };
+    my $r = resume($cont, 'alice', token => $v1);
+    is($r->code, 200, 'POST resume: the backend answers');
+    is(scalar @{ received() } - $before, 1, '... once');
+    my $last = received()->[-1];
+    is(decode_base64($last->{body}), $form, '... with the confirmed body');
+    is($last->{stepup_txn},
+       StepupToken::txn_value('POST', '/resume-once/backend.cgi', $ct, $form),
+       '... and STEPUP_TXN, the transaction the user confirmed');
+    is($last->{stepup_amr}, 'pwd', '... and STEPUP_AMR');
+    is(resume($cont, 'alice', token => $v1)->code, 400, 'the same resume again: 400');
+    is(scalar @{ received() } - $before, 1, '... the backend received nothing more');
+}
+{
+    my $body = '{"amount":8000,"to":"dave"}';
+    my @api = (Accept => 'application/json', 'Content-Type' => 'application/json');
+    my $send = sub {
+        my ($content, $tok) = @_;
+        return request($SITE, 'POST', '/resume-once/backend.cgi?api=1', 'alice',
+                       headers => [@api, ($tok ? (Cookie => "stepup=$tok") : ())],
+                       content => $content);
+    };
+    my $r = $send->($body);
+    is($r->code, 401, 'one-time API POST: 401');
+    my $pid = (json_of($r) || {})->{resume};
+    $r = request($SITE, 'POST', '/stepup/password', 'alice',
+                 headers => [Accept => 'application/json'],
+                 content => [csrf => StepupClient::csrf($SITE, 'alice'),
+                             password => $PASSWORDS{alice}, resume => $pid]);
+    is($r->code, 200, '... the password with resume: 200');
+    my $v2 = token_from($r);
+    like($v2 // '', qr/^v2\./, '... the API client gets the transaction-bound (v2) token');
+    is($send->('{"amount":9000,"to":"dave"}', $v2)->code, 401,
+       'that token with another amount: 401');
+    my $before = scalar @{ received() };
+    is($send->($body, $v2)->code, 200, 'the same request byte for byte: 200');
+    is(received()->[-1]{stepup_txn},
+       StepupToken::txn_value('POST', '/resume-once/backend.cgi?api=1',
+                              'application/json', $body),
+       '... STEPUP_TXN names it');
+    is($send->($body, $v2)->code, 401, '... and only once');
+    is(scalar @{ received() } - $before, 1, 'the backend received it once');
+}
+{
+    my $P = PasskeyTest::site('/pk/stepup/');
+    my $key = StepupClient::authn($P);
+    is(StepupClient::register($key, $P, 'iris', name => 'Key')->code, 200,
+       'one-time passkey: iris registers one');
+    my $body = '{"amount":6000}';
+    my $r = request($P, 'POST', '/pk/resume-once/backend.cgi', 'iris',
+                    headers => [Accept => 'application/json',
+                                'Content-Type' => 'application/json'],
+                    content => $body);
+    my $pid = (json_of($r) || {})->{resume};
+    $r = StepupClient::post_json($P, 'passkey/begin', 'iris', { resume => $pid });
+    my $opts = json_of($r) || {};
+    my $raw = StepupToken::b64url_decode($opts->{challenge} // '');
+    my $txn = StepupToken::txn_value('POST', '/pk/resume-once/backend.cgi',
+                                     'application/json', $body);
+    is(length($raw), 48, 'passkey/begin for a one-time action: a 48-byte challenge');
+    is(StepupToken::b64url(substr($raw, 32)), $txn,
+       '... whose last 16 bytes are the transaction (the signature covers it)');
+    $r = StepupClient::login_finish($P, 'iris', $key->assert($opts));
+    is($r->code, 200, 'passkey/finish: 200');
+    like(token_from($r) // '', qr/^v2\./, '... a v2 token for the API client');
+    my $before = scalar @{ received() };
+    $r = request($P, 'POST', '/pk/resume-once/backend.cgi', 'iris',
+                 token => token_from($r),
+                 headers => [Accept => 'application/json',
+                             'Content-Type' => 'application/json'],
+                 content => $body);
+    is($r->code, 200, '... which opens the action it was confirmed for');
+    is(received()->[-1]{stepup_txn}, $txn, '... with its STEPUP_TXN');
+}
+
 done_testing();

@@ -45,8 +45,45 @@ int stepup_has_recent_token(request_rec *r, const stepup_dir_conf *dc,
     return stepup_has_current_token(r, dc, stepup_conf_max_age(dc), t);
 }
 
+/* The token of a step-up that resumes a parked one-time request: a v2
+ * token bound to its transaction and marked once, kept for POST resume
+ * (a browser) or set as the cookie (an API client, which repeats the
+ * request itself). The browser's cookie is the unmarked v1 token: its
+ * step-up stands for ordinary locations, and opens no one-time one. */
+static int issue_bound(request_rec *r, const stepup_dir_conf *dc,
+                       const stepup_parked *parked, stepup_token *t,
+                       const char *v1, apr_int64_t lifetime)
+{
+    const stepup_server_conf *sc =
+        ap_get_module_config(r->server->module_config, &stepup_module);
+    const char *v2;
+    int rc;
+
+    if (stepup_parked_txn(parked, NULL, t->txn) != 0
+        || !(v2 = stepup_token_mint(r->pool, sc->keys, t)))
+        return HTTP_INTERNAL_SERVER_ERROR;
+    if ((rc = stepup_once_mark(r, v2, t->expires)) != OK)
+        return rc;
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "STEPUP0106: user %s: "
+                  "step-up (%s) bound to %s %s (parked as %s, txn %s)",
+                  ap_escape_logitem(r->pool, r->user),
+                  stepup_acr_name(t->acr),
+                  ap_escape_logitem(r->pool, parked->method),
+                  ap_escape_logitem(r->pool, parked->target), parked->id,
+                  t->txn);
+    if (stepup_wants_json(r)) {
+        stepup_set_cookie(r, dc, v2, lifetime);
+        return OK;
+    }
+    if ((rc = stepup_bound_token_keep(r, parked, v2, t->expires)) != OK)
+        return rc;
+    stepup_set_cookie(r, dc, v1, lifetime);
+    return OK;
+}
+
 int stepup_issue_token(request_rec *r, const stepup_dir_conf *dc,
-                       stepup_acr acr, stepup_amr amr, apr_int64_t *expires)
+                       stepup_acr acr, stepup_amr amr,
+                       const stepup_parked *parked, apr_int64_t *expires)
 {
     const stepup_server_conf *sc =
         ap_get_module_config(r->server->module_config, &stepup_module);
@@ -73,10 +110,12 @@ int stepup_issue_token(request_rec *r, const stepup_dir_conf *dc,
                       ap_escape_logitem(r->pool, r->user));
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    if (expires)
+        *expires = t.expires;
+    if (parked && parked->max_age == 0)
+        return issue_bound(r, dc, parked, &t, token, lifetime);
     if ((rc = stepup_once_mark(r, token, t.expires)) != OK)
         return rc;
     stepup_set_cookie(r, dc, token, lifetime);
-    if (expires)
-        *expires = t.expires;
     return OK;
 }

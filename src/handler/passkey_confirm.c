@@ -14,6 +14,8 @@
 #include <http_protocol.h>
 #include <jansson.h>
 
+#include <openssl/crypto.h>
+
 #include "mod_stepup.h"
 #include "stepup_b64url.h"
 #include "stepup_returnto.h"
@@ -76,6 +78,18 @@ static int begin_args(request_rec *r, begin_request *b, const char **why)
         args, "resume")), &b->parked, why);
 }
 
+/* The transaction a passkey confirmation commits to (the challenge's last
+ * 16 bytes, so that the authenticator signs the request the user saw):
+ * that of a parked one-time request, else none (NULL). */
+static const unsigned char *bound_txn(const stepup_parked *parked,
+                                      unsigned char txn[STEPUP_TXN_RAW_LEN])
+{
+    if (!parked || parked->max_age != 0
+        || stepup_parked_txn(parked, txn, NULL) != 0)
+        return NULL;
+    return txn;
+}
+
 int stepup_post_passkey_begin(request_rec *r)
 {
     const stepup_dir_conf *dc =
@@ -83,6 +97,7 @@ int stepup_post_passkey_begin(request_rec *r)
     apr_array_header_t *creds;
     json_t *allow, *extra, *options;
     const char *why, *challenge;
+    unsigned char txn[STEPUP_TXN_RAW_LEN];
     begin_request b;
     stepup_acr acr;
     int rc, i;
@@ -115,7 +130,8 @@ int stepup_post_passkey_begin(request_rec *r)
     extra = json_pack("{s:s, s:s, s:s?}", "return_to", b.return_to, "acr",
                       stepup_acr_name(acr), "resume",
                       b.parked ? b.parked->id : NULL);
-    rc = stepup_challenge_issue(r, CEREMONY_GET, extra, &challenge);
+    rc = stepup_challenge_issue(r, CEREMONY_GET, extra,
+                                bound_txn(b.parked, txn), &challenge);
     json_decref(extra);
     if (rc != OK) {
         json_decref(allow);
@@ -152,6 +168,8 @@ typedef struct {
     size_t challenge_len;
     const char *return_to;
     const char *resume;          /* the parked request's id, or NULL */
+    const stepup_parked *parked; /* that request, when it can resume */
+    const char *resume_error;    /* why it cannot, or NULL */
     stepup_acr wanted;           /* the level the page asked for */
     stepup_webauthn_response resp;
     stepup_credential *cred;     /* the stored credential it names */
@@ -276,13 +294,39 @@ static int confirmed(request_rec *r, const assertion *a, const char *acr,
     json_t *o = json_pack("{s:b, s:s, s:s, s:I}", "ok", 1, "return_to",
                           a->return_to, "acr", acr, "expires_at",
                           (json_int_t)expires);
-    const stepup_parked *parked = NULL;
-    const char *why;
 
-    if (a->resume && stepup_resume_check(r, a->resume, &parked, &why) != OK)
-        json_object_set_new(o, "resume_error", json_string(why));
-    stepup_resume_json(r, o, parked);
+    if (a->resume_error)
+        json_object_set_new(o, "resume_error",
+                            json_string(a->resume_error));
+    stepup_resume_json(r, o, a->parked);
     return stepup_send_json(r, HTTP_OK, o);
+}
+
+/* The parked request the confirmation resumes (gone meanwhile: the step-up
+ * stands, the action must be started again); for a one-time one, the
+ * challenge must end with its transaction, as passkey/begin made it. */
+static void resumed_request(request_rec *r, assertion *a)
+{
+    unsigned char txn[STEPUP_TXN_RAW_LEN];
+    const unsigned char *want;
+
+    a->parked = NULL;
+    a->resume_error = NULL;
+    if (!a->resume
+        || stepup_resume_check(r, a->resume, &a->parked, &a->resume_error)
+               != OK) {
+        a->parked = NULL;
+        return;
+    }
+    if (!(want = bound_txn(a->parked, txn)))
+        return;
+    if (a->challenge_len != STEPUP_CHALLENGE_RANDOM + STEPUP_TXN_RAW_LEN
+        || CRYPTO_memcmp(a->challenge + STEPUP_CHALLENGE_RANDOM, want,
+                         STEPUP_TXN_RAW_LEN) != 0) {
+        /* begun before the request was parked, or for another one */
+        a->parked = NULL;
+        a->resume_error = "the confirmation was not made for this action";
+    }
 }
 
 int stepup_post_passkey_finish(request_rec *r)
@@ -317,8 +361,10 @@ int stepup_post_passkey_finish(request_rec *r)
     if (level < a.wanted)
         return assertion_refused(r, HTTP_FORBIDDEN, acr, "this passkey is "
                                  "not a hardware security key");
+    resumed_request(r, &a);
     rc = stepup_issue_token(r, dc, level, out.backup_eligible
-                            ? STEPUP_AMR_SWK : STEPUP_AMR_HWK, &expires);
+                            ? STEPUP_AMR_SWK : STEPUP_AMR_HWK, a.parked,
+                            &expires);
     if (rc == HTTP_BAD_REQUEST)
         return assertion_refused(r, rc, acr, "no session cookie to bind "
                                  "the token to");

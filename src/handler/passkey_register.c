@@ -105,7 +105,7 @@ int stepup_post_register_begin(request_rec *r)
                           json_object_get(args, "name")), "Passkey"),
                       "return_to", stepup_return_to(json_string_value(
                           json_object_get(args, "return_to"))));
-    rc = stepup_challenge_issue(r, CEREMONY_CREATE, extra, &challenge);
+    rc = stepup_challenge_issue(r, CEREMONY_CREATE, extra, NULL, &challenge);
     json_decref(extra);
     if (rc != OK) {
         json_decref(exclude);

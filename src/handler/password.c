@@ -66,7 +66,7 @@ static int grant(request_rec *r, const stepup_dir_conf *dc,
 {
     apr_int64_t expires = 0;
     int rc = stepup_issue_token(r, dc, STEPUP_ACR_PWD, STEPUP_AMR_PWD,
-                                &expires);
+                                to->parked, &expires);
 
     if (rc == HTTP_BAD_REQUEST)
         return refuse(r, HTTP_BAD_REQUEST, to, "refused: no session "

@@ -106,7 +106,10 @@ static int needs_confirmation(request_rec *r, const stepup_dir_conf *dc,
     stepup_token t;
     const char *url;
 
-    if (stepup_has_current_token(r, dc, max_age, &t) && t.acr >= p->acr)
+    /* a one-time location takes only the token bound to this request,
+     * which the step-up that resumes it leaves beside it */
+    if (p->max_age == 0 ? stepup_bound_token_ready(r, p)
+        : stepup_has_current_token(r, dc, max_age, &t) && t.acr >= p->acr)
         return DECLINED;
     url = apr_pstrcat(r->pool, stepup_conf_confirm_url(dc), "?resume=",
                       p->id, "&acr=", stepup_acr_name(p->acr), NULL);
@@ -148,6 +151,15 @@ int stepup_post_resume(request_rec *r)
                   ap_escape_logitem(r->pool, r->user), r->useragent_ip,
                   ap_escape_logitem(r->pool, p->method),
                   ap_escape_logitem(r->pool, p->target), p->id);
+    if (p->max_age == 0) {
+        const char *bound = stepup_bound_token_take(r, p);
+
+        if (!bound)
+            return refuse(r, HTTP_BAD_REQUEST, "the confirmation of this "
+                          "action has expired");
+        apr_table_setn(r->notes, STEPUP_BOUND_TOKEN_NOTE, bound);
+        return replay(r, p);
+    }
     if (!strcmp(p->method, "GET") || !strcmp(p->method, "HEAD")) {
         apr_table_setn(r->headers_out, "Location",
                        stepup_site_url(r, dc, p->target));

@@ -48,6 +48,14 @@ static apr_status_t read_cookie(request_rec *r, const char *name,
 const char *stepup_request_token(request_rec *r, const stepup_dir_conf *dc)
 {
     const char *val = NULL;
+    request_rec *up;
+
+    /* a parked one-time request run again by POST resume (and any internal
+     * redirect after it) carries the token bound to it, which the client
+     * never held */
+    for (up = r->prev; up; up = up->prev)
+        if ((val = apr_table_get(up->notes, STEPUP_BOUND_TOKEN_NOTE)))
+            return val;
 
     if (dc->token_header
         && (val = apr_table_get(r->headers_in, dc->token_header)))

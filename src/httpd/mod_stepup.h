@@ -185,6 +185,22 @@ int stepup_parked_get(request_rec *r, const stepup_dir_conf *dc,
                       const char *id, int take, stepup_parked **out,
                       const char **why);
 
+/* bound_token.c: the transaction-bound token of a one-time parked
+ * request */
+#define STEPUP_BOUND_TOKEN_NOTE "stepup-bound-token"
+/* The transaction of a parked request (stepup_txn.h): 0 or -1. */
+int stepup_parked_txn(const stepup_parked *p,
+                      unsigned char raw[STEPUP_TXN_RAW_LEN],
+                      char b64[STEPUP_TXN_LEN + 1]);
+/* Keeps token for POST resume of p until expires: OK or
+ * HTTP_SERVICE_UNAVAILABLE. */
+int stepup_bound_token_keep(request_rec *r, const stepup_parked *p,
+                            const char *token, apr_int64_t expires);
+/* 1 when a bound token waits for p. */
+int stepup_bound_token_ready(request_rec *r, const stepup_parked *p);
+/* The bound token of p, removed (one taker), or NULL. */
+const char *stepup_bound_token_take(request_rec *r, const stepup_parked *p);
+
 /* startup.c */
 int stepup_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                         apr_pool_t *ptemp, server_rec *s);
@@ -386,8 +402,10 @@ stepup_store_status stepup_store_rename(request_rec *r, const char *user,
  * take. A challenge is valid STEPUP_CHALLENGE_SECONDS, the time the
  * browser is given for the ceremony too. */
 #define STEPUP_CHALLENGE_SECONDS 300
+#define STEPUP_CHALLENGE_RANDOM 32    /* its random bytes */
 int stepup_challenge_issue(request_rec *r, const char *ceremony,
-                           json_t *extra, const char **challenge_b64);
+                           json_t *extra, const unsigned char *txn,
+                           const char **challenge_b64);
 int stepup_challenge_take(request_rec *r, const char *ceremony,
                           unsigned char **challenge, size_t *len,
                           json_t **extra, const char **why);
@@ -454,7 +472,8 @@ int stepup_has_recent_token(request_rec *r, const stepup_dir_conf *dc,
 /* Mints the token and sets the cookie: OK, HTTP_BAD_REQUEST (binding on
  * and no session cookie) or HTTP_INTERNAL_SERVER_ERROR. */
 int stepup_issue_token(request_rec *r, const stepup_dir_conf *dc,
-                       stepup_acr acr, stepup_amr amr, apr_int64_t *expires);
+                       stepup_acr acr, stepup_amr amr,
+                       const stepup_parked *parked, apr_int64_t *expires);
 
 /* passkey_policy.c: what passkeys are at this location */
 const char *stepup_rp_id(request_rec *r, const stepup_dir_conf *dc);

@@ -1,20 +1,23 @@
 /*
  * SPDX-License-Identifier: Apache-2.0
  *
- * One-time WebAuthn challenges: 32 random bytes in StepupCache under the
- * user and the ceremony, valid STEPUP_CHALLENGE_SECONDS, taken
+ * One-time WebAuthn challenges: 32 random bytes (followed, for a
+ * transaction-bound step-up, by the transaction's 16 bytes, so that the
+ * authenticator's signature covers the request the user saw) in
+ * StepupCache under the user and the ceremony, valid
+ * STEPUP_CHALLENGE_SECONDS, taken
  * (deleted) by the first finish whatever its outcome. Shared through the
  * cache, a challenge begun on one server of a farm finishes on another.
  * What the begin call asked (return_to, acr, a passkey's name) rides along.
  */
 #include <httpd.h>
+#include <string.h>
 #include <apr_strings.h>
 #include <openssl/rand.h>
 
 #include "mod_stepup.h"
 #include "stepup_b64url.h"
 
-#define CHALLENGE_LEN 32
 
 static const char *challenge_key(request_rec *r, const char *ceremony)
 {
@@ -23,18 +26,24 @@ static const char *challenge_key(request_rec *r, const char *ceremony)
 }
 
 int stepup_challenge_issue(request_rec *r, const char *ceremony,
-                           json_t *extra, const char **challenge_b64)
+                           json_t *extra, const unsigned char *txn,
+                           const char **challenge_b64)
 {
     stepup_cache *c = stepup_cache_of(r);
-    unsigned char raw[CHALLENGE_LEN];
+    unsigned char raw[STEPUP_CHALLENGE_RANDOM + STEPUP_TXN_RAW_LEN];
+    size_t len = STEPUP_CHALLENGE_RANDOM;
     apr_int64_t now = apr_time_sec(r->request_time);
     const char *value;
     char *dumped;
     apr_status_t rv;
 
-    if (!c || RAND_bytes(raw, sizeof(raw)) != 1)
+    if (!c || RAND_bytes(raw, STEPUP_CHALLENGE_RANDOM) != 1)
         return HTTP_SERVICE_UNAVAILABLE;
-    *challenge_b64 = stepup_b64url_encode(r->pool, raw, sizeof(raw));
+    if (txn) {
+        memcpy(raw + STEPUP_CHALLENGE_RANDOM, txn, STEPUP_TXN_RAW_LEN);
+        len += STEPUP_TXN_RAW_LEN;
+    }
+    *challenge_b64 = stepup_b64url_encode(r->pool, raw, len);
     json_object_set_new(extra, "challenge", json_string(*challenge_b64));
     json_object_set_new(extra, "expires",
                         json_integer(now + STEPUP_CHALLENGE_SECONDS));

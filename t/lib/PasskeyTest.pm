@@ -41,7 +41,7 @@ our @EXPORT_OK = qw(%USERS %FEDERATED @LISTED_AAGUIDS $UNLISTED_AAGUID
 #   passkey_u2f.t       ulf
 #   token_connection.t  kim
 #   passkey_enrol.t     enzo, elsa, edda (+ fay, flo, federated)
-#   resume.t            rhea
+#   resume.t            rhea, iris
 our %USERS = (
     pat   => 'pat-pw-Lk28',
     quinn => 'quinn-pw-Wd73',
@@ -60,6 +60,7 @@ our %USERS = (
     elsa  => 'elsa-pw-Dq74',
     edda  => 'edda-pw-Wm38',
     rhea  => 'rhea-pw-Jc19',
+    iris  => 'iris-pw-Nw83',
 );
 
 # Signed in by the primary authentication, unknown to pk_passwords: no

@@ -24,7 +24,7 @@ my %rec = (
     length => $len,
     body   => encode_base64($body, ''),
     map { lc($_) => $ENV{$_} } grep { exists $ENV{$_} }
-        qw(STEPUP_USER STEPUP_ACR REDIRECT_STATUS),
+        qw(STEPUP_USER STEPUP_ACR STEPUP_AMR STEPUP_TXN REDIRECT_STATUS),
 );
 my $log = "$ENV{DOCUMENT_ROOT}/../logs/resume-backend.log";
 open my $fh, '>>', $log or die "$log: $!";
