@@ -122,6 +122,34 @@ static stepup_token_status check_transaction(request_rec *r,
     return stepup_token_check_txn(tok, pol, txn);
 }
 
+authz_status stepup_token_grant(request_rec *r, const stepup_keyset *keys,
+                                const char *value, const stepup_policy *pol,
+                                int once, int *spent)
+{
+    stepup_token tok;
+    stepup_token_status st;
+
+    *spent = 0;
+    st = stepup_verify_request_token(r, keys, value, pol, &tok);
+    if (st == STEPUP_TOKEN_TXN_UNEXPECTED)
+        st = check_transaction(r, pol, &tok);
+    if (st != STEPUP_TOKEN_OK) {
+        log_refused(r, st);
+        return AUTHZ_DENIED;
+    }
+    /* a transaction-bound token is for one request, wherever it is sent */
+    if (once || tok.txn[0]) {
+        authz_status a = stepup_once_spend(r, value);
+
+        if (a != AUTHZ_GRANTED) {
+            *spent = a == AUTHZ_DENIED;
+            return a;
+        }
+    }
+    granted(r, &tok);
+    return AUTHZ_GRANTED;
+}
+
 static authz_status check_authorization(request_rec *r, const char *line,
                                         const void *parsed)
 {
@@ -129,10 +157,10 @@ static authz_status check_authorization(request_rec *r, const char *line,
     const stepup_server_conf *sc;
     const stepup_dir_conf *dc;
     stepup_policy pol;
-    stepup_token tok;
-    stepup_token_status st;
+    authz_status st;
     const char *value;
     char bind[STEPUP_BIND_LEN + 1];
+    int spent;
 
     if (!r->user)
         return AUTHZ_DENIED_NO_USER;
@@ -162,28 +190,12 @@ static authz_status check_authorization(request_rec *r, const char *line,
                              req->max_age == 0 ? 0 : pol.max_age);
         return AUTHZ_DENIED;
     }
-    st = stepup_verify_request_token(r, sc->keys, value, &pol, &tok);
-    if (st == STEPUP_TOKEN_TXN_UNEXPECTED)
-        st = check_transaction(r, &pol, &tok);
-    if (st != STEPUP_TOKEN_OK) {
-        log_refused(r, st);
-        stepup_record_denial(r, pol.min_acr,
-                             req->max_age == 0 ? 0 : pol.max_age);
-        return AUTHZ_DENIED;
-    }
-
-    /* a transaction-bound token is for one request, wherever it is sent */
-    if (req->max_age == 0 || tok.txn[0]) {
-        authz_status once = stepup_once_spend(r, value);
-
-        if (once != AUTHZ_GRANTED) {
-            if (once == AUTHZ_DENIED)
-                stepup_record_denial(r, pol.min_acr, 0);
-            return once;
-        }
-    }
-    granted(r, &tok);
-    return AUTHZ_GRANTED;
+    st = stepup_token_grant(r, sc->keys, value, &pol, req->max_age == 0,
+                            &spent);
+    if (st == AUTHZ_DENIED)
+        stepup_record_denial(r, pol.min_acr, req->max_age == 0 || spent
+                             ? 0 : pol.max_age);
+    return st;
 }
 
 const authz_provider stepup_authz_provider = {
