@@ -4,7 +4,8 @@
 // a hardware security key (an RFC 9470 challenge, acr_values="phrh",
 // max_age=0), the module keeps the form and shows it on the confirm page.
 // A cancelled security key leaves the user signed in, the transfer not
-// made. Confirmed with the security key, the transfer is made once, for
+// made. Without JavaScript, a transfer whose ordinary step-up expired is
+// kept and sent on with one "Continue" button. Confirmed with the security key, the transfer is made once, for
 // the amount typed: that last test waits for the token bound to the
 // transaction (v2) that the confirmation of a parked request at max-age=0
 // is to mint; until then the bank receives a phrh token without
@@ -13,7 +14,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BASE, fresh, launch, pathOf, dropStepupCookie, installSoftSecurityKey,
-  addPasskey, openWithPassword, removeAllPasskeys,
+  addPasskey, openWithPassword, confirmWithPassword, removeAllPasskeys,
 } from './helpers.mjs';
 import { SoftSecurityKey } from './softkey.mjs';
 
@@ -91,6 +92,32 @@ test('a transfer under $1,000 goes through with the ordinary step-up',
         'the page shows the amount transferred');
       await page.goto(BASE + '/bank/');
       assert.equal(await balance(page), before - 25000, 'the balance is $250 less');
+    } finally {
+      await context.close();
+    }
+  });
+
+test('without JavaScript, a transfer whose step-up expired is kept: the password, then "Continue"',
+  { timeout: 60000 }, async () => {
+    const { context, page } = await fresh(browser, { javaScriptEnabled: false });
+    try {
+      await openWithPassword(page, '/bank/');
+      const before = await balance(page);
+      // the step-up ends (as after five minutes): Require stepup denies the
+      // transfer, which is kept while the user confirms
+      await dropStepupCookie(context);
+      await transfer(page, '300', 'Dave');
+      assert.equal(await page.title(), 'Confirm access', 'the transfer needs a step-up');
+      assert.match(await page.locator('main').innerText(),
+        /Confirm access to continue: POST \/bank\/transfer/, 'the page shows the transfer');
+      await confirmWithPassword(page);
+      const cont = page.getByRole('button', { name: 'Continue' });
+      await cont.waitFor();
+      await Promise.all([page.waitForNavigation(), cont.click()]);
+      assert.equal(await page.title(), 'Transfer sent', 'the bank answers');
+      assert.equal(await page.locator('#result').innerText(), '$300.00 went to Dave.');
+      await page.goto(BASE + '/bank/');
+      assert.equal(await balance(page), before - 30000, 'the balance is $300 less, once');
     } finally {
       await context.close();
     }
