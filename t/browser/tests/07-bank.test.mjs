@@ -5,11 +5,12 @@
 // max_age=0), the module keeps the form and shows it on the confirm page.
 // A cancelled security key leaves the user signed in, the transfer not
 // made. Without JavaScript, a transfer whose ordinary step-up expired is
-// kept and sent on with one "Continue" button. Confirmed with the security key, the transfer is made once, for
-// the amount typed: that last test waits for the token bound to the
-// transaction (v2) that the confirmation of a parked request at max-age=0
-// is to mint; until then the bank receives a phrh token without
-// STEPUP_TXN and asks again, and the test is marked todo.
+// kept and sent on with one "Continue" button. Confirmed with the security
+// key, the transfer is made once, for the amount typed: that last test
+// waits for the token bound to the transaction (v2) that the confirmation
+// of a parked request at max-age=0 is to mint; until then the bank
+// receives a phrh token without STEPUP_TXN and asks again, and the test is
+// marked todo.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
