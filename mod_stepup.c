@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * mod_stepup: step-up re-authentication for httpd 2.4. The module record
  * and the hooks; the directives are in src/httpd/config.c, the work in
  * src/.

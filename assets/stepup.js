@@ -1,4 +1,6 @@
-/* mod_stepup confirm pages. The password form works without this script;
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * mod_stepup confirm pages. The password form works without this script;
  * passkeys need it (navigator.credentials). Cancelling a passkey prompt
  * never signs anyone out: the page says so and stays usable. */
 (function () {

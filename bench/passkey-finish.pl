@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: Apache-2.0
 # Sends the passkey/finish requests prepared by passkey-prepare.pl, each
 # once, over C keep-alive connections (C processes, each with its share of
 # the lines), and prints

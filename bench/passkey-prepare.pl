@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: Apache-2.0
 # Prepares the passkey/finish requests of bench/run (section 4). A user has
 # one pending challenge at a time, so each finish is another user's: for
 # users pk00001.. (in the users file of /confirm/), it mints a step-up

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- wrk script of bench/run: one machine-readable line per run.
 -- RESULT <req/s> <p50 us> <p90 us> <p99 us> <max us> <HTTP errors (status >= 400)>
 --        <socket errors> <bytes/response> <requests>

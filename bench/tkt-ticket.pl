@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: Apache-2.0
 # A mod_auth_tkt ticket (cookie value), as its Apache::AuthTkt makes one:
 #   base64( hex(D(hex(D(ip4 ts4 secret uid \0 tokens \0 data)) secret))
 #           hex8(ts) uid "!" )        with D = MD5, mod_auth_tkt's default

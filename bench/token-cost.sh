@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Instructions (callgrind) per token verification against one bare
 # HMAC-SHA256 over the same bytes (the signed part of the token), done
 # three ways. Build first (scripts/build.sh).

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Instructions per token check, against the physical floor: one bare
  * HMAC-SHA256 over the same bytes. Run under callgrind by
  * bench/token-cost.sh, which subtracts a run of 0 iterations (start-up).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # ES256 assertion verifications per second through the WebAuthn core
 # (stepup_webauthn_verify_authentication) against a bare OpenSSL P-256
 # EVP_DigestVerify over the same bytes, measured in the same run, then the

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * ES256 assertion verifications per second through the WebAuthn core,
  * against the physical floor measured in the same run: a bare OpenSSL
  * P-256 EVP_DigestVerify over the same bytes (authenticatorData ||

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- mod_stepup passkey store (mod_dbd). SQLite gets this schema automatically
 -- on first use. For PostgreSQL, run it once:  psql -f conf/schema.sql DB
 -- (The module runs it statement by statement, split at semicolons: keep

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The attestation targets (fuzz_attestation.c, fuzz_att_*.c).
  *
  * Input: a flags byte, the 32-byte clientDataHash, then the attestation

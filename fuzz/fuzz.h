@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Shared by the fuzz targets (fuzz/fuzz_*.c): one APR pool per input, a
  * fixed key set, and the relying party the WebAuthn seeds were made for
  * (fuzz/mkseeds.c, with the unit tests' fixtures: t/unit/wa_fixture.c).
@@ -104,13 +106,13 @@ static inline const stepup_keyset *fuzz_keyset(void)
 {
     static stepup_keyset *ks;
     apr_pool_t *root = fuzz_root();
-    const char *err = NULL;
+    const char *why = NULL;
 
     if (!ks) {
         fuzz_lsan(0);
         if (stepup_keyset_parse(root, FUZZ_KEYFILE, strlen(FUZZ_KEYFILE),
-                                &ks, &err) != 0) {
-            fprintf(stderr, "fuzz: key set refused: %s\n", err);
+                                &ks, &why) != 0) {
+            fprintf(stderr, "fuzz: key set refused: %s\n", why);
             abort();
         }
         fuzz_lsan(1);

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The "android-key" attestation statement verifier on its own (see
  * attestation.h for the input): whatever the object's fmt, its attStmt
  * goes to stepup_att_android_key.

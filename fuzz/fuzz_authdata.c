@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * authenticatorData (src/webauthn/authdata.c): the split into rpIdHash,
  * flags, counter, attested credential data and extensions, then the
  * checks against the relying party. What is split points inside the

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * A passkey assertion as POST passkey/finish receives it: the
  * AuthenticationResponseJSON text (src/webauthn/response_json.c), then
  * the ceremony (ceremony.c) against a stored credential.
@@ -34,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pol.require_uv = flags & 1;
     pol.allow_cross_origin = (flags & 4) != 0;
     stored = (flags & 2) ? 5 : 0;
-    if (stepup_webauthn_parse_authentication_json(p,
+    if (stepup_webauthn_authentication_json_parse(p,
                                                   (const char *)data
                                                   + klen, size - klen,
                                                   &r, &why) != 0) {

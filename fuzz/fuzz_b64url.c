@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * base64url (src/b64url.c): every binary field of the module comes
  * through it (tokens, key secrets, WebAuthn JSON members). What decodes
  * is valid by stepup_b64url_valid and re-encodes to the unpadded input

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The bounded CBOR layer under every WebAuthn structure
  * (src/webauthn/cbor.c): the streaming pre-scan and cbor_load. The
  * length the scan finds is the length cbor_load consumes; a whole-buffer

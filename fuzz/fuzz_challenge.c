@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * An application's step-up challenge in a WWW-Authenticate value
  * (src/core/challenge.c): what it reads is a known level and a max_age
  * that is absent or a number of seconds.

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * clientDataJSON (src/webauthn/clientdata.c), checked for both ceremonies
  * against the relying party of the seeds; cross-origin allowed or not
  * after the input's parity.

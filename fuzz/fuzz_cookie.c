@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The step-up and bind cookies as the module reads them from the Cookie
  * and Cookie2 headers (src/core/cookie_parse.c, as src/httpd/cookie.c
  * calls it), then the token check behind them (src/core/token.c).

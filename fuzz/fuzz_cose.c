@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * COSE_Key (src/webauthn/cose.c, es256.c, rs256.c, eddsa.c): as offered
  * at registration (full check) and as read back from the store. A key
  * accepted at registration must import again from the store, the same;

@@ -1,5 +1,7 @@
 /*
- * CSRF tokens of the confirm pages (src/csrf.c), as they come in the
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * CSRF tokens of the confirm pages (src/core/csrf.c), as they come in the
  * "csrf" field or the X-Stepup-CSRF header.
  *
  * Input: a mode byte, then the text. Mode bit 0 clear: the text is a

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The Android key description extension (src/webauthn/android_key.c,
  * OpenSSL ASN.1 templates) and the Apple nonce extension (apple.c): the
  * first byte picks which; the rest is the extension's DER value.

@@ -1,5 +1,7 @@
 /*
- * StepupKeyFile text (src/keys.c): lines "KID SECRET", comments, blanks.
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * StepupKeyFile text (src/core/keys.c): lines "KID SECRET", comments, blanks.
  * A key set that loads must hold 1 to STEPUP_KEYS_MAX keys with valid,
  * distinct kids, each of which finds itself and can MAC.
  */
@@ -9,13 +11,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *p = fuzz_pool();
     stepup_keyset *ks = NULL;
-    const char *err = NULL;
+    const char *why = NULL;
     unsigned char mac[STEPUP_MAC_LEN];
     int i, rc;
 
-    rc = stepup_keyset_parse(p, (const char *)data, size, &ks, &err);
+    rc = stepup_keyset_parse(p, (const char *)data, size, &ks, &why);
     if (rc == 0) {
-        FUZZ_CHECK(ks && !err);
+        FUZZ_CHECK(ks && !why);
         FUZZ_CHECK(ks->nkeys >= 1 && ks->nkeys <= STEPUP_KEYS_MAX);
         for (i = 0; i < ks->nkeys; i++) {
             const char *kid = ks->keys[i].kid;
@@ -27,8 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     else {
-        FUZZ_CHECK(rc == -1 && !ks && err && *err);
-        FUZZ_CHECK(!strchr(err, '\n'));
+        FUZZ_CHECK(rc == -1 && !ks && why && *why);
+        FUZZ_CHECK(!strchr(why, '\n'));
     }
     apr_pool_destroy(p);
     return 0;

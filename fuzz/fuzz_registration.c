@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * A passkey registration as POST passkey/register/finish receives it: the
  * RegistrationResponseJSON text (src/webauthn/response_json.c), then the
  * whole ceremony (ceremony.c: clientDataJSON, attestation object,
@@ -21,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     fuzz_policy(&pol);
     pol.roots = (size & 1) ? fuzz_roots() : NULL;
-    if (stepup_webauthn_parse_registration_json(p, (const char *)data, size,
+    if (stepup_webauthn_registration_json_parse(p, (const char *)data, size,
                                                 &r, &why) != 0) {
         fuzz_outcome(-1, why);
         FUZZ_CHECK(why && !strchr(why, '\n'));

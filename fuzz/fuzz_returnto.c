@@ -1,6 +1,8 @@
 /*
- * The return_to sanitiser (src/returnto.c): what it lets through is a
- * local path, as DESIGN 6 says; anything else becomes "/".
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The return_to sanitiser (src/core/returnto.c): what it lets through is a
+ * local path, as doc/endpoints.md section 2.4 says; anything else becomes "/".
  */
 #include "fuzz.h"
 #include "stepup_returnto.h"

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Page templates (src/core/template.c): {{name}} placeholders from a fixed
  * list, and files of named fragments ({{:name}} lines). A template that
  * loads renders; with empty values the page is never longer than the
@@ -15,11 +17,11 @@ static const char *const fragments[] = { "a", "b-c", "", NULL };
 static void fuzz_fragments(apr_pool_t *p, const uint8_t *data, size_t size)
 {
     stepup_template *out[3] = { NULL, NULL, NULL };
-    const char *err = NULL;
+    const char *why = NULL;
     int i;
 
     if (stepup_template_parse_fragments(p, (const char *)data, size,
-                                        fragments, names, out, &err) == 0) {
+                                        fragments, names, out, &why) == 0) {
         for (i = 0; i < 3; i++) {
             FUZZ_CHECK(out[i] != NULL);
             FUZZ_CHECK(stepup_template_render(p, out[i], values) != NULL);
@@ -28,7 +30,7 @@ static void fuzz_fragments(apr_pool_t *p, const uint8_t *data, size_t size)
         }
     }
     else {
-        FUZZ_CHECK(err && *err && !strchr(err, '\n'));
+        FUZZ_CHECK(why && *why && !strchr(why, '\n'));
         for (i = 0; i < 3; i++)
             FUZZ_CHECK(out[i] == NULL);
     }
@@ -38,11 +40,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *p = fuzz_pool();
     stepup_template *t = NULL;
-    const char *err = NULL;
+    const char *why = NULL;
     char *page;
 
     if (stepup_template_parse(p, (const char *)data, size, names, &t,
-                              &err) == 0) {
+                              &why) == 0) {
         FUZZ_CHECK(t != NULL);
         page = stepup_template_render(p, t, values);
         FUZZ_CHECK(page != NULL);
@@ -50,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(strlen(page) <= size);
     }
     else
-        FUZZ_CHECK(!t && err && *err && !strchr(err, '\n'));
+        FUZZ_CHECK(!t && why && *why && !strchr(why, '\n'));
     fuzz_fragments(p, data, size);
     apr_pool_destroy(p);
     return 0;

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The re-auth token (src/core/token.c), as it comes in the cookie or in
  * StepupTokenHeader, the bind value of the session cookie, and the
  * request digest of transaction-bound tokens (src/core/txn.c).

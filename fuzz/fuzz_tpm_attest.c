@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * TPMS_ATTEST, the tpm attestation's certInfo (src/webauthn/tpm.c): what
  * the reader accepts is a certify structure whose fields lie inside the
  * input.

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * TPMT_PUBLIC, the tpm attestation's pubArea (src/webauthn/tpm.c): what
  * the reader accepts points inside the input, and the sizes it reports fit.
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Writes the seed corpora of the fuzz targets: fuzz/mkseeds DIR [TARGET...]
  * fills DIR/<target>/, for every target or those named (`bash
  * scripts/fuzz.sh seeds [cookie body]` does it for fuzz/corpus). A
@@ -867,7 +869,7 @@ static void cookie_seeds(void)
 }
 
 /* flags byte (bit 0 JSON; bits 1-2 Content-Type; bit 3 7-byte reads;
- * bit 4 read error; bit 5 chunked), then the body */
+ * bit 4 read error; bit 5 chunked; bit 6 multipart), then the body */
 static void body_seeds(void)
 {
     char *big = apr_palloc(pool, 8200);
@@ -896,6 +898,14 @@ static void body_seeds(void)
     put_mode("body", "json-duplicate", 1, "{\"a\":1,\"a\":2}");
     put_mode("body", "json-malformed", 1, "{\"a\":");
     put_mode("body", "json-wrong-type", 1 | 6, "{}");
+    put_mode("body", "multipart-fields", 64, "--B\r\nContent-Disposition: "
+             "form-data; name=\"amount\"\r\n\r\n5000\r\n--B\r\n"
+             "Content-Disposition: form-data; name=\"doc\"; filename=\"a\""
+             "\r\n\r\nfile\r\n--B--\r\n");
+    put_mode("body", "multipart-quoted", 64 | 2, "--a b\r\nContent-"
+             "Disposition: form-data; name=x\r\n\r\nv\r\n--a b--");
+    put_mode("body", "multipart-unterminated", 64, "--B\r\nContent-"
+             "Disposition: form-data; name=a\r\n\r\nunterminated");
 }
 
 /* ---- tpm, android-key, apple, android-safetynet ---- */

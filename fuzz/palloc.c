@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Linked into every fuzz target and replay program (never into the
  * module): apr_palloc made of one malloc per allocation, freed when the
  * pool is cleared, so that AddressSanitizer sees the bounds of each pool

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The corpus replay of the normal test run: a fuzz target without
  * libFuzzer. Feeds every regular file of each directory (or each file)
  * given to LLVMFuzzerTestOneInput once, in an exactly sized buffer, and

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * base64url (RFC 4648 section 5) on top of APR's apr_encode: the strict
  * alphabet check is ours, the coding is APR's.
  */

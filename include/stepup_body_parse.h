@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * POST bodies as text, once read (the module reads them with a bound in
  * src/httpd/body.c): the Content-Type check, HTML forms
  * (application/x-www-form-urlencoded) and JSON objects.
@@ -22,6 +24,15 @@ int stepup_content_type_is(const char *ct, const char *type);
  * a bad escape, a field without a name, a name given twice. */
 int stepup_form_parse(apr_pool_t *p, const char *body, size_t len,
                       apr_table_t **form, const char **why);
+
+/* The plain fields of a multipart/form-data body[0..len) whose
+ * Content-Type is ct (its boundary parameter), as text (src/core/
+ * multipart.c): parts with a filename (files) and parts holding a NUL are
+ * left out, a repeated name keeps its first value. 0 with *form, or -1 with
+ * a one-line reason (no boundary, a malformed or unterminated body). */
+int stepup_multipart_parse(apr_pool_t *p, const char *ct, const char *body,
+                            size_t len, apr_table_t **form,
+                            const char **why);
 
 /* Parses text[0..len) as one JSON object (jansson, duplicate keys
  * refused), released when p is cleared: 0 with *out, or -1 with a

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * An application's RFC 9470 step-up challenge, read from a WWW-Authenticate
  * value: the "Bearer" scheme with error="insufficient_user_authentication"
  * and optionally acr_values and max_age. httpd-free.

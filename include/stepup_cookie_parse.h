@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Cookie and Cookie2 request header values, read as httpd's
  * ap_cookie_read(r, name, &val, 0) reads them, without httpd and without
  * copying a header: each value is cut at ',' and ';', white space before

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * CSRF tokens of the confirm pages: "<kid>.<issued>.<mac>", mac =
  * b64url(HMAC-SHA256(key[kid], "csrf|<issued>|<user>")). Bound to the user,
  * valid for STEPUP_CSRF_TTL seconds, signed like re-auth tokens (first key

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The HMAC key set of StepupKeyFile: one key per line "KID SECRET"; the first
  * key signs, every key verifies (rotation).
  */
@@ -31,17 +33,17 @@ typedef struct stepup_keyset {
     stepup_key *keys;   /* keys[0] signs */
 } stepup_keyset;
 
-/* Parses the text of a key file. On failure returns -1 and sets *err to a
+/* Parses the text of a key file. On failure returns -1 and sets *why to a
  * one-line reason naming the line ("line 3: ..."). The key states live
  * until p is cleared. */
 int stepup_keyset_parse(apr_pool_t *p, const char *text, size_t len,
-                        stepup_keyset **out, const char **err);
+                        stepup_keyset **out, const char **why);
 
 /* Reads path and parses it, refusing a file that is missing, unreadable,
  * not a regular file, empty, too large, or that grants any permission to
- * group or others. *err is a one-line reason without the path. */
+ * group or others. *why is a one-line reason without the path. */
 int stepup_keyset_load(apr_pool_t *p, const char *path,
-                       stepup_keyset **out, const char **err);
+                       stepup_keyset **out, const char **why);
 
 /* The key named kid[0..kidlen), or NULL. */
 const stepup_key *stepup_keyset_find(const stepup_keyset *ks,

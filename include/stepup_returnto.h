@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * return_to: where a confirmed user goes back to. Only a local path is
  * accepted, so the confirm page cannot be used as an open redirector.
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * SHA-256, the one digest of the core: the bind cookie's hash, the
  * WebAuthn hashes (rpIdHash, clientDataHash) and the module's cache keys.
  */

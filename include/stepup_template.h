@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Page templates: HTML with {{name}} placeholders from a fixed list. A
  * template is checked once, when it is loaded, so an unknown or unclosed
  * placeholder is a start-up error rather than a broken page.
@@ -12,10 +14,10 @@
 typedef struct stepup_template stepup_template;
 
 /* names: the placeholders allowed, NULL-terminated. On failure returns -1
- * and a one-line reason in *err ("line 3: unknown placeholder {{foo}}"). */
+ * and a one-line reason in *why ("line 3: unknown placeholder {{foo}}"). */
 int stepup_template_parse(apr_pool_t *p, const char *text, size_t len,
                           const char *const *names, stepup_template **out,
-                          const char **err);
+                          const char **why);
 
 /* A file of named fragments, the pieces a page is built from: each starts
  * at a line "{{:name}}" and runs to the next such line or to the end; the
@@ -29,12 +31,12 @@ int stepup_template_parse_fragments(apr_pool_t *p, const char *text,
                                     size_t len,
                                     const char *const *fragments,
                                     const char *const *names,
-                                    stepup_template **out, const char **err);
+                                    stepup_template **out, const char **why);
 
 /* Reads and parses a template file. */
 int stepup_template_load(apr_pool_t *p, const char *path,
                          const char *const *names, stepup_template **out,
-                         const char **err);
+                         const char **why);
 
 /* The page, values[i] standing for names[i] (NULL for nothing). The
  * caller escapes the values; the template text is written as it is. */

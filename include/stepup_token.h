@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The re-auth token:
  *   v1.<kid>.<payload>.<mac>
  *   payload = b64url("<auth_time>|<expires>|<acr>|<amr>|<bind>|<user>")
@@ -17,7 +19,7 @@
 #include "stepup_keys.h"
 #include "stepup_txn.h"
 
-/* Assurance levels, ordered (DESIGN 5). */
+/* Assurance levels, ordered (doc/assurance.md section 1). */
 typedef enum {
     STEPUP_ACR_PWD = 1,
     STEPUP_ACR_PHR = 2,

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The transaction of a request, what a transaction-bound (v2) token opens:
  *   txn = b64url(SHA-256(METHOD SP request-target LF Content-Type LF body)
  *                [0..16))

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * WebAuthn verification core (WebAuthn Level 3, sections 7.1 and 7.2):
  * the standard RegistrationResponseJSON / AuthenticationResponseJSON,
  * clientDataJSON (jansson), authenticator data, COSE keys and attestation
@@ -76,11 +78,11 @@ typedef struct {
  * authenticatorData and signature (authentication); userHandle, transports,
  * authenticatorAttachment and clientExtensionResults are optional but
  * must have the right type when present. Nothing is verified here. */
-int stepup_webauthn_parse_registration_json(apr_pool_t *p, const char *json,
+int stepup_webauthn_registration_json_parse(apr_pool_t *p, const char *json,
                                             size_t len,
                                             stepup_webauthn_response *out,
                                             const char **why);
-int stepup_webauthn_parse_authentication_json(apr_pool_t *p, const char *json,
+int stepup_webauthn_authentication_json_parse(apr_pool_t *p, const char *json,
                                               size_t len,
                                               stepup_webauthn_response *out,
                                               const char **why);
@@ -146,7 +148,7 @@ typedef struct {
                                              model (one sentence) */
 } stepup_webauthn_registration;
 
-/* WebAuthn L3 7.1 for r (from stepup_webauthn_parse_registration_json):
+/* WebAuthn L3 7.1 for r (from stepup_webauthn_registration_json_parse):
  * clientDataJSON (type webauthn.create, challenge, origin, crossOrigin,
  * topOrigin, tokenBinding), the attestation object, authenticatorData
  * (rpIdHash, UP, UV when required, BE/BS, attested credential data, no
@@ -175,7 +177,7 @@ typedef struct {
     int user_verified, backup_eligible, backup_state;
 } stepup_webauthn_assertion;
 
-/* WebAuthn L3 7.2 for r (from stepup_webauthn_parse_authentication_json)
+/* WebAuthn L3 7.2 for r (from stepup_webauthn_authentication_json_parse)
  * against the stored credential: cose_key is the COSE_Key stored at
  * registration, stored_sign_count its counter. Checks clientDataJSON (type
  * webauthn.get, ...), authenticatorData (rpIdHash, UP, UV when required,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs the Apache::Test suite against mod_stepup and stepupctl built with
 # AddressSanitizer and UndefinedBehaviorSanitizer (gcc), and fails on any
 # sanitizer report.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs the Apache::Test suite (t/*.t) of mod_stepup against the built module.
 #
 #   bash scripts/apache-test.sh [t/foo.t ...]

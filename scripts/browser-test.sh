@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The end-to-end browser tests (t/browser/tests/): Debian's Chromium driven
 # by playwright-core, passkeys through Chromium's CDP virtual authenticator.
 # Needs what scripts/deps.sh installs (chromium, node,

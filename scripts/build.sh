@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Configures (once) and builds the module, stepupctl and the unit tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."

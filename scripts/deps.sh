@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs, on Debian 12 and once, everything that building mod_stepup, the
 # demo and the tests need: the Debian packages, the browser tests' node
 # modules (t/browser/node_modules) and the unprivileged user the httpd and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Writes a C file holding each named file as a NUL-terminated byte array
 # "stepup_asset_<name>" and its length, so the module serves its page,
 # style and script without reading files at run time.

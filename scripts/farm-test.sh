@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The farm and fault tests of mod_stepup: t/farm/*.t,
 # plain Test::More files run by prove (not Apache::Test).
 #

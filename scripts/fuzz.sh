@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The fuzz targets (fuzz/, fuzz/README.md), built with what configure found
 # (`make -s build-env`): run scripts/build.sh first.
 #

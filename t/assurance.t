@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Assurance levels: pwd < phr < phrh. At /pk/hi/ (t/conf/passkey.conf.in)
 # StepupAttestationRoots is the test CA written by t/TEST.PL and
 # StepupHighAssuranceAAGUIDs lists two models: a passkey is phrh only when

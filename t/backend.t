@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The application asks for step-up (StepupBackendChallenge, src/httpd/
 # backend.c): an application (t/htdocs/backend/app.cgi, t/conf/
 # backend.conf.in) that answers 401 with an RFC 9470 challenge for an

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Require stepup composed with other authorization (mod_authz_core):
 #   /compose-all/       <RequireAll> Require valid-user + Require stepup
 #   /compose-any-deny/  <RequireAny> Require ip 10.255.255.1 + Require stepup

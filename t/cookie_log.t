@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A step-up cookie sent twice with different values is refused (read as no token) and logged on
 # one tagged line, STEPUP0172, the path escaped (ap_escape_logitem): a
 # decoded %0A in the path must not start a line of its own in the log.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The demo's attestation roots (conf/demo/attestation-roots.pem, its
 # StepupAttestationRoots) against real YubiKey registrations recorded by
 # other projects' test suites (../shared/webauthn/vectors.json, read in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # What a client without a valid step-up token sees (src/httpd/denial.c):
 #   no r->user                   -> the primary authentication's own 401
 #   browser navigation (GET/HEAD) -> 302 to StepupConfirmURL?return_to=...

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Malformed tokens of many shapes, in the cookie and in StepupTokenHeader:
 # always the step-up 401, never a 500, never a crashed child, and the
 # token is never written to the error log.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # StepupCache unavailable: the password method fails closed, 503 and a log
 # line, never a token (conf/stepup.conf: "When the cache is
 # unavailable, the password method answers 503 rather than skip the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # "Has a password" is never decided by checking one (a made-up password
 # sent to the provider would be a failed sign-in there). The provider of
 # /handler-broken/ fails on every check (its AuthUserFile does not exist,

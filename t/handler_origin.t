@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The Origin check of every POST to the handler behind a load balancer: the
 # browser sends the public origin, which is not scheme://host:port as httpd
 # sees the request. With StepupOrigin set the check accepts its origins (and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The Confirm access page (GET StepupConfirmURL): what a user with a
 # password, a federated user (StepupHasPassword says he has none) and a
 # location needing a passkey see; the CSRF token and return_to it carries;

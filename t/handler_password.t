@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # POST password: a wrong password gets the page again (401, no cookie), the
 # right one the token cookie and 303 to return_to (JSON with Accept:
 # application/json); the cookie's attributes and the token's fields

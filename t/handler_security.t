@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # What protects the handler: the security headers on every answer, routes
 # (unknown paths 404, wrong methods 405), the CSRF token on every POST
 # (missing, foreign, expired, forged), same-origin Origin and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The handler's directives refuse a bad configuration at start-up, with one
 # line that names the directive and the reason: StepupTemplate (an unknown
 # or unclosed placeholder, a missing file), StepupAuthnProvider (an unknown

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # GET status and POST drop (src/handler/status.c). status: user,
 # has_password, passkeys, csrf, and the current token's acr, auth_time,
 # expires_at (null without a valid token). drop: clears the cookie

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # StepupMaxAttempts N SECONDS: after N failed passwords for a user within
 # the window, every try, even the right password, gets 429 with Retry-After
 # until the window ends. Other users and the primary session are not

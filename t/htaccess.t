@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # .htaccess: the directives that decide who may mint a token or what counts
 # as phrh are refused there ("... not allowed here", 500), the others still
 # work; and the handler refuses to serve where an .htaccess file read with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Every log line of the module is tagged and escapes what the client sent:
 # a static check of the sources (src/, mod_stepup.c). Each ap_log_*error()
 # call's message starts with "STEPUPnnnn: ", and r->user, r->uri,

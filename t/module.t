@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The suite really runs against mod_stepup: the module is loaded (the other
 # files skip themselves through need_module when it is not, which would
 # otherwise pass silently) and answers a protected location.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Passkey step-up end to end: passkey/begin and passkey/finish at
 # /pk/stepup/ (t/conf/passkey.conf.in) with the software authenticator
 # t/lib/SoftAuthn.pm. The assertion gives the cookie with acr phr and amr

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # StepupBindCookie with a passkey step-up: at /pk/bind/
 # (t/conf/passkey.conf.in) the token from passkey/finish is bound to the
 # session cookie "sess"; without that cookie the finish is refused with a

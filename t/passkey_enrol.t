@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Who may change a user's passkeys. Adding (register/begin and finish),
 # removing and renaming a passkey need a recent token of at least
 # StepupEnrollACR and at least the level of the strongest passkey the user

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The user's passkeys: GET passkeys, POST passkeys/ rename and
 # passkeys/delete (a recent step-up, only your own), status (the passkey
 # count), GET manage (without a token strong enough: 303 to confirm at the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Passkey registration end to end: passkey/register/ begin and finish at
 # /pk/stepup/ (t/conf/passkey.conf.in) with the software authenticator
 # t/lib/SoftAuthn.pm: a recent step-up is needed (a token minted in Perl, or

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Registration with "fido-u2f" attestation end to end (WebAuthn L3 8.6): a
 # U2F security key (t/lib/SoftAuthn.pm, attestation fido-u2f, its
 # certificate from the suite's test CA). At /pk/roots/

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # StepupUserVerification preferred and discouraged: /pk/uvpref/ and
 # /pk/uvdisc/ (t/conf/passkey.conf.in) ask the browser for what the
 # directive says, and accept a passkey that did not verify the user (UV flag

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Parked requests and their resume (src/httpd/park.c,
 # src/handler/resume.c), against a CGI backend that records what it
 # receives (t/htdocs/resume/backend.cgi, t/conf/resume.conf.in):
@@ -165,6 +166,8 @@ $res = browser_post('/resume/backend.cgi', 'alice',
                     "multipart/form-data; boundary=$boundary", $mp);
 is($res->code, 303, 'multipart with a file: 303');
 $page = page_of($res, 'alice');
+like($page->content, qr{<dt>amount</dt><dd>12</dd>}, '... its page shows a plain field');
+unlike($page->content, qr{<dt>doc</dt>}, '... never a file');
 $cont = confirm($page, 'alice');
 $done = resume($cont, 'alice', token => token_from($cont));
 is($done->code, 200, '... resumed');
@@ -205,6 +208,22 @@ is($res->code, 200, 'the client repeats its request with the token: 200');
 $got = received();
 is(decode_base64($got->[2]{body}), $json, '... the backend got it');
 
+# ---- a body near StepupResumeLimit (65536): kept in pieces ----------------
+{
+    my $big = '{"amount":1,"memo":"' . join('', map { chr(65 + $_ % 26) } 1 .. 65000) . '"}';
+    my $r = request($SITE, 'POST', '/resume/backend.cgi', 'alice',
+                    headers => [Accept => 'application/json',
+                                'Content-Type' => 'application/json'],
+                    content => $big);
+    my $big_id = (json_of($r) || {})->{resume};
+    ok(defined $big_id, 'a body of ' . length($big) . ' bytes is parked');
+    my $t = token_from(StepupClient::password($SITE, 'alice'));
+    $r = resume(undef, 'alice', id => $big_id, token => $t,
+                csrf => StepupClient::status($SITE, 'alice')->{csrf});
+    is($r->code, 200, '... and resumed');
+    ok(decode_base64(received()->[-1]{body}) eq $big, '... every byte of it');
+}
+
 # ---- bad ids ----------------------------------------------------------------
 $token = token_from(StepupClient::password($SITE, 'alice'));
 my $csrf = StepupClient::status($SITE, 'alice')->{csrf};
@@ -233,7 +252,7 @@ $res = request($SITE, 'POST', '/stepup/password', 'bob',
 is($res->code, 400, "... password with it: 400");
 $res = resume(undef, 'alice', id => $api_id, csrf => $csrf, token => $token);
 is($res->code, 200, '... still there for its owner');
-is(scalar @{ received() }, 4, '... who resumes it once');
+is(scalar @{ received() }, 5, '... who resumes it once');
 
 # ---- a token below the action's level: the parked request stays ----------
 $res = request($SITE, 'POST', '/resume-phr/backend.cgi', 'alice',
@@ -248,7 +267,7 @@ $res = request($SITE, 'GET', "/stepup/?resume=$phr_id", 'alice', headers => [@BR
 is($res->code, 200, '... and the action is still there');
 $res = resume(undef, 'alice', id => $phr_id, csrf => $csrf);
 is($res->code, 303, 'POST resume without any token: 303, the action kept');
-is(scalar @{ received() }, 4, '... the backend received nothing');
+is(scalar @{ received() }, 5, '... the backend received nothing');
 
 # ---- another session (StepupBindCookie sess) ------------------------------
 $res = browser_post('/resume-bind/backend.cgi', 'alice', 'application/x-www-form-urlencoded',
@@ -269,7 +288,7 @@ $res = resume($cont, 'alice', handler => '/stepup-bind/', token => $token, cooki
 is($res->code, 400, 'resumed from another session: 400');
 $res = resume($cont, 'alice', handler => '/stepup-bind/', token => $token, cookie => 'sess=one');
 is($res->code, 200, '... from its own: the backend answers');
-is(scalar @{ received() }, 5, '... once');
+is(scalar @{ received() }, 6, '... once');
 
 # ---- not kept: over the limit, another type; StepupResume Off --------------
 $res = browser_post('/resume-small/backend.cgi', 'alice',

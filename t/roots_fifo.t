@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A FIFO named in StepupAttestationRoots is refused at start-up with one
 # line, at once: opening it for reading would wait for a writer and hang
 # httpd's start (the roots are read by the core's file reader, which

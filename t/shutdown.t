@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # httpd stops cleanly with the module's local cache. The shmcb instances
 # are kept across restarts outside the configuration's pool, and shmcb's
 # own cleanups point into mod_socache_shmcb, which httpd unloads before

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # httpd refuses to start on a bad mod_stepup configuration, with one line on
 # stderr that names the directive and the reason. Each case runs "httpd -t
 # -f <small conf>" itself, as the (unprivileged) test user, with a
@@ -73,6 +74,9 @@ StepupLifetime 900
     StepupCookieSecure Auto
     StepupBindCookie sess
     StepupTokenHeader X-Stepup-Token
+    StepupResume Off
+    StepupResumeLimit 1048576
+    StepupShowFields amount to
     Require stepup max-age=60 acr=phrh
 </Location>
 EOC
@@ -143,6 +147,10 @@ for my $c (
     [ 'StepupMaxAge -5',           qr/StepupMaxAge: "-5"/ ],
     [ 'StepupConfirmURL //evil',   qr{StepupConfirmURL: "//evil"} ],
     [ 'StepupCookieSecure maybe',  qr/StepupCookieSecure: "maybe" must be On, Off or Auto/ ],
+    [ 'StepupResumeLimit 0',        qr/StepupResumeLimit: "0" is not a number of bytes from 1 to 16777216/ ],
+    [ 'StepupResumeLimit 16777217', qr/StepupResumeLimit: "16777217" is not a number/ ],
+    [ 'StepupResumeLimit 10k',      qr/StepupResumeLimit: "10k" is not a number/ ],
+    [ 'StepupResume maybe',         qr/StepupResume must be On or Off/ ],
 ) {
     my ($line, $re) = @$c;
     refused($line, "StepupKeyFile \"$good_keys\"\n<Location /x>\n"

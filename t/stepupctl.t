@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # stepupctl: keygen, token mint, token verify, token txn, usage errors.
 # A plain Test::More file: it runs the built binary and needs no httpd.
 # The binary: $ENV{STEPUPCTL}, else tools/stepupctl next to this t/.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A valid token opens the location and its fields reach the request as
 # STEPUP_USER, STEPUP_ACR and STEPUP_AUTH_TIME (shown by mod_headers);
 # StepupCookieName and StepupTokenHeader; a token is good only for its user.

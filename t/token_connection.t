@@ -1,4 +1,5 @@
-# The connection's kept token (src/verify.c): on one kept-alive connection
+# SPDX-License-Identifier: Apache-2.0
+# The connection's kept token (src/httpd/verify.c): on one kept-alive connection
 # the same token is checked again without a new HMAC, and every answer is
 # still the one a fresh verification gives: another token (a changed MAC,
 # a changed payload, another user's, another key's) is verified in full,

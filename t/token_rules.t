@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Every validity rule of the token (src/core/token.c), through httpd. Each
 # refused token has a twin that differs only in what the rule looks at and
 # is accepted, so the test fails if the rule is missing; each refusal is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Virtual hosts that verify with the same keys accept each other's tokens
 # for equal user names (a token names a user, not a host). httpd says so
 # once at start-up, naming the hosts and the key file (STEPUP0171), and the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # WebAuthn conformance: every ceremony of the shared hold-out vectors
 # (../shared/webauthn/vectors.json, read in place, never copied) fed to
 # "stepupctl webauthn verify-registration|verify-authentication"

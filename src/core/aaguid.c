@@ -1,3 +1,9 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * StepupHighAssuranceAAGUIDs lists: parsing the file of authenticator
+ * models and looking an AAGUID up in it (include/stepup_aaguid.h).
+ */
 #include <string.h>
 
 #include <apr_hash.h>
@@ -16,53 +22,42 @@ struct stepup_aaguid_list {
 static const unsigned char zero[16];
 
 int stepup_aaguid_list_parse(apr_pool_t *p, const char *text, size_t len,
-                             stepup_aaguid_list **out, const char **err)
+                             stepup_aaguid_list **out, const char **why)
 {
     stepup_aaguid_list *l = apr_pcalloc(p, sizeof(*l));
-    char *buf, *line, *next;
+    char *cursor, *line;
     int lineno = 0;
 
     *out = NULL;
     if (len > LIST_MAX || memchr(text, '\0', len)) {
-        *err = len > LIST_MAX ? "file is too large"
+        *why = len > LIST_MAX ? "file is too large"
                               : "file contains a NUL byte";
         return -1;
     }
-    buf = apr_pstrmemdup(p, text, len);
+    cursor = apr_pstrmemdup(p, text, len);
     l->set = apr_hash_make(p);
-    for (line = buf; line; line = next) {
+    while ((line = stepup_file_line(&cursor))) {
         apr_uuid_t uuid;
-        char *hash, *end;
 
         lineno++;
-        if ((next = strchr(line, '\n')))
-            *next++ = '\0';
-        if ((hash = strchr(line, '#')))
-            *hash = '\0';
-        while (*line == ' ' || *line == '\t')
-            line++;
-        end = line + strlen(line);
-        while (end > line && (end[-1] == ' ' || end[-1] == '\t'
-                              || end[-1] == '\r'))
-            *--end = '\0';
         if (!*line)
             continue;
         if (strlen(line) != APR_UUID_FORMATTED_LENGTH
             || apr_uuid_parse(&uuid, line) != APR_SUCCESS) {
-            *err = apr_psprintf(p, "line %d: \"%.40s\" is not a UUID "
+            *why = apr_psprintf(p, "line %d: \"%.40s\" is not a UUID "
                                 "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
                                 lineno, line);
             return -1;
         }
         if (!memcmp(uuid.data, zero, sizeof(zero))) {
-            *err = apr_psprintf(p, "line %d: the all-zero AAGUID names no "
+            *why = apr_psprintf(p, "line %d: the all-zero AAGUID names no "
                                 "authenticator model", lineno);
             return -1;
         }
         apr_hash_set(l->set, apr_pmemdup(p, uuid.data, 16), 16, "");
     }
     if (apr_hash_count(l->set) == 0) {
-        *err = "no AAGUIDs (the file is empty or only comments)";
+        *why = "no AAGUIDs (the file is empty or only comments)";
         return -1;
     }
     *out = l;
@@ -70,14 +65,14 @@ int stepup_aaguid_list_parse(apr_pool_t *p, const char *text, size_t len,
 }
 
 int stepup_aaguid_list_load(apr_pool_t *p, const char *path,
-                            stepup_aaguid_list **out, const char **err)
+                            stepup_aaguid_list **out, const char **why)
 {
     apr_size_t len;
     char *text;
 
-    if (stepup_file_read(p, path, LIST_MAX, 0, &text, &len, err) != 0)
+    if (stepup_file_read(p, path, LIST_MAX, 0, &text, &len, why) != 0)
         return -1;
-    return stepup_aaguid_list_parse(p, text, len, out, err);
+    return stepup_aaguid_list_parse(p, text, len, out, why);
 }
 
 int stepup_aaguid_listed(const stepup_aaguid_list *l,

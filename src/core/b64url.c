@@ -1,3 +1,9 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * base64url without padding on top of APR's apr_encode, with a strict
+ * alphabet check (include/stepup_b64url.h).
+ */
 #include <string.h>
 #include <apr_encode.h>
 #include <apr_strings.h>

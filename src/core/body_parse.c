@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * POST bodies as text (include/stepup_body_parse.h): pure string work,
  * so that the unit tests and the fuzzers reach it without httpd.
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The application's step-up challenge (RFC 9470 section 3) in a
  * WWW-Authenticate value, by the grammar of RFC 9110 section 11.6.1: a
  * list of challenges, each a scheme and its auth-params (name=token or

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Cookie header values read in place (include/stepup_cookie_parse.h): no
  * copy of the header, one pass per header for the cookie looked for.
  */

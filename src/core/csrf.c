@@ -1,3 +1,9 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * CSRF tokens of the confirm pages: minting and checking the HMAC bound to
+ * the user and the time of issue (include/stepup_csrf.h).
+ */
 #include <string.h>
 
 #include <apr_strings.h>

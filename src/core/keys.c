@@ -1,3 +1,10 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The StepupKeyFile key set: parsing "KID SECRET" lines and the HMAC
+ * states the token and CSRF code sign and verify with
+ * (include/stepup_keys.h).
+ */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -88,7 +95,7 @@ static const char *parse_key_line(apr_pool_t *p, apr_pool_t *scratch,
     char *kid, *secret, *extra, *last = NULL;
     unsigned char *raw;
     size_t rawlen;
-    const char *err = NULL;
+    const char *why = NULL;
 
     kid = apr_strtok(line, " \t", &last);
     secret = apr_strtok(NULL, " \t", &last);
@@ -104,94 +111,84 @@ static const char *parse_key_line(apr_pool_t *p, apr_pool_t *scratch,
                                 &raw, &rawlen) != 0)
         return apr_psprintf(p, "key \"%s\": secret is not base64url", kid);
     if (rawlen < STEPUP_SECRET_MIN)
-        err = apr_psprintf(p, "key \"%s\": secret is %lu bytes, at least %d "
+        why = apr_psprintf(p, "key \"%s\": secret is %lu bytes, at least %d "
                            "are required", kid, (unsigned long)rawlen,
                            STEPUP_SECRET_MIN);
     else if (!(key->mac = keyed_hmac(p, raw, rawlen)))
-        err = "cannot prepare HMAC-SHA256 (OpenSSL)";
+        why = "cannot prepare HMAC-SHA256 (OpenSSL)";
     else
         key->serial = atomic_fetch_add(&next_serial, 1);
     OPENSSL_cleanse(raw, rawlen);
-    if (!err)
+    if (!why)
         apr_cpystrn(key->kid, kid, sizeof(key->kid));
-    return err;
+    return why;
+}
+
+/* Adds the key of one line to ks (which has room for it): NULL, or why
+ * not. */
+static const char *add_key(apr_pool_t *p, apr_pool_t *scratch,
+                           stepup_keyset *ks, char *line, int lineno)
+{
+    const char *why;
+    int i;
+
+    if (ks->nkeys == STEPUP_KEYS_MAX)
+        return apr_psprintf(p, "line %d: more than %d keys", lineno,
+                            STEPUP_KEYS_MAX);
+    why = parse_key_line(p, scratch, line, &ks->keys[ks->nkeys]);
+    if (why)
+        return apr_psprintf(p, "line %d: %s", lineno, why);
+    for (i = 0; i < ks->nkeys; i++) {
+        if (!strcmp(ks->keys[i].kid, ks->keys[ks->nkeys].kid))
+            return apr_psprintf(p, "line %d: duplicate key id \"%s\"",
+                                lineno, ks->keys[i].kid);
+    }
+    ks->nkeys++;
+    return NULL;
 }
 
 int stepup_keyset_parse(apr_pool_t *p, const char *text, size_t len,
-                        stepup_keyset **out, const char **err)
+                        stepup_keyset **out, const char **why)
 {
     apr_pool_t *scratch;
     stepup_keyset *ks;
-    char *buf, *line, *next;
-    int lineno = 0, i;
+    char *cursor, *line;
+    int lineno = 0;
 
     *out = NULL;
-    *err = NULL;
+    *why = NULL;
     if (len > STEPUP_KEYFILE_MAX) {
-        *err = "file is too large";
+        *why = "file is too large";
         return -1;
     }
     if (memchr(text, '\0', len)) {
-        *err = "file contains a NUL byte";
+        *why = "file contains a NUL byte";
         return -1;
     }
     if (apr_pool_create(&scratch, p) != APR_SUCCESS) {
-        *err = "out of memory";
+        *why = "out of memory";
         return -1;
     }
     /* the scratch copy holds the secrets: wiped when scratch is destroyed */
-    buf = secret_copy(scratch, text, len);
+    cursor = secret_copy(scratch, text, len);
     ks = apr_pcalloc(p, sizeof(*ks));
     ks->keys = apr_pcalloc(p, STEPUP_KEYS_MAX * sizeof(stepup_key));
-
-    for (line = buf; line && !*err; line = next) {
-        char *hash, *end;
-        const char *why;
-
+    while (!*why && (line = stepup_file_line(&cursor))) {
         lineno++;
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        if ((hash = strchr(line, '#')))
-            *hash = '\0';
-        end = line + strlen(line);
-        while (end > line && (end[-1] == '\r' || end[-1] == ' '
-                              || end[-1] == '\t'))
-            *--end = '\0';
-        while (*line == ' ' || *line == '\t')
-            line++;
-        if (!*line)
-            continue;
-        if (ks->nkeys == STEPUP_KEYS_MAX) {
-            *err = apr_psprintf(p, "line %d: more than %d keys", lineno,
-                                STEPUP_KEYS_MAX);
-            break;
-        }
-        why = parse_key_line(p, scratch, line, &ks->keys[ks->nkeys]);
-        if (why) {
-            *err = apr_psprintf(p, "line %d: %s", lineno, why);
-            break;
-        }
-        for (i = 0; i < ks->nkeys; i++) {
-            if (!strcmp(ks->keys[i].kid, ks->keys[ks->nkeys].kid)) {
-                *err = apr_psprintf(p, "line %d: duplicate key id \"%s\"",
-                                    lineno, ks->keys[i].kid);
-                break;
-            }
-        }
-        ks->nkeys++;
+        if (*line)
+            *why = add_key(p, scratch, ks, line, lineno);
     }
     apr_pool_destroy(scratch);
-    if (!*err && ks->nkeys == 0)
-        *err = "no keys (the file is empty or only comments)";
-    if (*err)
+    if (!*why && ks->nkeys == 0)
+        *why = "no keys (the file is empty or only comments)";
+    if (*why)
         return -1;
     *out = ks;
     return 0;
 }
 
 int stepup_keyset_load(apr_pool_t *p, const char *path,
-                       stepup_keyset **out, const char **err)
+                       stepup_keyset **out, const char **why)
 {
     apr_size_t len;
     char *text;
@@ -200,9 +197,9 @@ int stepup_keyset_load(apr_pool_t *p, const char *path,
     *out = NULL;
     if (stepup_file_read(p, path, STEPUP_KEYFILE_MAX,
                          STEPUP_FILE_PRIVATE | STEPUP_FILE_NONEMPTY, &text,
-                         &len, err) != 0)
+                         &len, why) != 0)
         return -1;
-    ret = stepup_keyset_parse(p, text, len, out, err);
+    ret = stepup_keyset_parse(p, text, len, out, why);
     OPENSSL_cleanse(text, len);
     return ret;
 }

@@ -1,3 +1,9 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * return_to: only a local path is let through, so the confirm page is no
+ * open redirector (include/stepup_returnto.h).
+ */
 #include <string.h>
 
 #include "stepup_returnto.h"

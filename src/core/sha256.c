@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * SHA-256 with the digest fetched once per process: EVP_sha256() would be
  * looked up in the provider's method store at every call, which shows on
  * every protected request (the bind cookie) and every ceremony.

@@ -1,3 +1,10 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Page templates: checking {{name}} placeholders once at load, splitting
+ * fragment files and filling pages with escaped values
+ * (include/stepup_template.h).
+ */
 #include <string.h>
 
 #include <apr_strings.h>
@@ -51,9 +58,9 @@ static int index_of(const char *const *names, const char *s, size_t len)
 
 /* Parses [cur, end) of the NUL-terminated copy into t's segments; line
  * numbers in a reason count from the start of the copy. */
-static int parse_range(apr_pool_t *p, stepup_template *t, const char *copy,
+static int range_parse(apr_pool_t *p, stepup_template *t, const char *copy,
                        const char *cur, const char *end,
-                       const char *const *names, const char **err)
+                       const char *const *names, const char **why)
 {
     while (cur < end) {
         const char *open = strstr(cur, "{{"), *close;
@@ -68,7 +75,7 @@ static int parse_range(apr_pool_t *p, stepup_template *t, const char *copy,
             add_segment(t, cur, (size_t)(open - cur), -1);
         close = strstr(open + 2, "}}");
         if (!close || close + 2 > end) {
-            *err = apr_psprintf(p, "line %d: \"{{\" is never closed",
+            *why = apr_psprintf(p, "line %d: \"{{\" is never closed",
                                 lineno_at(copy, open));
             return -1;
         }
@@ -76,13 +83,13 @@ static int parse_range(apr_pool_t *p, stepup_template *t, const char *copy,
         /* a "}}" on a later line closes nothing: this "{{" is unclosed
          * (and the reason stays on one line) */
         if (memchr(open + 2, '\n', namelen)) {
-            *err = apr_psprintf(p, "line %d: \"{{\" is not closed by "
+            *why = apr_psprintf(p, "line %d: \"{{\" is not closed by "
                                 "\"}}\" (placeholders are {{name}})",
                                 lineno_at(copy, open));
             return -1;
         }
         if ((i = index_of(names, open + 2, namelen)) < 0) {
-            *err = apr_psprintf(p, "line %d: unknown placeholder {{%.*s}}",
+            *why = apr_psprintf(p, "line %d: unknown placeholder {{%.*s}}",
                                 lineno_at(copy, open),
                                 namelen > 40 ? 40 : (int)namelen, open + 2);
             return -1;
@@ -95,10 +102,10 @@ static int parse_range(apr_pool_t *p, stepup_template *t, const char *copy,
 
 /* A copy of text, NUL-terminated, or NULL and why not. */
 static const char *checked_copy(apr_pool_t *p, const char *text, size_t len,
-                                const char **err)
+                                const char **why)
 {
     if (len > TEMPLATE_MAX || memchr(text, '\0', len)) {
-        *err = len > TEMPLATE_MAX ? "template is too large"
+        *why = len > TEMPLATE_MAX ? "template is too large"
                                   : "template contains a NUL byte";
         return NULL;
     }
@@ -115,16 +122,16 @@ static stepup_template *template_make(apr_pool_t *p)
 
 int stepup_template_parse(apr_pool_t *p, const char *text, size_t len,
                           const char *const *names, stepup_template **out,
-                          const char **err)
+                          const char **why)
 {
-    const char *copy = checked_copy(p, text, len, err);
+    const char *copy = checked_copy(p, text, len, why);
     stepup_template *t;
 
     *out = NULL;
     if (!copy)
         return -1;
     t = template_make(p);
-    if (parse_range(p, t, copy, copy, copy + len, names, err) != 0)
+    if (range_parse(p, t, copy, copy, copy + len, names, why) != 0)
         return -1;
     *out = t;
     return 0;
@@ -146,10 +153,10 @@ static const char *next_marker(const char *cur, const char *end)
 
 /* The fragment whose marker line starts at mark, parsed into out[]; *next
  * is the following marker line or NULL. */
-static int parse_fragment(apr_pool_t *p, const char *copy, const char *mark,
+static int fragment_parse(apr_pool_t *p, const char *copy, const char *mark,
                           const char *end, const char *const *fragments,
                           const char *const *names, stepup_template **out,
-                          const char **next, const char **err)
+                          const char **next, const char **why)
 {
     const char *eol = memchr(mark, '\n', (size_t)(end - mark));
     const char *body, *stop;
@@ -158,14 +165,14 @@ static int parse_fragment(apr_pool_t *p, const char *copy, const char *mark,
 
     eol = eol ? eol : end;
     if (eol - mark < 5 || memcmp(eol - 2, "}}", 2)) {
-        *err = apr_psprintf(p, "line %d: a fragment starts with a line "
+        *why = apr_psprintf(p, "line %d: a fragment starts with a line "
                             "{{:name}} and nothing else",
                             lineno_at(copy, mark));
         return -1;
     }
     namelen = (size_t)(eol - mark - 5);
     if ((i = index_of(fragments, mark + 3, namelen)) < 0 || out[i]) {
-        *err = apr_psprintf(p, "line %d: %s fragment {{:%.*s}}",
+        *why = apr_psprintf(p, "line %d: %s fragment {{:%.*s}}",
                             lineno_at(copy, mark),
                             i < 0 ? "unknown" : "a second",
                             namelen > 40 ? 40 : (int)namelen, mark + 3);
@@ -179,27 +186,27 @@ static int parse_fragment(apr_pool_t *p, const char *copy, const char *mark,
     if (stop > body && stop[-1] == '\n')
         stop--;
     out[i] = template_make(p);
-    return parse_range(p, out[i], copy, body, stop, names, err);
+    return range_parse(p, out[i], copy, body, stop, names, why);
 }
 
 int stepup_template_parse_fragments(apr_pool_t *p, const char *text,
                                     size_t len,
                                     const char *const *fragments,
                                     const char *const *names,
-                                    stepup_template **out, const char **err)
+                                    stepup_template **out, const char **why)
 {
-    const char *copy = checked_copy(p, text, len, err), *mark;
+    const char *copy = checked_copy(p, text, len, why), *mark;
     int i, n = 0, rc = copy ? 0 : -1;
 
     while (fragments[n])
         out[n++] = NULL;
     mark = copy ? next_marker(copy, copy + len) : NULL;
     while (mark && rc == 0)
-        rc = parse_fragment(p, copy, mark, copy + len, fragments, names, out,
-                            &mark, err);
+        rc = fragment_parse(p, copy, mark, copy + len, fragments, names, out,
+                            &mark, why);
     for (i = 0; rc == 0 && i < n; i++) {
         if (!out[i]) {
-            *err = apr_psprintf(p, "fragment {{:%s}} is missing",
+            *why = apr_psprintf(p, "fragment {{:%s}} is missing",
                                 fragments[i]);
             rc = -1;
         }
@@ -211,15 +218,15 @@ int stepup_template_parse_fragments(apr_pool_t *p, const char *text,
 
 int stepup_template_load(apr_pool_t *p, const char *path,
                          const char *const *names, stepup_template **out,
-                         const char **err)
+                         const char **why)
 {
     apr_size_t len;
     char *text;
 
     if (stepup_file_read(p, path, TEMPLATE_MAX, STEPUP_FILE_NONEMPTY, &text,
-                         &len, err) != 0)
+                         &len, why) != 0)
         return -1;
-    return stepup_template_parse(p, text, len, names, out, err);
+    return stepup_template_parse(p, text, len, names, out, why);
 }
 
 /* What segment s stands for, and its length in *len. */

@@ -1,3 +1,9 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The re-auth token: minting, parsing and checking v1 and v2 tokens
+ * (include/stepup_token.h).
+ */
 #include <string.h>
 
 #include <apr_strings.h>
@@ -88,7 +94,7 @@ int stepup_bind_compute(const char *value, size_t len,
 }
 
 /* Decimal seconds: 1 to TIME_DIGITS digits, no sign, no leading zero. */
-static int parse_time(const char *s, size_t len, apr_int64_t *out)
+static int time_parse(const char *s, size_t len, apr_int64_t *out)
 {
     apr_int64_t v = 0;
     size_t i;
@@ -119,7 +125,7 @@ static int next_field(const char **cur, const char *end, const char **f,
 }
 
 /* The bind field: "-" or 22 base64url characters. */
-static int parse_bind(const char *f, size_t flen, stepup_token *t)
+static int bind_parse(const char *f, size_t flen, stepup_token *t)
 {
     if (flen == 1 && f[0] == '-')
         t->bind[0] = '\0';
@@ -134,7 +140,7 @@ static int parse_bind(const char *f, size_t flen, stepup_token *t)
 
 /* The txn field of a v2 payload: exactly as stepup_txn_finish spells one,
  * never "-" (a v2 token without a transaction is not a thing). */
-static int parse_txn(const char *f, size_t flen, stepup_token *t)
+static int txn_parse(const char *f, size_t flen, stepup_token *t)
 {
     if (!stepup_txn_valid(f, flen))
         return -1;
@@ -158,13 +164,13 @@ static stepup_token_status decode_payload(apr_pool_t *p, int v2,
     cur = (const char *)raw;
     end = cur + rawlen;
 
-    if (next_field(&cur, end, &f, &flen) || parse_time(f, flen, &t->auth_time)
-        || next_field(&cur, end, &f, &flen) || parse_time(f, flen, &t->expires)
+    if (next_field(&cur, end, &f, &flen) || time_parse(f, flen, &t->auth_time)
+        || next_field(&cur, end, &f, &flen) || time_parse(f, flen, &t->expires)
         || next_field(&cur, end, &f, &flen) || stepup_acr_parse(f, flen, &t->acr)
         || next_field(&cur, end, &f, &flen) || stepup_amr_parse(f, flen, &t->amr)
-        || next_field(&cur, end, &f, &flen) || parse_bind(f, flen, t)
+        || next_field(&cur, end, &f, &flen) || bind_parse(f, flen, t)
         || (v2 && (next_field(&cur, end, &f, &flen)
-                   || parse_txn(f, flen, t))))
+                   || txn_parse(f, flen, t))))
         return STEPUP_TOKEN_BAD_PAYLOAD;
     if (cur == end)
         return STEPUP_TOKEN_BAD_PAYLOAD; /* empty user */

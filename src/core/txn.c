@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The transaction digest of a request (stepup_txn.h).
  */
 #include <string.h>

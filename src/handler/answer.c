@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * How the endpoints answer: JSON for scripts, plain text or a page for
  * browsers, and the one way a request is refused (a log line of one shape
  * and the reason in the answer).

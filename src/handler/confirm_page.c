@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The Confirm access page: the built-in template (assets/confirm.html) or
  * StepupTemplate, filled with escaped values and the pieces of
  * assets/confirm-parts.html for the methods that can reach the level asked
@@ -67,7 +69,7 @@ static int passkeys_reaching(request_rec *r, const stepup_dir_conf *dc,
     int i, n = 0;
 
     *all = 0;
-    if (stepup_passkeys_enabled(r, dc, &why) != OK
+    if (stepup_passkeys_check(r, dc, &why) != OK
         || stepup_store_list(r, r->user, &creds) != STEPUP_STORE_OK)
         return -1;
     for (i = 0; i < creds->nelts; i++)
@@ -204,33 +206,33 @@ int stepup_send_page(request_rec *r, int status, const stepup_page_args *a)
 }
 
 /* The built-in templates of this page; *what names the one that fails. */
-static int parse_builtin(apr_pool_t *p, const char **what, const char **err)
+static int builtin_parse(apr_pool_t *p, const char **what, const char **why)
 {
     *what = "assets/confirm.html";
     if (stepup_template_parse(p, stepup_asset_confirm_html,
                               stepup_asset_confirm_html_len,
                               stepup_page_placeholders, &builtin.page,
-                              err) != 0)
+                              why) != 0)
         return -1;
     *what = "assets/confirm-parts.html";
     return stepup_template_parse_fragments(
         p, stepup_asset_confirm_parts_html,
         stepup_asset_confirm_parts_html_len, part_names, part_placeholders,
-        builtin.parts, err);
+        builtin.parts, why);
 }
 
 /* Both built-in pages, parsed once; a broken one refuses start-up. */
 int stepup_pages_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                              apr_pool_t *ptemp, server_rec *s)
 {
-    const char *what = NULL, *err = NULL;
+    const char *what = NULL, *why = NULL;
 
     (void)plog;
     (void)ptemp;
-    if (parse_builtin(pconf, &what, &err) == 0
-        && stepup_manage_page_parse(pconf, &what, &err) == 0)
+    if (builtin_parse(pconf, &what, &why) == 0
+        && stepup_manage_page_parse(pconf, &what, &why) == 0)
         return OK;
     ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "STEPUP0150: the built-in "
-                 "template %s is broken: %s", what, err);
+                 "template %s is broken: %s", what, why);
     return HTTP_INTERNAL_SERVER_ERROR;
 }

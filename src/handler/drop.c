@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * POST drop: leave sudo mode early by clearing the step-up cookie, from
  * the page's form (back to return_to) or a script (JSON).
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Who may change a user's passkeys. Adding, removing or
  * renaming one needs a recent step-up of at least StepupEnrollACR and at
  * least the level of the strongest passkey the user already has: whoever

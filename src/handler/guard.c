@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * What every request to the handler must pass before its endpoint runs:
  * a handler where no .htaccess file may change the authentication, an
  * authenticated user, a key file, and for a POST the same origin; and the

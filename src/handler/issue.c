@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The step-up of a request: the token it already carries, the token a
  * confirmation earns (minted, marked for one-time locations, set as the
  * cookie), and the one log line of every attempt.
@@ -20,8 +22,8 @@ void stepup_log_attempt(request_rec *r, const char *method, const char *acr,
                   method, acr, ap_escape_logitem(r->pool, outcome));
 }
 
-int stepup_current_token(request_rec *r, const stepup_dir_conf *dc,
-                         apr_int64_t max_age, stepup_token *t)
+int stepup_has_current_token(request_rec *r, const stepup_dir_conf *dc,
+                             apr_int64_t max_age, stepup_token *t)
 {
     const stepup_server_conf *sc =
         ap_get_module_config(r->server->module_config, &stepup_module);
@@ -40,7 +42,7 @@ int stepup_current_token(request_rec *r, const stepup_dir_conf *dc,
 int stepup_has_recent_token(request_rec *r, const stepup_dir_conf *dc,
                             stepup_token *t)
 {
-    return stepup_current_token(r, dc, stepup_conf_max_age(dc), t);
+    return stepup_has_current_token(r, dc, stepup_conf_max_age(dc), t);
 }
 
 int stepup_issue_token(request_rec *r, const stepup_dir_conf *dc,

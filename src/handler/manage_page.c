@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * GET manage: the user's passkeys with Remove and Rename, and "Add a
  * passkey". Changing passkeys needs a recent step-up at the level enrol.c
  * asks (StepupEnrollACR, and the user's strongest passkey), so without one
@@ -46,18 +48,18 @@ static struct {
 } builtin;
 
 int stepup_manage_page_parse(apr_pool_t *p, const char **what,
-                             const char **err)
+                             const char **why)
 {
     *what = "assets/manage.html";
     if (stepup_template_parse(p, stepup_asset_manage_html,
                               stepup_asset_manage_html_len, placeholders,
-                              &builtin.page, err) != 0)
+                              &builtin.page, why) != 0)
         return -1;
     *what = "assets/manage-parts.html";
     return stepup_template_parse_fragments(
         p, stepup_asset_manage_parts_html,
         stepup_asset_manage_parts_html_len, part_names, part_placeholders,
-        builtin.parts, err);
+        builtin.parts, why);
 }
 
 static const char *esc(request_rec *r, const char *s)
@@ -156,7 +158,7 @@ int stepup_get_manage(request_rec *r)
     stepup_acr needed;
     int rc, bootstrap;
 
-    if ((rc = stepup_passkeys_enabled(r, dc, &why)) != OK)
+    if ((rc = stepup_passkeys_check(r, dc, &why)) != OK)
         return stepup_refuse(r, rc, why);
     ap_args_to_table(r, &args);
     if (args) {

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Step-up with a passkey: passkey/begin hands out the options
  * for navigator.credentials.get, passkey/finish verifies the assertion
  * against the stored credential and issues the token at the credential's
@@ -70,7 +72,7 @@ static int begin_args(request_rec *r, begin_request *b, const char **why)
         *why = "acr must be pwd, phr or phrh";
         return HTTP_BAD_REQUEST;
     }
-    return stepup_resume_arg(r, json_string_value(json_object_get(
+    return stepup_resume_check(r, json_string_value(json_object_get(
         args, "resume")), &b->parked, why);
 }
 
@@ -85,7 +87,7 @@ int stepup_post_passkey_begin(request_rec *r)
     stepup_acr acr;
     int rc, i;
 
-    if ((rc = stepup_passkeys_enabled(r, dc, &why)) != OK)
+    if ((rc = stepup_passkeys_check(r, dc, &why)) != OK)
         return stepup_refuse(r, rc, why);
     if ((why = stepup_csrf_problem(r, NULL)))
         return stepup_refuse(r, HTTP_FORBIDDEN, why);
@@ -181,7 +183,7 @@ static int read_assertion(request_rec *r, assertion *a)
         stepup_acr_parse(wanted, strlen(wanted), &a->wanted);
     if ((rc = stepup_read_json_text(r, &body, &body_len, &why)) != OK)
         return stepup_refuse(r, rc, why);
-    if (stepup_webauthn_parse_authentication_json(r->pool, body, body_len,
+    if (stepup_webauthn_authentication_json_parse(r->pool, body, body_len,
                                                   &a->resp, &why) != 0)
         return stepup_refuse(r, HTTP_BAD_REQUEST, why);
     switch (stepup_store_get(r, a->resp.id_b64, &a->cred)) {
@@ -277,7 +279,7 @@ static int confirmed(request_rec *r, const assertion *a, const char *acr,
     const stepup_parked *parked = NULL;
     const char *why;
 
-    if (a->resume && stepup_resume_arg(r, a->resume, &parked, &why) != OK)
+    if (a->resume && stepup_resume_check(r, a->resume, &parked, &why) != OK)
         json_object_set_new(o, "resume_error", json_string(why));
     stepup_resume_json(r, o, parked);
     return stepup_send_json(r, HTTP_OK, o);
@@ -294,7 +296,7 @@ int stepup_post_passkey_finish(request_rec *r)
     apr_int64_t expires = 0;
     int rc;
 
-    if ((rc = stepup_passkeys_enabled(r, dc, &why)) != OK)
+    if ((rc = stepup_passkeys_check(r, dc, &why)) != OK)
         return stepup_refuse(r, rc, why);
     if ((why = stepup_csrf_problem(r, NULL)))
         return stepup_refuse(r, HTTP_FORBIDDEN, why);

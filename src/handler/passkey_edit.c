@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The user's passkeys: GET passkeys lists them; POST passkeys/delete and
  * passkeys/rename change them, after a recent step-up at the level
  * enrol.c asks.
@@ -20,7 +22,7 @@ int stepup_get_passkeys(request_rec *r)
     const char *why;
     int rc, i;
 
-    if ((rc = stepup_passkeys_enabled(r, dc, &why)) != OK)
+    if ((rc = stepup_passkeys_check(r, dc, &why)) != OK)
         return stepup_refuse(r, rc, why);
     if (stepup_store_list(r, r->user, &creds) != STEPUP_STORE_OK)
         return stepup_refuse(r, HTTP_SERVICE_UNAVAILABLE,
@@ -111,7 +113,7 @@ static int change_passkey(request_rec *r, int rename)
     stepup_acr needed;
     int rc, bootstrap;
 
-    if ((rc = stepup_passkeys_enabled(r, dc, &why)) != OK)
+    if ((rc = stepup_passkeys_check(r, dc, &why)) != OK)
         return stepup_refuse(r, rc, why);
     if ((rc = change_args(r, &id, &name, &why)) != OK)
         return stepup_refuse(r, rc, why);

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * What passkeys are at this location: whether they are on, the RP ID, the
  * user verification asked, the WebAuthn policy a ceremony is verified
  * under, the user handle given to authenticators and the names passkeys
@@ -44,8 +46,8 @@ void stepup_passkey_policy(request_rec *r, const stepup_dir_conf *dc,
     pol->roots = dc->roots;
 }
 
-int stepup_passkeys_enabled(request_rec *r, const stepup_dir_conf *dc,
-                            const char **why)
+int stepup_passkeys_check(request_rec *r, const stepup_dir_conf *dc,
+                          const char **why)
 {
     if (!(stepup_conf_methods(dc) & STEPUP_METHOD_PASSKEY)) {
         *why = "passkeys are not enabled here (StepupMethods)";

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Passkey registration: passkey/register/begin hands out the options for
  * navigator.credentials.create, register/finish verifies the attestation
  * and stores the credential with its level (phr, or phrh for a proven
@@ -21,10 +23,10 @@
 #define CEREMONY_CREATE "create"
 #define STORE_DOWN "the passkey store is unavailable"
 
-/* May this request register? OK, or a status whose answer is already
- * written (the caller returns *sent). The rules are in enrol.c. */
-static int may_register(request_rec *r, const stepup_dir_conf *dc,
-                        apr_array_header_t **creds, int *sent)
+/* Whether this request may register: OK, or a status whose answer is
+ * already written (the caller returns *sent). The rules are in enrol.c. */
+static int register_check(request_rec *r, const stepup_dir_conf *dc,
+                          apr_array_header_t **creds, int *sent)
 {
     stepup_acr needed;
     const char *why;
@@ -82,14 +84,14 @@ int stepup_post_register_begin(request_rec *r)
     const char *why, *challenge, *handle;
     int rc, i;
 
-    if ((rc = stepup_passkeys_enabled(r, dc, &why)) != OK)
+    if ((rc = stepup_passkeys_check(r, dc, &why)) != OK)
         return stepup_refuse(r, rc, why);
     if ((why = stepup_csrf_problem(r, NULL)))
         return stepup_refuse(r, HTTP_FORBIDDEN, why);
     if (apr_table_get(r->headers_in, "Content-Type")
         && (rc = stepup_read_json(r, &args, &why)) != OK)
         return stepup_refuse(r, rc, why);
-    if (may_register(r, dc, &creds, &rc) != OK)
+    if (register_check(r, dc, &creds, &rc) != OK)
         return rc;
     if (!(handle = stepup_user_handle(r, stepup_rp_id(r, dc))))
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -120,27 +122,27 @@ int stepup_post_register_begin(request_rec *r)
 /* phrh only when proven hardware-bound: not backup eligible,
  * an attestation that verified to a configured root, and (when a list is
  * set) a listed model. An AAGUID without such an attestation is only a
- * claim. Otherwise phr, and *why_not says what was missing. */
+ * claim. Otherwise phr, and *why says what was missing. */
 static stepup_acr credential_level(request_rec *r, const stepup_dir_conf *dc,
                                    const stepup_webauthn_registration *reg,
-                                   const char **why_not)
+                                   const char **why)
 {
     if (reg->backup_eligible)
-        *why_not = "backup eligible (a synced passkey)";
+        *why = "backup eligible (a synced passkey)";
     else if (!dc->roots)
-        *why_not = "no StepupAttestationRoots here";
+        *why = "no StepupAttestationRoots here";
     else if (!reg->attestation_trusted)
-        *why_not = reg->attestation_untrusted ? reg->attestation_untrusted
+        *why = reg->attestation_untrusted ? reg->attestation_untrusted
                                               : "attestation not trusted";
     else if (reg->key_security == STEPUP_KEY_SECURITY_SOFTWARE)
         /* android-key: the key lives outside the TEE and StrongBox */
-        *why_not = "android-key attestation of a key kept in software";
+        *why = "android-key attestation of a key kept in software";
     else if (dc->aaguids && !stepup_aaguid_listed(dc->aaguids, reg->aaguid))
-        *why_not = apr_pstrcat(r->pool, "AAGUID ",
+        *why = apr_pstrcat(r->pool, "AAGUID ",
                                stepup_aaguid_hex(r->pool, reg->aaguid),
                                " is not in StepupHighAssuranceAAGUIDs", NULL);
     else {
-        *why_not = NULL;
+        *why = NULL;
         return STEPUP_ACR_PHRH;
     }
     return STEPUP_ACR_PHR;
@@ -156,13 +158,13 @@ static int registration_refused(request_rec *r, int status, const char *why)
     return stepup_refuse_as(r, &registration, status, why);
 }
 
-/* The credential to store for a verified registration; *why_not says why
+/* The credential to store for a verified registration; *why says why
  * it is not phrh. */
 static void credential_of(request_rec *r, const stepup_dir_conf *dc,
                           const stepup_webauthn_registration *reg,
                           const stepup_webauthn_response *resp,
                           json_t *extra, stepup_credential *cred,
-                          const char **why_not)
+                          const char **why)
 {
     memset(cred, 0, sizeof(*cred));
     cred->id = stepup_b64url_encode(r->pool, reg->credential_id,
@@ -178,7 +180,7 @@ static void credential_of(request_rec *r, const stepup_dir_conf *dc,
     cred->transports = resp->transports ? resp->transports : "";
     cred->fmt = reg->fmt;
     cred->attestation_trusted = reg->attestation_trusted;
-    cred->level = credential_level(r, dc, reg, why_not);
+    cred->level = credential_level(r, dc, reg, why);
     cred->name = json_string_value(json_object_get(extra, "name"));
     cred->created = apr_time_sec(r->request_time);
     cred->last_used = 0;
@@ -218,7 +220,7 @@ int stepup_post_register_finish(request_rec *r)
     apr_size_t body_len;
     int rc;
 
-    if ((rc = stepup_passkeys_enabled(r, dc, &why)) != OK)
+    if ((rc = stepup_passkeys_check(r, dc, &why)) != OK)
         return stepup_refuse(r, rc, why);
     if ((why = stepup_csrf_problem(r, NULL)))
         return stepup_refuse(r, HTTP_FORBIDDEN, why);
@@ -228,11 +230,11 @@ int stepup_post_register_finish(request_rec *r)
                              "challenge right now");
     /* asked again: the token may have expired, or another passkey been
      * added since begin */
-    if (may_register(r, dc, &creds, &rc) != OK)
+    if (register_check(r, dc, &creds, &rc) != OK)
         return rc;
     if ((rc = stepup_read_json_text(r, &body, &body_len, &why)) != OK)
         return stepup_refuse(r, rc, why);
-    if (stepup_webauthn_parse_registration_json(r->pool, body, body_len,
+    if (stepup_webauthn_registration_json_parse(r->pool, body, body_len,
                                                 &resp, &why) != 0)
         return stepup_refuse(r, HTTP_BAD_REQUEST, why);
     stepup_passkey_policy(r, dc, challenge, challenge_len, &pol);

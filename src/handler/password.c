@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * POST password: the password method of the confirm page and the JSON API.
  * The password is checked by httpd's authn providers (password_authn.c).
  */
@@ -136,7 +138,7 @@ int stepup_post_password(request_rec *r)
     if (!(stepup_conf_methods(dc) & STEPUP_METHOD_PASSWORD))
         return stepup_refuse(r, HTTP_FORBIDDEN,
                              "password step-up is not enabled here");
-    if ((rc = stepup_resume_arg(r, apr_table_get(form, "resume"),
+    if ((rc = stepup_resume_check(r, apr_table_get(form, "resume"),
                                 &to.parked, &why)) != OK)
         return stepup_refuse(r, rc, why);
     if (stepup_has_password(r, dc) == 0)

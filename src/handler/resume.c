@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * POST resume (form fields id and csrf): sends a parked request once, as
  * it was made, after the step-up. The parked request is taken from
  * StepupCache (only one taker across a farm), then run inside httpd by an
@@ -104,7 +106,7 @@ static int needs_confirmation(request_rec *r, const stepup_dir_conf *dc,
     stepup_token t;
     const char *url;
 
-    if (stepup_current_token(r, dc, max_age, &t) && t.acr >= p->acr)
+    if (stepup_has_current_token(r, dc, max_age, &t) && t.acr >= p->acr)
         return DECLINED;
     url = apr_pstrcat(r->pool, stepup_conf_confirm_url(dc), "?resume=",
                       p->id, "&acr=", stepup_acr_name(p->acr), NULL);
@@ -154,7 +156,7 @@ int stepup_post_resume(request_rec *r)
     return replay(r, p);
 }
 
-int stepup_resume_arg(request_rec *r, const char *id,
+int stepup_resume_check(request_rec *r, const char *id,
                       const stepup_parked **parked, const char **why)
 {
     const stepup_dir_conf *dc =

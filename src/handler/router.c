@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * SetHandler stepup: the route table of the endpoints under
  * StepupConfirmURL, and the page's script and style embedded in the
  * module. Every answer is uncacheable and unframeable; guard.c checks
@@ -68,7 +70,7 @@ static int get_page(request_rec *r)
     page.return_to = stepup_return_to(return_to);
     if (acr_arg && stepup_acr_parse(acr_arg, strlen(acr_arg), &page.acr))
         page.acr = STEPUP_ACR_PWD; /* unknown: ask for the least */
-    if ((status = stepup_resume_arg(r, resume, &page.parked, &why)) != OK) {
+    if ((status = stepup_resume_check(r, resume, &page.parked, &why)) != OK) {
         /* the step-up still works; the action must be started again */
         page.error = stepup_resume_gone(r, why);
         page.kind = STEPUP_PAGE_STOPPED;

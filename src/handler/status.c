@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * GET status: what the page's script needs to know (the user, the CSRF
  * token, the methods and the current token's level and times).
  */
@@ -18,7 +20,7 @@ static json_t *passkey_count(request_rec *r, const stepup_dir_conf *dc)
     apr_array_header_t *creds;
     const char *why;
 
-    if (stepup_passkeys_enabled(r, dc, &why) != OK)
+    if (stepup_passkeys_check(r, dc, &why) != OK)
         return json_integer(0);
     if (stepup_store_list(r, r->user, &creds) != STEPUP_STORE_OK)
         return json_null();
@@ -45,7 +47,7 @@ int stepup_get_status(request_rec *r)
         return stepup_refuse(r, HTTP_INTERNAL_SERVER_ERROR,
                              "user name is not valid UTF-8");
     json_object_set_new(o, "passkeys", passkey_count(r, dc));
-    if (stepup_current_token(r, dc, stepup_conf_lifetime(sc), &t)) {
+    if (stepup_has_current_token(r, dc, stepup_conf_lifetime(sc), &t)) {
         json_object_set_new(o, "acr", json_string(stepup_acr_name(t.acr)));
         json_object_set_new(o, "auth_time", json_integer(t.auth_time));
         json_object_set_new(o, "expires_at", json_integer(t.expires));

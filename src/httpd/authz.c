@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * "Require stepup [max-age=N] [acr=pwd|phr|phrh]": grants a request that
  * carries a valid re-auth token for r->user.
  */
@@ -23,8 +25,8 @@ static const char *parse_require_line(cmd_parms *cmd, const char *line,
     req->acr = STEPUP_ACR_PWD;
     while (*line && (word = ap_getword_conf(cmd->temp_pool, &line)) && *word) {
         if (!strncmp(word, "max-age=", 8) && !seen_age++) {
-            err = stepup_parse_seconds(cmd->pool, "Require stepup max-age",
-                                       word + 8, 0, 86400, &req->max_age);
+            err = stepup_seconds_arg(cmd->pool, "Require stepup max-age",
+                                     word + 8, 0, 86400, &req->max_age);
             if (err)
                 return err;
         }
@@ -150,6 +152,15 @@ authz_status stepup_token_grant(request_rec *r, const stepup_keyset *keys,
     return AUTHZ_GRANTED;
 }
 
+/* Denied: the denial page learns the level and age asked for. */
+static authz_status denied(request_rec *r, const stepup_require *req,
+                           const stepup_policy *pol)
+{
+    stepup_record_denial(r, pol->min_acr,
+                         req->max_age == 0 ? 0 : pol->max_age);
+    return AUTHZ_DENIED;
+}
+
 static authz_status check_authorization(request_rec *r, const char *line,
                                         const void *parsed)
 {
@@ -186,16 +197,18 @@ static authz_status check_authorization(request_rec *r, const char *line,
                       "no step-up token for %s",
                       ap_escape_logitem(r->pool, r->user),
                       ap_escape_logitem(r->pool, r->uri));
-        stepup_record_denial(r, pol.min_acr,
-                             req->max_age == 0 ? 0 : pol.max_age);
-        return AUTHZ_DENIED;
+        return denied(r, req, &pol);
     }
     st = stepup_token_grant(r, sc->keys, value, &pol, req->max_age == 0,
                             &spent);
-    if (st == AUTHZ_DENIED)
-        stepup_record_denial(r, pol.min_acr, req->max_age == 0 || spent
-                             ? 0 : pol.max_age);
-    return st;
+    if (st != AUTHZ_DENIED)
+        return st;
+    /* a valid token spent already: confirm again, for one request */
+    if (spent) {
+        stepup_record_denial(r, pol.min_acr, 0);
+        return AUTHZ_DENIED;
+    }
+    return denied(r, req, &pol);
 }
 
 const authz_provider stepup_authz_provider = {

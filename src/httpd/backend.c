@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * StepupBackendChallenge On: the application behind a location (a proxied
  * backend, CGI, PHP) asks for step-up itself, by answering 401 with an
  * RFC 9470 challenge, and the module answers that as it answers a denial

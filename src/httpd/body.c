@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * POST bodies of the confirm pages, read with a bound: forms
  * (application/x-www-form-urlencoded) and JSON. What is read is parsed by
  * the core (src/core/body_parse.c); a body it refuses is a 400.

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * StepupCache: what must happen once (a WebAuthn challenge taken, a
  * one-time token spent) and what must be counted (failed passwords)
  * through ap_socache, so that a farm sharing the cache decides them once

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Claims on a farm cache: add a key only when it is absent, so that
  * exactly one caller across the farm gets it until it expires.
  * ap_socache offers no such operation (store() overwrites), so the module

@@ -1,3 +1,9 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The module's configuration: the server and directory records, how they
+ * merge, the accessors with their defaults, and the directive table.
+ */
 #include <httpd.h>
 #include <string.h>
 
@@ -19,16 +25,19 @@ void *stepup_create_server_conf(apr_pool_t *p, server_rec *s)
     return c;
 }
 
+/* The one merge idiom of both records: the nearer section's value when it
+ * set one (is not unset), else the enclosing one's. */
+#define MERGE(f, unset) c->f = add->f != (unset) ? add->f : base->f
+
 void *stepup_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
 {
     const stepup_server_conf *base = basev, *add = addv;
     stepup_server_conf *c = apr_pcalloc(p, sizeof(*c));
 
-    c->key_file = add->key_file ? add->key_file : base->key_file;
-    c->keys = add->key_file ? add->keys : base->keys;
-    c->lifetime = add->lifetime != STEPUP_UNSET ? add->lifetime
-                                                : base->lifetime;
-    c->cache = add->cache ? add->cache : base->cache;
+    MERGE(key_file, NULL);
+    c->keys = add->key_file ? add->keys : base->keys; /* goes with key_file */
+    MERGE(lifetime, STEPUP_UNSET);
+    MERGE(cache, NULL);
     c->require_used = add->require_used; /* each server answers for its own */
     return c;
 }
@@ -48,37 +57,33 @@ void *stepup_create_dir_conf(apr_pool_t *p, char *dir)
     return c;
 }
 
-#define MERGE_PTR(f) c->f = add->f ? add->f : base->f
-#define MERGE_VAL(f) c->f = add->f != STEPUP_UNSET ? add->f : base->f
-
 void *stepup_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
 {
     const stepup_dir_conf *base = basev, *add = addv;
     stepup_dir_conf *c = apr_pcalloc(p, sizeof(*c));
 
-    MERGE_VAL(max_age);
-    MERGE_PTR(confirm_url);
-    MERGE_PTR(cookie_name);
-    c->cookie_secure = add->cookie_secure != STEPUP_SECURE_UNSET
-        ? add->cookie_secure : base->cookie_secure;
-    MERGE_PTR(bind_cookie);
-    MERGE_PTR(token_header);
-    c->methods = add->methods ? add->methods : base->methods;
-    MERGE_PTR(authn);
-    MERGE_VAL(max_attempts);
-    MERGE_VAL(attempt_window);
-    MERGE_PTR(page);
-    MERGE_PTR(rp_id);
-    MERGE_PTR(origins);
-    c->uv = add->uv != STEPUP_UV_UNSET ? add->uv : base->uv;
-    MERGE_PTR(aaguids);
-    MERGE_PTR(roots);
-    c->enroll_acr = add->enroll_acr ? add->enroll_acr : base->enroll_acr;
-    MERGE_PTR(has_password);
-    MERGE_VAL(resume);
-    MERGE_VAL(resume_limit);
-    MERGE_VAL(backend_challenge);
-    MERGE_PTR(show_fields);
+    MERGE(max_age, STEPUP_UNSET);
+    MERGE(confirm_url, NULL);
+    MERGE(cookie_name, NULL);
+    MERGE(cookie_secure, STEPUP_SECURE_UNSET);
+    MERGE(bind_cookie, NULL);
+    MERGE(token_header, NULL);
+    MERGE(methods, 0);
+    MERGE(authn, NULL);
+    MERGE(max_attempts, STEPUP_UNSET);
+    MERGE(attempt_window, STEPUP_UNSET);
+    MERGE(page, NULL);
+    MERGE(rp_id, NULL);
+    MERGE(origins, NULL);
+    MERGE(uv, STEPUP_UV_UNSET);
+    MERGE(aaguids, NULL);
+    MERGE(roots, NULL);
+    MERGE(enroll_acr, 0);
+    MERGE(has_password, NULL);
+    MERGE(resume, STEPUP_UNSET);
+    MERGE(resume_limit, STEPUP_UNSET);
+    MERGE(show_fields, NULL);
+    MERGE(backend_challenge, STEPUP_UNSET);
     return c;
 }
 
@@ -131,10 +136,11 @@ stepup_acr stepup_conf_enroll_acr(const stepup_dir_conf *d)
     return d->enroll_acr ? d->enroll_acr : STEPUP_ACR_PWD;
 }
 
-/* Whole seconds in [min, max], for directives and Require arguments. */
-const char *stepup_parse_seconds(apr_pool_t *p, const char *what,
-                                 const char *arg, apr_int64_t min,
-                                 apr_int64_t max, apr_int64_t *out)
+/* A directive or Require argument of whole seconds in [min, max]: NULL
+ * with *out set, or httpd's error message (naming what). */
+const char *stepup_seconds_arg(apr_pool_t *p, const char *what,
+                               const char *arg, apr_int64_t min,
+                               apr_int64_t max, apr_int64_t *out)
 {
     char *end = NULL;
     apr_int64_t v;
@@ -191,8 +197,8 @@ static const char *stepup_set_lifetime(cmd_parms *cmd, void *dummy,
 
     if (err)
         return err;
-    return stepup_parse_seconds(cmd->pool, cmd->cmd->name, arg, 1, 86400,
-                                &server_conf(cmd)->lifetime);
+    return stepup_seconds_arg(cmd->pool, cmd->cmd->name, arg, 1, 86400,
+                              &server_conf(cmd)->lifetime);
 }
 
 static const char *stepup_set_max_age(cmd_parms *cmd, void *dconf,
@@ -200,8 +206,8 @@ static const char *stepup_set_max_age(cmd_parms *cmd, void *dconf,
 {
     stepup_dir_conf *c = dconf;
 
-    return stepup_parse_seconds(cmd->pool, cmd->cmd->name, arg, 1, 86400,
-                                &c->max_age);
+    return stepup_seconds_arg(cmd->pool, cmd->cmd->name, arg, 1, 86400,
+                              &c->max_age);
 }
 
 static const char *stepup_set_confirm_url(cmd_parms *cmd, void *dconf,
@@ -240,14 +246,15 @@ static const char *check_cookie_name(cmd_parms *cmd, const char *arg)
     return NULL;
 }
 
-static const char *stepup_set_cookie_name(cmd_parms *cmd, void *dconf,
+/* StepupCookieName and StepupBindCookie: a cookie name, into the field of
+ * the directory record at the offset the directive table gives. */
+static const char *stepup_set_cookie_slot(cmd_parms *cmd, void *dconf,
                                           const char *arg)
 {
-    stepup_dir_conf *c = dconf;
     const char *err = check_cookie_name(cmd, arg);
 
     if (!err)
-        c->cookie_name = arg;
+        *(const char **)((char *)dconf + (apr_size_t)cmd->info) = arg;
     return err;
 }
 
@@ -266,17 +273,6 @@ static const char *stepup_set_cookie_secure(cmd_parms *cmd, void *dconf,
         return apr_psprintf(cmd->pool, "%s: \"%s\" must be On, Off or Auto",
                             cmd->cmd->name, arg);
     return NULL;
-}
-
-static const char *stepup_set_bind_cookie(cmd_parms *cmd, void *dconf,
-                                          const char *arg)
-{
-    stepup_dir_conf *c = dconf;
-    const char *err = check_cookie_name(cmd, arg);
-
-    if (!err)
-        c->bind_cookie = arg;
-    return err;
 }
 
 static const char *stepup_set_token_header(cmd_parms *cmd, void *dconf,
@@ -374,15 +370,15 @@ static const char *stepup_set_max_attempts(cmd_parms *cmd, void *dconf,
 {
     stepup_dir_conf *c = dconf;
     apr_int64_t count;
-    const char *err = stepup_parse_seconds(cmd->pool, cmd->cmd->name, n, 1,
-                                           1000, &count);
+    const char *err = stepup_seconds_arg(cmd->pool, cmd->cmd->name, n, 1,
+                                         1000, &count);
 
     if (err)
         return apr_psprintf(cmd->pool, "%s: \"%s\" must be a number of "
                             "attempts from 1 to 1000", cmd->cmd->name, n);
     c->max_attempts = (int)count;
-    return stepup_parse_seconds(cmd->pool, cmd->cmd->name, seconds, 1,
-                                86400, &c->attempt_window);
+    return stepup_seconds_arg(cmd->pool, cmd->cmd->name, seconds, 1,
+                              86400, &c->attempt_window);
 }
 
 /* Defined here, beside the directive that checks a template against them,
@@ -600,12 +596,14 @@ const command_rec stepup_cmds[] = {
     AP_INIT_TAKE1("StepupConfirmURL", stepup_set_confirm_url, NULL,
                   OR_AUTHCFG, "local path of the confirm-access handler "
                   "(default /stepup/)"),
-    AP_INIT_TAKE1("StepupCookieName", stepup_set_cookie_name, NULL,
+    AP_INIT_TAKE1("StepupCookieName", stepup_set_cookie_slot,
+                  (void *)APR_OFFSETOF(stepup_dir_conf, cookie_name),
                   OR_AUTHCFG, "name of the step-up cookie (default stepup)"),
     AP_INIT_TAKE1("StepupCookieSecure", stepup_set_cookie_secure, NULL,
                   OR_AUTHCFG, "On, Off or Auto (Secure when the request came "
                   "over TLS; default)"),
-    AP_INIT_TAKE1("StepupBindCookie", stepup_set_bind_cookie, NULL,
+    AP_INIT_TAKE1("StepupBindCookie", stepup_set_cookie_slot,
+                  (void *)APR_OFFSETOF(stepup_dir_conf, bind_cookie),
                   OR_AUTHCFG, "bind step-up tokens to the session cookie of "
                   "this name"),
     AP_INIT_TAKE1("StepupTokenHeader", stepup_set_token_header, NULL,

@@ -1,6 +1,8 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The step-up cookie: reading the token (and the session cookie it may be
- * bound to) and writing it (DESIGN 3). The Set-Cookie line is composed
+ * bound to) and writing it (doc/token.md sections 5 and 8). The Set-Cookie line is composed
  * here rather than by ap_cookie_write, which logs cookie values at trace
  * level; a token never reaches a log.
  */

@@ -1,5 +1,7 @@
 /*
- * What a client denied by "Require stepup" sees (DESIGN 6): a browser
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * What a client denied by "Require stepup" sees (doc/endpoints.md section 1): a browser
  * navigation is sent to the confirm page; anything else gets the RFC 9470
  * challenge with a JSON body. An authz provider cannot answer itself, so
  * it records the denial and the note_auth_failure hook, which httpd runs
@@ -45,10 +47,10 @@ void stepup_record_denial(request_rec *r, stepup_acr acr, apr_int64_t max_age)
         d->max_age = max_age;
 }
 
-/* A top-level or frame navigation, which can follow a redirect to a page:
- * a link (GET or HEAD) or a form sent with a body (which is parked, or
- * the page says to send it again). Browsers without
- * Sec-Fetch-* are judged by Accept. */
+/* A top-level or frame navigation, which can follow a redirect to a page
+ * (doc/endpoints.md section 1): a link (GET or HEAD), or a form sent with
+ * a body (which is parked, or the page says to send it again). Browsers
+ * without Sec-Fetch-* are judged by Accept. */
 static int is_navigation(request_rec *r, const stepup_dir_conf *dc)
 {
     const char *mode, *accept;

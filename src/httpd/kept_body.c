@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * A request body read ahead of the handler and given back to it. The module
  * reads a body before the handler does to compute the request's
  * transaction (a transaction-bound token opens only the request it was

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Private to the module: configuration records and the functions the hooks
  * in mod_stepup.c call. Files that include it log as "stepup", so
  * "LogLevel stepup:debug" covers all of them.
@@ -122,9 +124,9 @@ void *stepup_create_dir_conf(apr_pool_t *p, char *dir);
 void *stepup_merge_dir_conf(apr_pool_t *p, void *base, void *add);
 /* The directives (StepupKeyFile, ...) with their setters. */
 extern const command_rec stepup_cmds[];
-const char *stepup_parse_seconds(apr_pool_t *p, const char *what,
-                                 const char *arg, apr_int64_t min,
-                                 apr_int64_t max, apr_int64_t *out);
+const char *stepup_seconds_arg(apr_pool_t *p, const char *what,
+                               const char *arg, apr_int64_t min,
+                               apr_int64_t max, apr_int64_t *out);
 /* Effective values: the merged setting or its default. */
 apr_int64_t stepup_conf_max_age(const stepup_dir_conf *d);
 apr_int64_t stepup_conf_lifetime(const stepup_server_conf *s);
@@ -194,6 +196,7 @@ typedef struct {
     const char *id;
     const char *user, *bind;     /* bind: "-" when it was not bound */
     const char *method, *target, *ctype;   /* ctype may be NULL */
+    const char *txn;             /* its transaction (stepup_txn.h) */
     const char *body;
     apr_size_t body_len;
     stepup_acr acr;
@@ -470,9 +473,9 @@ void stepup_log_attempt(request_rec *r, const char *method, const char *acr,
                         const char *outcome);
 /* 1 when the request carries a valid token of r->user no older than
  * max_age seconds, at any level; *t (may be NULL) gets it. */
-int stepup_current_token(request_rec *r, const stepup_dir_conf *dc,
-                         apr_int64_t max_age, stepup_token *t);
-/* stepup_current_token no older than StepupMaxAge. */
+int stepup_has_current_token(request_rec *r, const stepup_dir_conf *dc,
+                             apr_int64_t max_age, stepup_token *t);
+/* stepup_has_current_token no older than StepupMaxAge. */
 int stepup_has_recent_token(request_rec *r, const stepup_dir_conf *dc,
                             stepup_token *t);
 /* Mints the token and sets the cookie: OK, HTTP_BAD_REQUEST (binding on
@@ -496,8 +499,8 @@ void stepup_passkey_policy(request_rec *r, const stepup_dir_conf *dc,
  * (base64url), or NULL (OpenSSL failed). */
 const char *stepup_user_handle(request_rec *r, const char *rp_id);
 /* OK when passkeys can be used here, else a status and why. */
-int stepup_passkeys_enabled(request_rec *r, const stepup_dir_conf *dc,
-                            const char **why);
+int stepup_passkeys_check(request_rec *r, const stepup_dir_conf *dc,
+                          const char **why);
 
 /* password_authn.c: the StepupAuthnProvider chain */
 authn_status stepup_password_check(request_rec *r, const stepup_dir_conf *dc,
@@ -531,7 +534,7 @@ int stepup_pages_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 /* manage_page.c: the passkeys page; its built-in templates, parsed by
  * stepup_pages_post_config (*what names the one that fails) */
 int stepup_manage_page_parse(apr_pool_t *p, const char **what,
-                             const char **err);
+                             const char **why);
 
 /* enrol.c: who may change r->user's passkeys */
 /* The least token level that adds or removes a passkey of a user who has
@@ -580,7 +583,7 @@ void stepup_resume_insert_filter(request_rec *r);
 /* The resume id of a request to the handler (a query argument, a form
  * field or a JSON member), checked: OK with *parked (NULL when none was
  * given), or a status with *why. */
-int stepup_resume_arg(request_rec *r, const char *id,
+int stepup_resume_check(request_rec *r, const char *id,
                       const stepup_parked **parked, const char **why);
 /* The page's line for a parked request that cannot be resumed (why). */
 const char *stepup_resume_gone(request_rec *r, const char *why);

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * "Require stepup max-age=0": a token opens one request to such a location
  * and is then spent for all of them, on every server of a farm.
  *

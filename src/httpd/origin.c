@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The site's public origin: the origins an Origin check accepts (the
  * handler's POSTs, WebAuthn's clientDataJSON.origin) and the absolute URLs
  * of Location headers (the handler's redirects, the denials'); and the

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Parked requests: a request denied for want of step-up, kept so that it
  * can be sent again once after the step-up. What is kept: the user, the
  * session it was made in (the StepupBindCookie hash, "-" without one), the
@@ -75,6 +77,8 @@ static json_t *shown_fields(request_rec *r, const stepup_dir_conf *dc,
     /* a body that does not parse shows nothing; it is kept all the same */
     if (stepup_content_type_is(ctype, "application/json"))
         stepup_json_object_parse(r->pool, body, len, &doc, &why);
+    else if (stepup_content_type_is(ctype, "multipart/form-data"))
+        stepup_multipart_parse(r->pool, ctype, body, len, &form, &why);
     else if (!stepup_content_type_is(ctype, kept_types[0])
              || stepup_form_parse(r->pool, body, len, &form, &why) != 0)
         return show;
@@ -113,20 +117,25 @@ static char *record_text(request_rec *r, const stepup_dir_conf *dc,
                          const char *body, apr_size_t len, stepup_acr acr,
                          apr_int64_t max_age)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:I, s:I, "
-                          "s:o}",
-                          "user", r->user, "bind", bind ? bind : "-",
-                          "method", r->method,
-                          "target", stepup_request_target(r),
-                          "ctype", ctype,
-                          "body", stepup_b64url_encode(
-                              r->pool, (const unsigned char *)body, len),
-                          "acr", stepup_acr_name(acr),
-                          "max_age", (json_int_t)max_age,
-                          "parked", (json_int_t)apr_time_sec(r->request_time),
-                          "show", shown_fields(r, dc, ctype, body, len));
-    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL, *copy;
+    const char *target = stepup_request_target(r);
+    char txn[STEPUP_TXN_LEN + 1];
+    json_t *o;
+    char *text, *copy;
 
+    /* the transaction the request is, for a token bound to it */
+    if (stepup_txn_compute(r->method, target, ctype, body, len, NULL, txn))
+        return NULL;
+    o = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:I, s:I, "
+                  "s:o}",
+                  "user", r->user, "bind", bind ? bind : "-",
+                  "method", r->method, "target", target, "ctype", ctype,
+                  "body", stepup_b64url_encode(
+                      r->pool, (const unsigned char *)body, len),
+                  "txn", txn, "acr", stepup_acr_name(acr),
+                  "max_age", (json_int_t)max_age,
+                  "parked", (json_int_t)apr_time_sec(r->request_time),
+                  "show", shown_fields(r, dc, ctype, body, len));
+    text = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (!text)
         return NULL;
@@ -264,9 +273,11 @@ static int decode(request_rec *r, json_t *o, stepup_parked *p)
     p->method = member(o, "method");
     p->target = member(o, "target");
     p->ctype = member(o, "ctype");
+    p->txn = member(o, "txn");
     p->max_age = json_integer_value(json_object_get(o, "max_age"));
     p->parked = json_integer_value(json_object_get(o, "parked"));
     if (!p->user || !p->bind || !p->method || !p->target || !body || !acr
+        || !p->txn || !stepup_txn_valid(p->txn, strlen(p->txn))
         || stepup_acr_parse(acr, strlen(acr), &p->acr)
         || (*body && stepup_b64url_decode(r->pool, body, strlen(body), &raw,
                                           &len)))
@@ -288,6 +299,7 @@ static int decode(request_rec *r, json_t *o, stepup_parked *p)
     p->method = apr_pstrdup(r->pool, p->method);
     p->target = apr_pstrdup(r->pool, p->target);
     p->ctype = p->ctype ? apr_pstrdup(r->pool, p->ctype) : NULL;
+    p->txn = apr_pstrdup(r->pool, p->txn);
     return OK;
 }
 

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Passwords through httpd's authn providers (StepupAuthnProvider, "file"
  * by default), walked like mod_auth_form does, never by reading password
  * files here; and whether a user has a password at all.

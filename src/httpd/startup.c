@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Start-up checks that need the whole configuration: refusals run before
  * the logs open (check_config), so they reach the console of "apachectl
  * start"; warnings after (post_config), so they stay in the error log.
@@ -44,8 +46,8 @@ static void scan_sections(const apr_array_header_t *secs, phrh_sections *ps)
         scan_section(APR_ARRAY_IDX(secs, i, ap_conf_vector_t *), ps);
 }
 
-/* DESIGN 5: an AAGUID is only a claim; without attestation roots the list
- * cannot make any passkey phrh. Said once per list, not refused: the list
+/* An AAGUID is only a claim (doc/assurance.md section 4); without
+ * attestation roots the list cannot make any passkey phrh. Said once per list, not refused: the list
  * still names the models an operator means to accept once roots are set. */
 static void warn_aaguids_without_roots(apr_pool_t *ptemp, server_rec *s)
 {
@@ -143,7 +145,7 @@ static const char *in_config_order(apr_pool_t *p, apr_array_header_t *hosts)
  * file named twice) accept each other's tokens for equal user names. That
  * is right when their users are the same people and wrong when they are not
  * (two customers' sites, each with its own "admin"), which the module cannot
- * tell, so it says so once per start and per key file (DESIGN 4).
+ * tell, so it says so once per start and per key file (doc/operations.md section 2.3).
  */
 static void note_shared_key_files(apr_pool_t *ptemp, server_rec *main_server)
 {

@@ -1,4 +1,6 @@
-/* The pages' built-in templates, style and script (assets/),
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The pages' built-in templates, style and script (assets/),
  * embedded at build time by scripts/embed.sh. */
 #ifndef STEPUP_ASSETS_H
 #define STEPUP_ASSETS_H

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The passkey store, through mod_dbd's pooled connections. Statements are
  * prepared on each connection the first time this module uses it, after
  * creating the schema when the driver is SQLite: preparing them at
@@ -208,9 +210,10 @@ static stepup_credential *read_row(request_rec *r, ap_dbd_t *dbd,
     if (stepup_acr_parse(level, strlen(level), &c->level) != 0
         || c->level < STEPUP_ACR_PHR)
         c->level = STEPUP_ACR_PHR; /* a damaged row is never high assurance */
-    /* DESIGN 5: phrh needs a trusted attestation and BE clear; a row stored
-     * phrh without them (an AAGUID claim under the rule before issue 13)
-     * is phr wherever it is read */
+    /* phrh needs a trusted attestation and BE clear (doc/assurance.md
+     * section 4); a row stored phrh without them (an AAGUID claim, as
+     * builds before 2026-12-06 stored them; NEWS) is phr wherever it is
+     * read */
     if (c->level == STEPUP_ACR_PHRH
         && (!c->attestation_trusted || c->backup_eligible))
         c->level = STEPUP_ACR_PHR;

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * StepupMaxAttempts N SECONDS: at most N passwords of a user are checked
  * in any SECONDS; the next try, even with the right password, gets 429
  * until the oldest of them is SECONDS old.

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The request's step-up token checked against the server's keys, with a
  * memory of the last authentic token on the connection.
  *

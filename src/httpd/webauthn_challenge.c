@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * One-time WebAuthn challenges: 32 random bytes in StepupCache under the
  * user and the ceremony, valid STEPUP_CHALLENGE_SECONDS, taken
  * (deleted) by the first finish whatever its outcome. Shared through the

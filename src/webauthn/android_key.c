@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The "android-key" attestation statement format (WebAuthn L3 8.4), what
  * Android's hardware-backed keystore sends:
  *   attStmt = { alg: int, sig: bytes, x5c: [ credCert, ca* ] }

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The "apple" anonymous attestation statement format (WebAuthn L3 8.8),
  * what iOS and macOS send:
  *   attStmt = { x5c: [ credCert, ca* ] }

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The attestation object (WebAuthn L3 6.5) and the attestation statement
  * format dispatch (7.1 steps 12 and 21-22); the "none" format (8.7).
  * packed.c, fido_u2f.c, tpm.c, android_key.c, apple.c and safetynet.c

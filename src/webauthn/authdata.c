@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Authenticator data (WebAuthn L3 6.1):
  *   rpIdHash (32) | flags (1) | signCount (4, big-endian)
  *   [AT] aaguid (16) | credentialIdLength (2) | credentialId | COSE_Key
@@ -17,7 +19,7 @@
 #define AD_FIXED  37   /* rpIdHash, flags, signCount */
 
 /* The attested credential data at buf[*pos..len); *pos moves past it. */
-static int parse_attested(apr_pool_t *p, const unsigned char *buf,
+static int attested_parse(apr_pool_t *p, const unsigned char *buf,
                           size_t len, size_t *pos, stepup_authdata *out,
                           const char **why)
 {
@@ -55,7 +57,7 @@ static int parse_attested(apr_pool_t *p, const unsigned char *buf,
 }
 
 /* The extensions map at buf[*pos..len); *pos moves past it. */
-static int parse_extensions(apr_pool_t *p, const unsigned char *buf,
+static int extensions_parse(apr_pool_t *p, const unsigned char *buf,
                             size_t len, size_t *pos, stepup_authdata *out,
                             const char **why)
 {
@@ -93,10 +95,10 @@ int stepup_authdata_parse(apr_pool_t *p, const unsigned char *buf, size_t len,
     out->sign_count = ((uint32_t)buf[33] << 24) | ((uint32_t)buf[34] << 16)
         | ((uint32_t)buf[35] << 8) | (uint32_t)buf[36];
     if ((out->flags & STEPUP_WEBAUTHN_FLAG_AT)
-        && parse_attested(p, buf, len, &pos, out, why) != 0)
+        && attested_parse(p, buf, len, &pos, out, why) != 0)
         return -1;
     if ((out->flags & STEPUP_WEBAUTHN_FLAG_ED)
-        && parse_extensions(p, buf, len, &pos, out, why) != 0)
+        && extensions_parse(p, buf, len, &pos, out, why) != 0)
         return -1;
     if (pos != len)
         return stepup_wa_fail(why, apr_psprintf(p, "authenticatorData: %"

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * One CBOR item at a time, with limits (libcbor).
  *
  * cbor_load builds the whole item tree and allocates a definite array or

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The two ceremonies, step by step (WebAuthn L3 7.1 "Registering a New
  * Credential" and 7.2 "Verifying an Authentication Assertion"). Steps
  * that need the relying party's database (the credential belongs to the

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * CollectedClientData (WebAuthn L3 5.8.1), checked as in 7.1 steps 5-10
  * and 7.2 steps 8-14: the JSON text is parsed with jansson (UTF-8 checked,
  * duplicate members refused) and compared member by member; the bytes

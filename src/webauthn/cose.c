@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * COSE_Key (RFC 9052 7, WebAuthn L3 5.8.5): the map is walked once
  * collecting kty (1), alg (3) and the type parameters -1, -2, -3, each at
  * most once; other labels (kid, key_ops, text labels) are ignored. The

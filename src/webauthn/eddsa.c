@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * EdDSA credential keys: COSE OKP (kty 1) on Ed25519 (crv 6) with the
  * 32-byte public key x (-2) (RFC 8037 / RFC 9053). Signatures are
  * PureEdDSA over the message itself (no pre-hash).

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * ES256 credential keys: COSE EC2 (kty 2) on P-256 (crv 1), x and y of 32
  * bytes each (WebAuthn L3 5.8.5, RFC 9053 7.1.1).
  *

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The "fido-u2f" attestation statement format (WebAuthn L3 8.6):
  *   attStmt = { sig: bytes, x5c: [ one certificate ] }
  * The certificate's key is on P-256, the credential is ES256, and sig

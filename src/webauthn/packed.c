@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The "packed" attestation statement format (WebAuthn L3 8.2):
  *   attStmt = { alg: int, sig: bytes [, x5c: [ bytes+ ]] }
  * Signed data: authenticatorData || clientDataHash. Without x5c it is

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The standard RegistrationResponseJSON and AuthenticationResponseJSON
  * (WebAuthn L3 5.1, PublicKeyCredential.toJSON()), parsed with jansson:
  * every binary member is base64url (padding tolerated), decoded into the
@@ -172,7 +174,7 @@ static int read_id(apr_pool_t *p, const json_t *j,
 
 /* What both responses share: the top level and clientDataJSON. On success
  * *resp is the "response" object of the parsed root. */
-static int parse_common(apr_pool_t *p, const json_t *j, const json_t **resp,
+static int common_parse(apr_pool_t *p, const json_t *j, const json_t **resp,
                         stepup_webauthn_response *out, const char **why)
 {
     const json_t *v;
@@ -200,7 +202,7 @@ typedef int (*response_members)(apr_pool_t *p, const json_t *resp,
                                 stepup_webauthn_response *out,
                                 const char **why);
 
-static int parse_response(apr_pool_t *p, const char *json, size_t len,
+static int response_parse(apr_pool_t *p, const char *json, size_t len,
                           response_members members,
                           stepup_webauthn_response *out, const char **why)
 {
@@ -210,7 +212,7 @@ static int parse_response(apr_pool_t *p, const char *json, size_t len,
 
     memset(out, 0, sizeof(*out));
     rc = load_object(p, json, len, &root, why) == 0
-        && parse_common(p, root, &resp, out, why) == 0
+        && common_parse(p, root, &resp, out, why) == 0
         && members(p, resp, out, why) == 0 ? 0 : -1;
     json_decref(root);
     if (rc != 0)
@@ -249,18 +251,18 @@ static int authentication_members(apr_pool_t *p, const json_t *resp,
                           why) == 0) ? 0 : -1;
 }
 
-int stepup_webauthn_parse_registration_json(apr_pool_t *p, const char *json,
+int stepup_webauthn_registration_json_parse(apr_pool_t *p, const char *json,
                                             size_t len,
                                             stepup_webauthn_response *out,
                                             const char **why)
 {
-    return parse_response(p, json, len, registration_members, out, why);
+    return response_parse(p, json, len, registration_members, out, why);
 }
 
-int stepup_webauthn_parse_authentication_json(apr_pool_t *p, const char *json,
+int stepup_webauthn_authentication_json_parse(apr_pool_t *p, const char *json,
                                               size_t len,
                                               stepup_webauthn_response *out,
                                               const char **why)
 {
-    return parse_response(p, json, len, authentication_members, out, why);
+    return response_parse(p, json, len, authentication_members, out, why);
 }

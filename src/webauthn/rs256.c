@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * RS256 credential keys: COSE RSA (kty 3) with n (-1) and e (-2) as
  * unsigned big-endian byte strings (RFC 8230). The modulus is 2048 to
  * 16384 bits (any size between: the W3C vectors use 3488), odd; e is odd,

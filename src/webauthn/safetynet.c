@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The "android-safetynet" attestation statement format (WebAuthn L3 8.5):
  *   attStmt = { ver: text, response: bytes }
  * response is a JWS (compact serialization, RFC 7515) that Google's

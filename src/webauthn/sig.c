@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * What the key types (es256.c, rs256.c, eddsa.c), the COSE dispatcher
  * (cose.c) and the attestation formats share below them: a signature
  * checked with an EVP_PKEY as a COSE algorithm says, and keys tied to a

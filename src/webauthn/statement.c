@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * What the attestation statement formats share, below them and below the
  * dispatcher (attestation.c), so that no format calls back into the file
  * that calls it: the data most formats sign, the reader of the

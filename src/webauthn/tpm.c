@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The "tpm" attestation statement format (WebAuthn L3 8.3), what Windows
  * Hello sends:
  *   attStmt = { ver: "2.0", alg: int, x5c: [ aikCert, ca* ], sig: bytes,

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Attestation trust anchors (StepupAttestationRoots, stepupctl
  * --attestation-roots): PEM certificates in an X509_STORE. Every
  * certificate of the file is an anchor (X509_V_FLAG_PARTIAL_CHAIN), as

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Small helpers of the WebAuthn core: reasons fit for one log line, the
  * failure idiom, prefixed reasons and the names of COSE algorithms.
  */

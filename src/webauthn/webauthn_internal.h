@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The building blocks of the WebAuthn core (src/webauthn/), one concern at
  * a time: CBOR items, clientDataJSON, authenticator data, COSE keys,
  * attestation statements, X.509 chains and TPM structures. Private to the

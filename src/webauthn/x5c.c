@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Attestation certificates: the x5c array of an attestation statement,
  * the requirements of WebAuthn L3 8.2.1 on a packed attestation
  * certificate, and whether a certificate's key fits a COSE algorithm.

@@ -1,4 +1,5 @@
-# One-time WebAuthn challenges are good for five minutes (src/onetime.c):
+# SPDX-License-Identifier: Apache-2.0
+# One-time WebAuthn challenges are good for five minutes (src/httpd/webauthn_challenge.c):
 # a passkey step-up finished 299 s after its begin by the server's clock
 # succeeds, one finished 301 s after is refused with "the challenge has
 # expired (begin again)". The server's clock is moved with libfaketime
@@ -10,40 +11,15 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib", "$FindBin::Bin/../lib";
-use File::Spec::Functions qw(catfile);
-use File::Temp qw(tempdir);
 use Test::More;
 use Farm ();
 use StepupClient qw(authn err_of login_begin login_finish register_begin
                     register_finish);
 
-my ($faketime) = glob '/usr/lib/*/faketime/libfaketimeMT.so.1';
-die "libfaketime is not installed (scripts/farm-test.sh installs it)\n"
-    unless $faketime && -e $faketime;
-my $dir = tempdir(CLEANUP => 1);
-chmod 0755, $dir;
-my $offset = catfile($dir, 'offset');
-
-sub server_clock {  # seconds ahead of the real clock
-    my ($seconds) = @_;
-    open my $fh, '>', "$offset.new" or die "$offset: $!";
-    print $fh "+$seconds\n";
-    close $fh or die "$offset: $!";
-    chmod 0644, "$offset.new";
-    rename "$offset.new", $offset or die "$offset: $!";
-}
-
-server_clock(0);
 my $u = 'exp';
-my $farm;
-{
-    local $ENV{LD_PRELOAD} = $faketime;
-    local $ENV{FAKETIME_TIMESTAMP_FILE} = $offset;
-    local $ENV{FAKETIME_NO_CACHE} = 1;
-    local $ENV{FAKETIME_DONT_FAKE_MONOTONIC} = 1;
-    $farm = Farm::new_farm(cache => Farm::redis_spec(), servers => 1,
-                           users => { $u => 'exp-pw-64' });
-}
+my $farm = Farm::new_farm_with_clock(cache => Farm::redis_spec(),
+                                     servers => 1,
+                                     users => { $u => 'exp-pw-64' });
 my $s = $farm->{servers}[0];
 my $key = authn($Farm::SITE);
 
@@ -55,13 +31,13 @@ is(register_finish($s, $u, $key->register($ro || {}),
 
 my ($res, $o) = login_begin($s, $u);
 is($res->code, 200, 'passkey/begin');
-server_clock(299);
+Farm::server_clock(299);
 $res = login_finish($s, $u, $key->assert($o || {}));
 is($res->code, 200, 'finished 299 s later by the server\'s clock: 200');
 
 ($res, $o) = login_begin($s, $u);
 is($res->code, 200, 'passkey/begin again');
-server_clock(299 + 301);
+Farm::server_clock(299 + 301);
 $res = login_finish($s, $u, $key->assert($o || {}));
 is($res->code, 400, 'finished 301 s later: 400');
 is(err_of($res), 'the challenge has expired (begin again)',

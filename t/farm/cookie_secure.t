@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # StepupCookieSecure Auto (the default) over real TLS: one httpd with a
 # plain listener and a mod_ssl one (a certificate made here for
 # 127.0.0.1). The step-up cookie carries Secure when the confirmation came

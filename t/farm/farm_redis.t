@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The farm with StepupCache redis: and DBDriver pgsql: two httpd servers
 # with one key file; password on A opens B; registration begun on A finishes
 # on B; an assertion begun on B finishes on A, its replay on B is refused;

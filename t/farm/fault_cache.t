@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Faults: the cache (Redis, then memcached) stopped mid-run. Passkey begin
 # and finish and the password step-up fail closed with 503 and a JSON
 # reason; valid tokens keep working on both servers; once the cache is back,

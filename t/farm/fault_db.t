@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Faults: the passkey store (PostgreSQL) unavailable, then read-only.
 # Passkey flows fail closed with 503 and a JSON reason, nothing is
 # half-written (no row, the sign counter unchanged, the challenge spent or

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Faults: "apachectl graceful" every few seconds on both servers while ab
 # sends protected requests with a valid token to each: zero failed and zero
 # non-2xx requests. Run by scripts/farm-test.sh.

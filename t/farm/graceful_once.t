@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # One server with the default cache (shmcb): what must happen once is not
 # undone by "apachectl graceful" (logrotate's) or by a flood of writes.
 # - a throttled user is still throttled after a graceful restart, and after

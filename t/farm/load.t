@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Load: FARM_LOAD_SECONDS (default 60) of mixed load with wrk at 64
 # connections against server A of a redis + pgsql farm: protected requests
 # with a valid token, status, and passkey/begin. Zero non-2xx, zero socket

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # What must happen once happens once across a farm, under any concurrency
 # (StepupCache redis: and memcache:, two servers): a one-time token sent by
 # many requests released together over both servers opens exactly one; of

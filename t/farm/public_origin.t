@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Two servers behind one public origin (a load balancer or TLS terminator in
 # front of them, StepupOrigin set), sharing Redis and PostgreSQL: every
 # request arrives as a load balancer at http://localhost forwards it, "Host:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Parked requests across a farm (StepupCache redis: and memcache:, two
 # servers): a request parked on one server is confirmed and resumed on the
 # other, and reaches the backend (a CGI on each server) once; ten resumes of

@@ -1,50 +1,26 @@
+# SPDX-License-Identifier: Apache-2.0
 # A parked request is kept for 10 minutes (src/httpd/park.c): its confirm
 # page 599 s after it was parked, by the server's clock, shows it; 601 s
 # after, the page and POST resume answer 400 "this action expired". The
-# server's clock is moved with libfaketime as in challenge_expiry.t; Redis
+# server's clock is moved with libfaketime (Farm::new_farm_with_clock); Redis
 # keeps the record meanwhile on its own real clock, so the refusal is the
 # module's own check of the time it wrote. Run by scripts/farm-test.sh.
 use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib", "$FindBin::Bin/../lib";
-use File::Spec::Functions qw(catfile);
-use File::Temp qw(tempdir);
 use Test::More;
 use Farm ();
 use StepupClient qw(csrf json_of password request);
 use StepupToken qw(token_from);
 
-my ($faketime) = glob '/usr/lib/*/faketime/libfaketimeMT.so.1';
-die "libfaketime is not installed (scripts/farm-test.sh installs it)\n"
-    unless $faketime && -e $faketime;
-my $dir = tempdir(CLEANUP => 1);
-chmod 0755, $dir;
-my $offset = catfile($dir, 'offset');
-
-sub server_clock {  # seconds ahead of the real clock
-    my ($seconds) = @_;
-    open my $fh, '>', "$offset.new" or die "$offset: $!";
-    print $fh "+$seconds\n";
-    close $fh or die "$offset: $!";
-    chmod 0644, "$offset.new";
-    rename "$offset.new", $offset or die "$offset: $!";
-}
-
-server_clock(0);
 my $u = 'parker';
-my $farm;
-{
-    local $ENV{LD_PRELOAD} = $faketime;
-    local $ENV{FAKETIME_TIMESTAMP_FILE} = $offset;
-    local $ENV{FAKETIME_NO_CACHE} = 1;
-    local $ENV{FAKETIME_DONT_FAKE_MONOTONIC} = 1;
-    $farm = Farm::new_farm(cache => Farm::redis_spec(), servers => 1,
-                           users => { $u => 'parker-pw-71' },
-                           conf => "<Location /transfer/>\n"
-                                 . "    Require stepup\n"
-                                 . "</Location>\n");
-}
+my $farm = Farm::new_farm_with_clock(cache => Farm::redis_spec(),
+                                     servers => 1,
+                                     users => { $u => 'parker-pw-71' },
+                                     conf => "<Location /transfer/>\n"
+                                           . "    Require stepup\n"
+                                           . "</Location>\n");
 my $s = $farm->{servers}[0];
 
 # A call parked now: its id.
@@ -60,12 +36,12 @@ sub park {
 sub page { request($s, 'GET', "/stepup/?resume=$_[0]", $u) }
 
 my $id = park();
-server_clock(599);
+Farm::server_clock(599);
 my $res = page($id);
 is($res->code, 200, 'its confirm page 599 s later by the server\'s clock: 200');
 like($res->content, qr{POST /transfer/}, '... shows it');
 
-server_clock(599 + 2);
+Farm::server_clock(599 + 2);
 $res = page($id);
 is($res->code, 400, '601 s after: 400');
 like($res->content, qr/this action expired/, '... the page says it expired');

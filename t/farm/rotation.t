@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Faults: key rotation. A new first key is added to the farm's key file and
 # both servers get "apachectl graceful": old tokens keep working until they
 # expire, new tokens are signed with the new key and accepted on both

@@ -1,4 +1,5 @@
-# The connection's kept token (src/verify.c) across name-based virtual
+# SPDX-License-Identifier: Apache-2.0
+# The connection's kept token (src/httpd/verify.c) across name-based virtual
 # hosts: two hosts on one address, each with its own StepupKeyFile whose
 # key is named k1 in both. On one kept-alive connection a token that one
 # host accepted is verified again in full by the other (and refused), so

@@ -1,5 +1,6 @@
 package KeepAlive;
 
+# SPDX-License-Identifier: Apache-2.0
 # Requests over one kept-alive HTTP/1.1 connection, for the tests of what
 # the module keeps per connection (t/token_connection.t,
 # t/farm/vhost_keys.t). LWP may or may not reuse a connection; here every

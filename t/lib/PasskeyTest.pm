@@ -1,5 +1,6 @@
 package PasskeyTest;
 
+# SPDX-License-Identifier: Apache-2.0
 # Helpers of the passkey and assurance tests (t/passkey_*.t, t/assurance.t),
 # on top of StepupTest.pm and the software authenticator SoftAuthn.pm:
 # - write_fixtures(): called by t/TEST.PL before httpd is configured; writes

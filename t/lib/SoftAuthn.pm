@@ -1,5 +1,6 @@
 package SoftAuthn;
 
+# SPDX-License-Identifier: Apache-2.0
 # A software WebAuthn authenticator for the passkey tests, written from the
 # WebAuthn Level 3 and COSE specifications only (nothing of the C code):
 # it turns the options JSON of passkey/register/begin and passkey/begin

@@ -1,5 +1,6 @@
 package StepupClient;
 
+# SPDX-License-Identifier: Apache-2.0
 # The HTTP client of the module's endpoints, shared by the Apache::Test
 # suite (t/*.t, through PasskeyTest.pm) and the farm (t/farm/*.t, through
 # t/farm/lib/Farm.pm): Basic credentials, the step-up cookie, the CSRF

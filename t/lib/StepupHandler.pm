@@ -1,5 +1,6 @@
 package StepupHandler;
 
+# SPDX-License-Identifier: Apache-2.0
 # Helpers of the Confirm access handler tests (t/handler_*.t), on top of
 # StepupTest.pm:
 # - write_fixtures(): the handler's own user files and page template,

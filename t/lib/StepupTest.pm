@@ -1,5 +1,6 @@
 package StepupTest;
 
+# SPDX-License-Identifier: Apache-2.0
 # Shared helpers of the mod_stepup Apache::Test suite:
 # - write_fixtures(): the key file and the htpasswd file, written by
 #   t/TEST.PL before httpd is configured (the module reads StepupKeyFile

@@ -1,5 +1,6 @@
 package StepupToken;
 
+# SPDX-License-Identifier: Apache-2.0
 # The token oracle: an independent Perl implementation of the mod_stepup
 # re-auth token (src/core/token.c is the module's), written from the format
 # alone:

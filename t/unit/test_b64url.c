@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * base64url (src/b64url.c): RFC 4648 section 5, unpadded on output, padded or
  * not on input, the '+' '/' alphabet refused.
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The StepupKeyFile key set (src/core/keys.c): parsing, every refusal
  * with its one-line reason, loading from real files with their permissions,
  * lookup, key ids, keygen and the prepared HMAC-SHA256 state.
@@ -28,11 +30,11 @@
 static stepup_keyset *parse_ok(apr_pool_t *p, const char *text, size_t len)
 {
     stepup_keyset *ks = NULL;
-    const char *err = "untouched";
+    const char *why = "untouched";
 
-    if (stepup_keyset_parse(p, text, len, &ks, &err) != 0)
-        fail_msg("refused: %s", err ? err : "(no reason)");
-    assert_null(err);
+    if (stepup_keyset_parse(p, text, len, &ks, &why) != 0)
+        fail_msg("refused: %s", why ? why : "(no reason)");
+    assert_null(why);
     assert_non_null(ks);
     return ks;
 }
@@ -42,12 +44,12 @@ static void parse_refused(apr_pool_t *p, const char *text, size_t len,
                           const char *want)
 {
     stepup_keyset *ks = (stepup_keyset *)&ks;   /* must be reset to NULL */
-    const char *err = NULL;
+    const char *why = NULL;
 
-    assert_int_equal(stepup_keyset_parse(p, text, len, &ks, &err), -1);
+    assert_int_equal(stepup_keyset_parse(p, text, len, &ks, &why), -1);
     assert_null(ks);
-    assert_non_null(err);
-    assert_string_equal(err, want);
+    assert_non_null(why);
+    assert_string_equal(why, want);
 }
 
 static void parse_refused_str(apr_pool_t *p, const char *text, const char *want)
@@ -383,10 +385,10 @@ static void test_parse_too_many_keys(void **state)
 static stepup_keyset *load_ok(apr_pool_t *p, const char *path)
 {
     stepup_keyset *ks = NULL;
-    const char *err = NULL;
+    const char *why = NULL;
 
-    if (stepup_keyset_load(p, path, &ks, &err) != 0)
-        fail_msg("load %s refused: %s", path, err ? err : "(no reason)");
+    if (stepup_keyset_load(p, path, &ks, &why) != 0)
+        fail_msg("load %s refused: %s", path, why ? why : "(no reason)");
     assert_non_null(ks);
     return ks;
 }
@@ -394,15 +396,15 @@ static stepup_keyset *load_ok(apr_pool_t *p, const char *path)
 static void load_refused(apr_pool_t *p, const char *path, const char *want)
 {
     stepup_keyset *ks = (stepup_keyset *)&ks;
-    const char *err = NULL;
+    const char *why = NULL;
 
-    assert_int_equal(stepup_keyset_load(p, path, &ks, &err), -1);
+    assert_int_equal(stepup_keyset_load(p, path, &ks, &why), -1);
     assert_null(ks);
-    assert_non_null(err);
-    assert_string_equal(err, want);
+    assert_non_null(why);
+    assert_string_equal(why, want);
     /* one line, and without the path */
-    assert_null(strchr(err, '\n'));
-    assert_null(strstr(err, path));
+    assert_null(strchr(why, '\n'));
+    assert_null(strstr(why, path));
 }
 
 static void test_load_ok_0600_0400(void **state)
@@ -519,7 +521,7 @@ static void test_load_unreadable(void **state)
     const char *path = unit_tmpfile(p, dir, text, strlen(text), 0000);
     const char *denied = strerror(EACCES);
     stepup_keyset *ks = NULL;
-    const char *err = NULL;
+    const char *why = NULL;
     pid_t pid;
     int status = 0;
 
@@ -545,8 +547,8 @@ static void test_load_unreadable(void **state)
             || setuid(65534) != 0 || geteuid() == 0)
             _exit(77);
         ks = NULL;
-        rc = stepup_keyset_load(p, path, &ks, &err);
-        _exit(rc == -1 && !ks && err && !strcmp(err, denied) ? 0 : 1);
+        rc = stepup_keyset_load(p, path, &ks, &why);
+        _exit(rc == -1 && !ks && why && !strcmp(why, denied) ? 0 : 1);
     }
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status));
@@ -572,10 +574,10 @@ static int load_refused_in_child(apr_pool_t *p, const char *path,
     assert_true(pid >= 0);
     if (pid == 0) {
         stepup_keyset *ks = NULL;
-        const char *err = NULL;
-        int rc = stepup_keyset_load(p, path, &ks, &err);
+        const char *why = NULL;
+        int rc = stepup_keyset_load(p, path, &ks, &why);
 
-        _exit(rc == -1 && !ks && err && !strcmp(err, want) ? 0 : 1);
+        _exit(rc == -1 && !ks && why && !strcmp(why, want) ? 0 : 1);
     }
     for (i = 0; i < 500; i++) {               /* 5 s */
         pid_t done = waitpid(pid, &status, WNOHANG);

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The request text the core parses for the module: Cookie header values
  * (src/core/cookie_parse.c, read as ap_cookie_read reads them) and POST
  * bodies (src/core/body_parse.c: the Content-Type check, forms, JSON
@@ -204,6 +206,69 @@ static void test_form_refused(void **state)
     expect_form_refused(p, "a=1&%61=2", 9, "form field \"a\" is given twice");
 }
 
+static void test_multipart_fields(void **state)
+{
+    apr_pool_t *p = *state;
+    static const char body[] =
+        "preamble\r\n--XyZ\r\n"
+        "Content-Disposition: form-data; name=\"amount\"\r\n\r\n5000\r\n"
+        "--XyZ\r\n"
+        "content-disposition: form-data; name=to\r\n"
+        "Content-Type: text/plain\r\n\r\nbob\r\nand more\r\n"
+        "--XyZ\r\n"
+        "Content-Disposition: form-data; name=\"doc\"; filename=\"a.bin\"\r\n"
+        "Content-Type: application/octet-stream\r\n\r\n\0\1\2\r\n"
+        "--XyZ\r\n"
+        "Content-Disposition: form-data; name=\"amount\"\r\n\r\n1\r\n"
+        "--XyZ--\r\n";
+    static const char quoted[] =
+        "--a b\r\nContent-Disposition: form-data; name=x\r\n\r\n\r\n--a b--";
+    apr_table_t *form = NULL;
+    const char *why = NULL;
+
+    assert_int_equal(stepup_multipart_parse(
+        p, "multipart/form-data; boundary=XyZ", body, sizeof(body) - 1,
+        &form, &why), 0);
+    assert_string_equal(apr_table_get(form, "amount"), "5000");
+    assert_string_equal(apr_table_get(form, "to"), "bob\r\nand more");
+    assert_null(apr_table_get(form, "doc"));
+    assert_int_equal(apr_table_elts(form)->nelts, 2);
+    /* the opening delimiter at the very start, a quoted boundary */
+    assert_int_equal(stepup_multipart_parse(
+        p, "multipart/form-data; charset=x; boundary=\"a b\"", quoted,
+        strlen(quoted), &form, &why), 0);
+    assert_string_equal(apr_table_get(form, "x"), "");
+}
+
+static void expect_multipart_refused(apr_pool_t *p, const char *ct,
+                                     const char *body)
+{
+    apr_table_t *form = (apr_table_t *)1;
+    const char *why = NULL;
+
+    assert_int_equal(stepup_multipart_parse(p, ct, body, strlen(body),
+                                             &form, &why), -1);
+    assert_null(form);
+    assert_non_null(why);
+}
+
+static void test_multipart_refused(void **state)
+{
+    apr_pool_t *p = *state;
+    const char *ct = "multipart/form-data; boundary=B";
+
+    expect_multipart_refused(p, "multipart/form-data", "--B--");
+    expect_multipart_refused(p, "multipart/form-data; boundary=", "----");
+    expect_multipart_refused(p, NULL, "--B--");
+    expect_multipart_refused(p, ct, "no boundary here");
+    expect_multipart_refused(p, ct, "--B\r\nContent-Disposition: "
+                             "form-data; name=a\r\n\r\nunterminated");
+    expect_multipart_refused(p, ct, "--B\r\nno blank line\r\n--B--");
+    expect_multipart_refused(p, ct, "--Bjunk\r\n\r\n\r\n--B--");
+    expect_multipart_refused(p, ct, "--B\r\nContent-Disposition: "
+                             "form-data; name=a\r\n\r\nx\r\n--B");
+}
+
 static void expect_json_refused(apr_pool_t *p, const char *text,
                                 const char *prefix)
 {
@@ -312,6 +377,8 @@ int main(void)
         UNIT_TEST(test_content_type),
         UNIT_TEST(test_form_fields),
         UNIT_TEST(test_form_refused),
+        UNIT_TEST(test_multipart_fields),
+        UNIT_TEST(test_multipart_refused),
         UNIT_TEST(test_json_object),
         UNIT_TEST(test_challenge),
     };

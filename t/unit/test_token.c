@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The re-auth token (src/core/token.c):
  *   v1.<kid>.<payload>.<mac>
  *   payload = b64url_nopad("<auth_time>|<expires>|<acr>|<amr>|<bind>|<user>")

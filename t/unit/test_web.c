@@ -1,7 +1,9 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The pure helpers of the Confirm access handler: return_to sanitising
- * (src/returnto.c), CSRF tokens (src/csrf.c, checked against an independent
- * HMAC-SHA256) and page templates (src/template.c: parsing, the one-line
+ * (src/core/returnto.c), CSRF tokens (src/core/csrf.c, checked against an independent
+ * HMAC-SHA256) and page templates (src/core/template.c: parsing, the one-line
  * reasons of a refused template, rendering, loading from files, files of
  * named fragments).
  */
@@ -323,10 +325,10 @@ static const char *const NAMES[] = {
 static stepup_template *parse_ok(apr_pool_t *p, const char *text)
 {
     stepup_template *t = NULL;
-    const char *err = NULL;
+    const char *why = NULL;
 
-    if (stepup_template_parse(p, text, strlen(text), NAMES, &t, &err) != 0)
-        fail_msg("refused \"%s\": %s", text, err ? err : "(no reason)");
+    if (stepup_template_parse(p, text, strlen(text), NAMES, &t, &why) != 0)
+        fail_msg("refused \"%s\": %s", text, why ? why : "(no reason)");
     assert_non_null(t);
     return t;
 }
@@ -335,13 +337,13 @@ static void parse_refused(apr_pool_t *p, const char *text, size_t len,
                           const char *want)
 {
     stepup_template *t = (stepup_template *)&t;   /* must become NULL */
-    const char *err = NULL;
+    const char *why = NULL;
 
-    assert_int_equal(stepup_template_parse(p, text, len, NAMES, &t, &err), -1);
+    assert_int_equal(stepup_template_parse(p, text, len, NAMES, &t, &why), -1);
     assert_null(t);
-    assert_non_null(err);
-    assert_string_equal(err, want);
-    assert_null(strchr(err, '\n'));
+    assert_non_null(why);
+    assert_string_equal(why, want);
+    assert_null(strchr(why, '\n'));
 }
 
 static const char *render(apr_pool_t *p, const char *text)
@@ -448,16 +450,16 @@ static void parse_refused_prefix(apr_pool_t *p, const char *text,
                                  const char *prefix)
 {
     stepup_template *t = (stepup_template *)&t;
-    const char *err = NULL;
+    const char *why = NULL;
 
     assert_int_equal(stepup_template_parse(p, text, strlen(text), NAMES, &t,
-                                           &err), -1);
+                                           &why), -1);
     assert_null(t);
-    assert_non_null(err);
-    if (strncmp(err, prefix, strlen(prefix)))
-        fail_msg("reason \"%s\" does not start with \"%s\"", err, prefix);
-    if (strchr(err, '\n') || strchr(err, '\r'))
-        fail_msg("the reason is not one line: \"%s\"", err);
+    assert_non_null(why);
+    if (strncmp(why, prefix, strlen(prefix)))
+        fail_msg("reason \"%s\" does not start with \"%s\"", why, prefix);
+    if (strchr(why, '\n') || strchr(why, '\r'))
+        fail_msg("the reason is not one line: \"%s\"", why);
 }
 
 /* An unclosed "{{" before a later "}}" (another placeholder's, or a
@@ -509,12 +511,12 @@ static void test_template_limits(void **state)
     size_t max = 256 * 1024;
     char *big = apr_palloc(p, max + 2);
     stepup_template *t = NULL;
-    const char *err = NULL;
+    const char *why = NULL;
     static const char nul[] = "a\0{{title}}";
 
     memset(big, 'x', max + 1);
     big[max] = '\0';
-    assert_int_equal(stepup_template_parse(p, big, max, NAMES, &t, &err), 0);
+    assert_int_equal(stepup_template_parse(p, big, max, NAMES, &t, &why), 0);
     assert_int_equal(strlen(render(p, big)), max);
     big[max] = 'x';
     big[max + 1] = '\0';
@@ -535,33 +537,33 @@ static void test_template_load(void **state)
         "Confirm access", "", "", "<form></form>", "", "", "", NULL
     };
     stepup_template *t = NULL;
-    const char *err = NULL;
+    const char *why = NULL;
 
-    assert_int_equal(stepup_template_load(p, good, NAMES, &t, &err), 0);
+    assert_int_equal(stepup_template_load(p, good, NAMES, &t, &why), 0);
     assert_non_null(t);
     assert_string_equal(stepup_template_render(p, t, values),
                         "<h1>Confirm access</h1>\n<form></form>\n");
 
     /* an empty file is a mistake, not a blank page */
-    err = NULL;
-    assert_int_equal(stepup_template_load(p, empty, NAMES, &t, &err), -1);
-    assert_string_equal(err, "file is empty");
+    why = NULL;
+    assert_int_equal(stepup_template_load(p, empty, NAMES, &t, &why), -1);
+    assert_string_equal(why, "file is empty");
 
-    err = NULL;
-    assert_int_equal(stepup_template_load(p, wrong, NAMES, &t, &err), -1);
+    why = NULL;
+    assert_int_equal(stepup_template_load(p, wrong, NAMES, &t, &why), -1);
     assert_null(t);
-    assert_string_equal(err, "line 3: unknown placeholder {{oops}}");
+    assert_string_equal(why, "line 3: unknown placeholder {{oops}}");
 
-    err = NULL;
+    why = NULL;
     assert_int_equal(stepup_template_load(p, apr_pstrcat(p, dir, "/missing",
-                                          NULL), NAMES, &t, &err), -1);
-    assert_non_null(err);
-    assert_non_null(strstr(err, "No such file"));
+                                          NULL), NAMES, &t, &why), -1);
+    assert_non_null(why);
+    assert_non_null(strstr(why, "No such file"));
 
-    err = NULL;
-    assert_int_equal(stepup_template_load(p, dir, NAMES, &t, &err), -1);
-    assert_non_null(err);
-    assert_string_equal(err, "not a regular file");
+    why = NULL;
+    assert_int_equal(stepup_template_load(p, dir, NAMES, &t, &why), -1);
+    assert_non_null(why);
+    assert_string_equal(why, "not a regular file");
 }
 
 /* ==== fragments ========================================================== */
@@ -571,28 +573,28 @@ static const char *const FRAGMENTS[] = { "form", "word", "empty", NULL };
 static void fragments_ok(apr_pool_t *p, const char *text,
                          stepup_template **out)
 {
-    const char *err = NULL;
+    const char *why = NULL;
 
     if (stepup_template_parse_fragments(p, text, strlen(text), FRAGMENTS,
-                                        NAMES, out, &err) != 0)
-        fail_msg("refused \"%s\": %s", text, err ? err : "(no reason)");
+                                        NAMES, out, &why) != 0)
+        fail_msg("refused \"%s\": %s", text, why ? why : "(no reason)");
 }
 
 static void fragments_refused(apr_pool_t *p, const char *text, size_t len,
                               const char *want)
 {
     stepup_template *out[3] = { NULL, NULL, NULL };
-    const char *err = NULL;
+    const char *why = NULL;
     int i;
 
     for (i = 0; i < 3; i++)
         out[i] = (stepup_template *)&out;       /* must become NULL */
     assert_int_equal(stepup_template_parse_fragments(p, text, len, FRAGMENTS,
-                                                     NAMES, out, &err), -1);
+                                                     NAMES, out, &why), -1);
     for (i = 0; i < 3; i++)
         assert_null(out[i]);
-    assert_non_null(err);
-    assert_string_equal(err, want);
+    assert_non_null(why);
+    assert_string_equal(why, want);
 }
 
 /* Each fragment is the lines up to the next "{{:name}}" line, without the

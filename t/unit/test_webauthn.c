@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The WebAuthn core one building block at a time (src/webauthn/): bounded
  * CBOR items, clientDataJSON, authenticator data, COSE keys and
  * signatures, the standard response JSON, attestation trust stores. Every
@@ -1304,7 +1306,7 @@ static int parse_reg(apr_pool_t *p, const char *json,
                      stepup_webauthn_response *out, const char **why)
 {
     *why = NULL;
-    return stepup_webauthn_parse_registration_json(p, json, strlen(json), out,
+    return stepup_webauthn_registration_json_parse(p, json, strlen(json), out,
                                                    why);
 }
 
@@ -1312,7 +1314,7 @@ static int parse_auth(apr_pool_t *p, const char *json,
                       stepup_webauthn_response *out, const char **why)
 {
     *why = NULL;
-    return stepup_webauthn_parse_authentication_json(p, json, strlen(json),
+    return stepup_webauthn_authentication_json_parse(p, json, strlen(json),
                                                      out, why);
 }
 

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The WebAuthn ceremonies (src/webauthn/ceremony.c, WebAuthn L3 7.1 and
  * 7.2) end to end on vectors made at test time (wa_fixture.c): ES256,
  * RS256 and EdDSA credentials; attestation none, packed self, packed x5c
@@ -934,7 +936,7 @@ static void test_reg_from_json(void **state)
     wa_reg_init(&r, WA_KEY_EDDSA, WA_FMT_PACKED_X5C);
     wa_reg_build(p, &r);
     json = wa_registration_json(p, &r.resp);
-    assert_accepted(stepup_webauthn_parse_registration_json(
+    assert_accepted(stepup_webauthn_registration_json_parse(
                         p, json, strlen(json), &resp, &why), why);
     assert_accepted(stepup_webauthn_verify_registration(p, &pol, &resp, &out,
                                                         &why), why);
@@ -1281,7 +1283,7 @@ static void test_auth_from_json(void **state)
     a.sign_count = 3;
     wa_auth_build(p, &a);
     json = wa_authentication_json(p, &a.resp);
-    assert_accepted(stepup_webauthn_parse_authentication_json(
+    assert_accepted(stepup_webauthn_authentication_json_parse(
                         p, json, strlen(json), &resp, &why), why);
     assert_accepted(stepup_webauthn_verify_authentication(
                         p, &pol, k->cose, k->cose_len, 2, &resp, &out, &why),

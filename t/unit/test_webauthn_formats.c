@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * The binary structures of the tpm, android-key and apple attestation
  * formats, one reader at a time: the TPM 2.0 TPMT_PUBLIC and TPMS_ATTEST
  * reader (src/webauthn/tpm.c), the Android key description and the Apple

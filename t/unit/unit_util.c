@@ -1,3 +1,9 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Shared helpers of the C unit tests: known keys, temporary files and HMAC
+ * signing helpers (t/unit/unit_util.h).
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -95,13 +101,13 @@ stepup_keyset *unit_keyset(apr_pool_t *p, ...)
     va_list ap;
     char *text;
     stepup_keyset *ks = NULL;
-    const char *err = NULL;
+    const char *why = NULL;
 
     va_start(ap, p);
     text = keyfile_text_va(p, ap);
     va_end(ap);
-    if (stepup_keyset_parse(p, text, strlen(text), &ks, &err) != 0)
-        fail_msg("known key set refused: %s", err ? err : "(no reason)");
+    if (stepup_keyset_parse(p, text, strlen(text), &ks, &why) != 0)
+        fail_msg("known key set refused: %s", why ? why : "(no reason)");
     assert_non_null(ks);
     return ks;
 }

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * Shared helpers of the C unit tests (cmocka).
  *
  * The pool fixtures and the reference base64url encoder are static inline

@@ -1,3 +1,10 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * WebAuthn test vectors made at test time for the unit tests of the
+ * WebAuthn core: keys, COSE keys, certificates, authenticator data
+ * (t/unit/wa_fixture.h).
+ */
 #include <stdlib.h>
 #include <string.h>
 

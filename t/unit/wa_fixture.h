@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
+ *
  * WebAuthn test vectors made at test time (the unit tests of the WebAuthn
  * core, test_webauthn*.c): keys generated with OpenSSL, COSE keys,
  * attestation statements and objects built with libcbor, authenticator

@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: Apache-2.0
 # The demo's bank: the account page (GET /bank/: the balance, a transfer
 # form and the transfers made) and the transfer (POST /bank/transfer). The
 # balance and the transfers of each user are kept in a file under the

@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: Apache-2.0
 # The demo's "change your e-mail address" application: behind
 # "Require stepup max-age=0", it receives the form once the user has
 # confirmed (the module kept the form while they did) and answers with the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Confirm access with the password: the way there and back, a wrong
 // password, and the same form driven by the keyboard alone.
 import { after, before, test } from 'node:test';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Passkeys with Chromium's virtual authenticator: adding one on the manage
 // page, confirming with it, and cancelling the browser's prompt.
 import { after, before, beforeEach, test } from 'node:test';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The bank's card details: Require stepup acr=phrh max-age=0. A synced
 // passkey is not enough, and neither is a device-bound one whose
 // attestation reaches no root of the demo, even of a listed model

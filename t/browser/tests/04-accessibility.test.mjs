@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // axe-core on the pages a user sees: Confirm access (plain, after a wrong
 // password, asking for a security key) and the passkeys page with a passkey,
 // in light and dark colours. Serious and critical violations fail; the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Screenshots for a human to look at (t/browser/artifacts/): Confirm
 // access, its error state, the passkeys page with a passkey and the request
 // for a security key, on a desktop (1280x800) and a phone (390x844). On each,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A form sent without a recent confirmation is kept while the user
 // confirms, then sent on once: the demo's e-mail change (/profile/,
 // "Require stepup max-age=0" on /profile/email). With JavaScript the page

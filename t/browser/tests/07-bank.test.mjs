@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The demo's bank (conf/demo/cgi/bank.cgi behind "Require stepup" and
 // "StepupBackendChallenge On"): a transfer under $1,000 goes through with
 // the ordinary step-up; for $1,000 or more the application itself asks for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared by the browser tests: Debian's Chromium through playwright-core,
 // one browser per test file, a fresh context (cookies, authenticators) per
 // test, Chromium's CDP virtual authenticators, the attested software

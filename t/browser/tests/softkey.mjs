@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An attested software security key for the browser tests.
 //
 // Why not Chromium's own virtual authenticator: Chromium (checked with

@@ -1,5 +1,6 @@
 package Farm;
 
+# SPDX-License-Identifier: Apache-2.0
 # Helpers of the farm and fault tests (t/farm/*.t), run by
 # scripts/farm-test.sh, which starts Redis, memcached and PostgreSQL on
 # 127.0.0.1 and exports where they are (FARM_*). Here: httpd servers with
@@ -201,6 +202,41 @@ DBDMax 16
 </Location>
 $farm->{conf}
 EOC
+}
+
+# new_farm under a clock of its own (libfaketime, LD_PRELOAD): the farm's
+# servers read the offset from a file at every call, so server_clock
+# (seconds ahead of the real clock) moves it while they run; monotonic
+# clocks are left alone.
+my $clock_file;
+sub server_clock {
+    my ($seconds) = @_;
+    die "server_clock: no farm with a clock yet (new_farm_with_clock)\n"
+        unless $clock_file;
+    open my $fh, '>', "$clock_file.new" or die "$clock_file: $!";
+    print $fh "+$seconds\n";
+    close $fh or die "$clock_file: $!";
+    chmod 0644, "$clock_file.new";
+    rename "$clock_file.new", $clock_file or die "$clock_file: $!";
+}
+
+sub new_farm_with_clock {
+    my (%o) = @_;
+    my ($faketime) = glob '/usr/lib/*/faketime/libfaketimeMT.so.1';
+    die "libfaketime is not installed (scripts/farm-test.sh installs it)\n"
+        unless $faketime && -e $faketime;
+    unless ($clock_file) {
+        my $dir = catfile($DIR, "clock-$$");
+        make_path($dir);
+        chmod 0755, $dir;
+        $clock_file = catfile($dir, 'offset');
+    }
+    server_clock(0);
+    local $ENV{LD_PRELOAD} = $faketime;
+    local $ENV{FAKETIME_TIMESTAMP_FILE} = $clock_file;
+    local $ENV{FAKETIME_NO_CACHE} = 1;
+    local $ENV{FAKETIME_DONT_FAKE_MONOTONIC} = 1;
+    return new_farm(%o);
 }
 
 sub _pid {

@@ -1,5 +1,6 @@
 package FarmScenario;
 
+# SPDX-License-Identifier: Apache-2.0
 # The farm scenario, for one StepupCache (redis: or memcache:): two httpd
 # servers A and B with one key file, one cache and one PostgreSQL store
 # (t/farm/farm_redis.t, t/farm/farm_memcache.t).
@@ -140,7 +141,7 @@ sub run {
             or diag "codes (A/B) per round: @seen";
         is($none, 0, '... and one of the two always accepted')
             or diag "codes (A/B) per round: @seen";
-        # The one-time take is a read then a remove (src/cache.c locks only
+        # The one-time take is a read then a remove (src/httpd/cache.c locks only
         # for shmcb): when both servers read the challenge, the loser's
         # remove finds nothing, which cache.c reports as "StepupCache
         # unavailable" (503, STEPUP0051 at error level) instead of 400.

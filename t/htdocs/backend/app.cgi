@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: Apache-2.0
 # The application behind t/backend.t (StepupBackendChallenge): records what
 # it received (method, target, Content-Type, body, the step-up's variables
 # from the environment or, proxied, from X-Stepup-* headers) as one JSON

@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: Apache-2.0
 # The application behind the resume tests (t/resume.t): records what it
 # received (method, Content-Type, body bytes, the step-up's variables) as
 # one JSON line in t/logs/resume-backend.log, and answers with a page that
