@@ -113,7 +113,8 @@ static apr_status_t replace(ap_filter_t *f, const found_challenge *c)
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "STEPUP0190: user %s: the "
                   "application asks for step-up (%s, max-age %" APR_INT64_T_FMT
                   ") for %s %s", ap_escape_logitem(r->pool, r->user),
-                  stepup_acr_name(c->acr), max_age, r->method,
+                  stepup_acr_name(c->acr), max_age,
+                  ap_escape_logitem(r->pool, r->method),
                   ap_escape_logitem(r->pool, r->uri));
     /* its headers describe the answer that is dropped */
     apr_table_clear(r->headers_out);
