@@ -130,6 +130,7 @@ like($page->content, qr{<dt>amount</dt><dd>5000</dd>}, '... shows a field of Ste
 like($page->content, qr{<dd>&lt;script&gt;alert\(1\)&lt;/script&gt;</dd>}, '... escaped');
 unlike($page->content, qr{<script>alert}, '... never as markup');
 is(page_field($page->content, 'resume'), $id, '... the password form carries the id');
+like($page->content, qr/We won't ask again for a few minutes/, '... a confirmation good for a while');
 
 my $cont = confirm($page, 'alice');
 is($cont->code, 200, 'password with resume: 200, the page that continues');
@@ -271,6 +272,10 @@ is(scalar @{ received() }, 5, '... the backend received nothing');
 
 # ---- another session (StepupBindCookie sess) ------------------------------
 $res = browser_post('/resume-bind/backend.cgi', 'alice', 'application/x-www-form-urlencoded',
+                    'amount=3');
+is($res->code, 303, 'a bound location without the session cookie: 303');
+is(query_of($res->header('Location'))->{resubmit}, '1', '... not parked (nothing to bind it to)');
+$res = browser_post('/resume-bind/backend.cgi', 'alice', 'application/x-www-form-urlencoded',
                     'amount=3', Cookie => 'sess=one');
 is($res->code, 303, 'a bound location: 303');
 $q = query_of($res->header('Location'));
@@ -328,6 +333,10 @@ $res = request($SITE, 'GET', '/resume-once/backend.cgi?t=9', 'alice',
 is($res->code, 401, 'a GET at max-age=0: 401');
 $j = json_of($res) || {};
 ok(defined $j->{resume}, '... parked');
+$page = request($SITE, 'GET', "/stepup/?resume=$j->{resume}", 'alice', headers => [@BROWSER]);
+like($page->content, qr/needs a confirmation of your identity each time/,
+     '... its page says a confirmation is needed each time');
+unlike($page->content, qr/few minutes/, '... not "for a few minutes"');
 
 # ---- ten resumes of one id at once: one reaches the backend ---------------
 $res = browser_post('/resume/backend.cgi', 'alice', 'application/x-www-form-urlencoded',

@@ -24,24 +24,25 @@ static const char *const part_names[] = {
     "or", "passkey", "passkey-secondary", "a-passkey", "a-security-key",
     "needs-key", "no-key-yet", "first-passkey-by-admin", "first-passkey",
     "no-method", "resume-input", "action", "fields", "field", "resubmit",
-    "continue", NULL
+    "continue", "why-recent", "why-once", NULL
 };
 enum { F_TITLE, F_ERROR, F_PASSWORD_FORM, F_PASSWORD_ARIA,
        F_PASSWORD_ARIA_ERROR, F_OR, F_PASSKEY, F_PASSKEY_SECONDARY,
        F_A_PASSKEY, F_A_SECURITY_KEY, F_NEEDS_KEY, F_NO_KEY_YET,
        F_FIRST_PASSKEY_BY_ADMIN, F_FIRST_PASSKEY, F_NO_METHOD,
        F_RESUME_INPUT, F_ACTION, F_FIELDS, F_FIELD, F_RESUBMIT, F_CONTINUE,
-       F_COUNT };
+       F_WHY_RECENT, F_WHY_ONCE, F_COUNT };
 
 static const char *const part_placeholders[] = {
     "base", "csrf", "return_to", "return_to_query", "user", "error", "acr",
     "what", "password_aria", "resume", "resume_input", "action_method",
-    "action_target", "fields", "field_name", "field_value", "why", NULL
+    "action_target", "fields", "field_name", "field_value", "why", "hint",
+    NULL
 };
 enum { V_BASE, V_CSRF, V_RETURN_TO, V_RETURN_TO_QUERY, V_USER, V_ERROR,
        V_ACR, V_WHAT, V_PASSWORD_ARIA, V_RESUME, V_RESUME_INPUT,
        V_ACTION_METHOD, V_ACTION_TARGET, V_FIELDS, V_FIELD_NAME,
-       V_FIELD_VALUE, V_WHY, V_COUNT };
+       V_FIELD_VALUE, V_WHY, V_HINT, V_COUNT };
 
 /* Parsed in post_config from pconf: set again on every configuration
  * cycle, and shared read-only by the children. */
@@ -105,6 +106,9 @@ static const char *methods_html(request_rec *r, const stepup_dir_conf *dc,
         return key_methods(r, acr, usable, v);
     v[V_ACR] = stepup_acr_name(STEPUP_ACR_PHR);
     if (password) {
+        /* a one-time action asks every time: no "for a few minutes" */
+        v[V_HINT] = part(r, a->parked && a->parked->max_age == 0
+                            ? F_WHY_ONCE : F_WHY_RECENT, v);
         v[V_PASSWORD_ARIA] = part(r, a->error ? F_PASSWORD_ARIA_ERROR
                                               : F_PASSWORD_ARIA, v);
         html = part(r, F_PASSWORD_FORM, v);

@@ -16,7 +16,6 @@
  * who resumes, the pieces follow.
  */
 #include <httpd.h>
-#include <apr_escape.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
 #include <http_protocol.h>
@@ -102,8 +101,10 @@ static const char *unkeepable(request_rec *r, const char *ctype,
 
     if (!ap_request_has_body(r))
         return NULL;
-    for (i = 0; kept_types[i] && !stepup_content_type_is(ctype, kept_types[i]); i++)
-        ;
+    for (i = 0; kept_types[i]; i++) {
+        if (stepup_content_type_is(ctype, kept_types[i]))
+            break;
+    }
     if (!kept_types[i])
         return "a body of this type is not kept";
     if (cl && apr_atoi64(cl) > (apr_int64_t)limit)
@@ -179,6 +180,11 @@ int stepup_park(request_rec *r, const stepup_dir_conf *dc, stepup_acr acr,
     const char *bind = stepup_request_bind(r, dc, bindbuf);
 
     *id = NULL;
+    if (bind && !*bind) {
+        /* StepupBindCookie on and no session cookie: no step-up either */
+        *why = "no session cookie to bind it to";
+        return HTTP_BAD_REQUEST;
+    }
     if ((*why = unkeepable(r, ctype, limit)))
         return HTTP_REQUEST_ENTITY_TOO_LARGE;
     /* read once, and served again to whatever reads the body next */
@@ -188,8 +194,8 @@ int stepup_park(request_rec *r, const stepup_dir_conf *dc, stepup_acr acr,
         return HTTP_REQUEST_ENTITY_TOO_LARGE;
     }
     if (RAND_bytes(raw, sizeof(raw)) != 1
-        || !(text = record_text(r, dc, bind && *bind ? bind : NULL, ctype,
-                                body, len, acr, max_age))) {
+        || !(text = record_text(r, dc, bind, ctype, body, len, acr,
+                                max_age))) {
         *why = "cannot keep the request right now";
         return HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -232,10 +238,11 @@ static int gather(request_rec *r, stepup_cache *c, const char *id,
 
     if (stepup_cache_peek(r, c, piece_key(r, id, 0, r->user), &head)
         != APR_SUCCESS) {
-        *why = stepup_cache_reachable(r, c) ? GONE : "cannot look the "
-               "action up right now (StepupCache)";
-        return stepup_cache_reachable(r, c) ? HTTP_BAD_REQUEST
-                                            : HTTP_SERVICE_UNAVAILABLE;
+        int up = stepup_cache_reachable(r, c);
+
+        *why = up ? GONE : "cannot look the action up right now "
+                           "(StepupCache)";
+        return up ? HTTP_BAD_REQUEST : HTTP_SERVICE_UNAVAILABLE;
     }
     n = (int)strtol(head, &end, 10);
     if (n < 1 || *end != ' ') {

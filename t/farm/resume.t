@@ -3,7 +3,8 @@
 # servers): a request parked on one server is confirmed and resumed on the
 # other, and reaches the backend (a CGI on each server) once; ten resumes of
 # one id released together over both servers: exactly one reaches the
-# backend. Run by scripts/farm-test.sh.
+# backend; with the cache down nothing is parked (the 401 says why) and
+# POST resume answers 503. Run by scripts/farm-test.sh.
 use strict;
 use warnings;
 use FindBin;
@@ -127,6 +128,24 @@ for my $cache (Farm::redis_spec(), Farm::memcache_spec()) {
            . "two servers: one wins (@codes)");
         is(scalar @{ received($farm) } - $before, 1,
            "$kind round $round: ... and one request reached a backend");
+    }
+    # ---- last, the cache down: nothing parked, no resume ---------------------
+    {
+        my $which = $kind eq 'redis' ? 'redis' : 'memcached';
+        my $kept = (json_of(transfer($A, "rsa$tag", '{"kept":1}')) || {})->{resume};
+        my $tok = token_from(password($A, "rsa$tag"));
+        my $c = csrf($A, "rsa$tag");
+        ok(Farm::cache_stop($which), "$kind: $which stopped");
+        $res = transfer($A, "rsa$tag", '{"amount":1}');
+        my $j = json_of($res) || {};
+        is($res->code . ' ' . (defined $j->{resume} ? 'resume' : 'none'),
+           '401 none', "$kind: a call while the cache is down: 401, not parked");
+        like($j->{resume_error} // '', qr/StepupCache/, "$kind: ... and it says why");
+        $res = request($A, 'POST', '/stepup/resume', "rsa$tag", token => $tok,
+                       content => [csrf => $c, id => $kept]);
+        is($res->code, 503, "$kind: POST resume while the cache is down: 503");
+        # what the servers do once it is back is fault_cache.t's
+        ok(Farm::cache_start($which), "$kind: $which started again");
     }
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Screenshots for a human to look at (t/browser/artifacts/): Confirm
-// access, its error state, the passkeys page with a passkey and the request
+// access, its error state, with a kept form, the passkeys page with a passkey and the request
 // for a security key, on a desktop (1280x800) and a phone (390x844). On each,
 // nothing may stick out sideways (no horizontal scrolling).
 import { after, before, beforeEach, test } from 'node:test';
@@ -58,6 +58,15 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
         await confirmWithPassword(page, 'not-the-password');
         await page.getByRole('alert').waitFor();
         await shoot(page, `confirm-access-error-${label}`);
+
+        // a form kept while the user confirms: the action and its field,
+        // a long address that must wrap inside the card
+        await page.goto(BASE + '/profile/');
+        await page.getByLabel('New e-mail address')
+          .fill('a.very.long.address.that.must.wrap.somewhere@example.com');
+        await Promise.all([page.waitForNavigation(),
+          page.getByRole('button', { name: 'Change' }).click()]);
+        await shoot(page, `confirm-access-kept-form-${label}`);
 
         await addPlatformAuthenticator(cdp);
         await openWithPassword(page, '/stepup/manage');
