@@ -41,6 +41,11 @@ static void register_hooks(apr_pool_t *p)
     /* a resumed request reads its parked body (kept_body.c) */
     ap_hook_insert_filter(stepup_resume_insert_filter, NULL, NULL,
                           APR_HOOK_MIDDLE);
+    /* StepupBackendChallenge: before mod_headers' RequestHeader (last),
+     * which may pass the STEPUP_* variables on to a proxied backend */
+    ap_hook_fixups(stepup_backend_fixups, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_register_output_filter(STEPUP_BACKEND_FILTER, stepup_backend_filter,
+                              NULL, AP_FTYPE_CONTENT_SET);
     ap_register_input_filter(STEPUP_KEPT_BODY_FILTER,
                              stepup_kept_body_filter, NULL,
                              AP_FTYPE_RESOURCE);

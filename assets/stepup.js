@@ -212,8 +212,11 @@
         }
         button.disabled = false;
         button.removeAttribute('aria-busy');
+        /* a kept action (a transfer, say) waits: say plainly it was not done */
         say(status, cancelled(error)
-          ? 'Passkey confirmation was cancelled. You are still signed in; try again when you are ready.'
+          ? (d.resume
+            ? 'Passkey confirmation was cancelled: the action above was not carried out. You are still signed in; try again when you are ready.'
+            : 'Passkey confirmation was cancelled. You are still signed in; try again when you are ready.')
           : (d.action === 'add' ? 'Adding the passkey failed: ' : 'Passkey confirmation failed: ')
             + error.message + '. You are still signed in.', true);
         button.focus();

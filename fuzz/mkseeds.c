@@ -310,6 +310,23 @@ static void returnto_seeds(void)
     puts_("returnto", "over-max", big);
 }
 
+static void challenge_seeds(void)
+{
+    puts_("challenge", "phrh-once", "Bearer error=\"insufficient_user_"
+          "authentication\", acr_values=\"phrh\", max_age=0");
+    puts_("challenge", "rfc9470", "Bearer error=\"insufficient_user_"
+          "authentication\",error_description=\"A different authentication "
+          "level is required\",acr_values=\"myACR phr\"");
+    puts_("challenge", "list", "Basic realm=\"a, b\", Bearer error="
+          "insufficient_user_authentication, max_age=300");
+    puts_("challenge", "basic", "Basic realm=\"the application\"");
+    puts_("challenge", "escapes", "Bearer error=\"insufficient_user_\\"
+          "authentication\", acr_values=\"\\\"pwd\"");
+    puts_("challenge", "unterminated", "Bearer error=\"insufficient");
+    puts_("challenge", "big-age", "Bearer error=insufficient_user_"
+          "authentication, max_age=9999999999");
+}
+
 static void template_seeds(void)
 {
     puts_("template", "page", "<!doctype html>\n<title>{{title}}</title>\n"
@@ -346,6 +363,7 @@ static void text_seeds(void)
     keyfile_seeds();
     b64url_seeds();
     returnto_seeds();
+    challenge_seeds();
     template_seeds();
     aaguid_seeds();
 }

@@ -104,6 +104,11 @@ conf="$tmp/httpd.conf"
   # the CGI backend of t/resume.t (cgid: the MPM is threaded)
   [ -f "$moddir/mod_cgid.so" ] || die "$moddir/mod_cgid.so is missing"
   echo "LoadModule cgid_module $moddir/mod_cgid.so"
+  # the proxied application of t/backend.t
+  for m in proxy proxy_http; do
+    [ -f "$moddir/mod_$m.so" ] || die "$moddir/mod_$m.so is missing"
+    echo "LoadModule ${m}_module $moddir/mod_$m.so"
+  done
   # mod_log_config is compiled into Debian's httpd
   echo "<IfModule !log_config_module>"
   echo "LoadModule log_config_module $moddir/mod_log_config.so"

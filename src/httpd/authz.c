@@ -124,6 +124,34 @@ static stepup_token_status check_transaction(request_rec *r,
     return stepup_token_check_txn(tok, pol, txn);
 }
 
+authz_status stepup_token_grant(request_rec *r, const stepup_keyset *keys,
+                                const char *value, const stepup_policy *pol,
+                                int once, int *spent)
+{
+    stepup_token tok;
+    stepup_token_status st;
+
+    *spent = 0;
+    st = stepup_verify_request_token(r, keys, value, pol, &tok);
+    if (st == STEPUP_TOKEN_TXN_UNEXPECTED)
+        st = check_transaction(r, pol, &tok);
+    if (st != STEPUP_TOKEN_OK) {
+        log_refused(r, st);
+        return AUTHZ_DENIED;
+    }
+    /* a transaction-bound token is for one request, wherever it is sent */
+    if (once || tok.txn[0]) {
+        authz_status a = stepup_once_spend(r, value);
+
+        if (a != AUTHZ_GRANTED) {
+            *spent = a == AUTHZ_DENIED;
+            return a;
+        }
+    }
+    granted(r, &tok);
+    return AUTHZ_GRANTED;
+}
+
 /* Denied: the denial page learns the level and age asked for. */
 static authz_status denied(request_rec *r, const stepup_require *req,
                            const stepup_policy *pol)
@@ -133,23 +161,6 @@ static authz_status denied(request_rec *r, const stepup_require *req,
     return AUTHZ_DENIED;
 }
 
-/* max-age=0 and transaction-bound tokens open one request: the token is
- * spent here, and a token already spent is denied. */
-static authz_status spend_once(request_rec *r, const stepup_require *req,
-                               const stepup_policy *pol,
-                               const stepup_token *tok, const char *value)
-{
-    authz_status once;
-
-    /* a transaction-bound token is for one request, wherever it is sent */
-    if (req->max_age != 0 && !tok->txn[0])
-        return AUTHZ_GRANTED;
-    once = stepup_once_spend(r, value);
-    if (once == AUTHZ_DENIED)
-        stepup_record_denial(r, pol->min_acr, 0);
-    return once;
-}
-
 static authz_status check_authorization(request_rec *r, const char *line,
                                         const void *parsed)
 {
@@ -157,11 +168,10 @@ static authz_status check_authorization(request_rec *r, const char *line,
     const stepup_server_conf *sc;
     const stepup_dir_conf *dc;
     stepup_policy pol;
-    stepup_token tok;
-    stepup_token_status st;
-    authz_status once;
+    authz_status st;
     const char *value;
     char bind[STEPUP_BIND_LEN + 1];
+    int spent;
 
     if (!r->user)
         return AUTHZ_DENIED_NO_USER;
@@ -189,17 +199,16 @@ static authz_status check_authorization(request_rec *r, const char *line,
                       ap_escape_logitem(r->pool, r->uri));
         return denied(r, req, &pol);
     }
-    st = stepup_verify_request_token(r, sc->keys, value, &pol, &tok);
-    if (st == STEPUP_TOKEN_TXN_UNEXPECTED)
-        st = check_transaction(r, &pol, &tok);
-    if (st != STEPUP_TOKEN_OK) {
-        log_refused(r, st);
-        return denied(r, req, &pol);
+    st = stepup_token_grant(r, sc->keys, value, &pol, req->max_age == 0,
+                            &spent);
+    if (st != AUTHZ_DENIED)
+        return st;
+    /* a valid token spent already: confirm again, for one request */
+    if (spent) {
+        stepup_record_denial(r, pol.min_acr, 0);
+        return AUTHZ_DENIED;
     }
-    if ((once = spend_once(r, req, &pol, &tok, value)) != AUTHZ_GRANTED)
-        return once;
-    granted(r, &tok);
-    return AUTHZ_GRANTED;
+    return denied(r, req, &pol);
 }
 
 const authz_provider stepup_authz_provider = {

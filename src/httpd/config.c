@@ -53,6 +53,7 @@ void *stepup_create_dir_conf(apr_pool_t *p, char *dir)
     c->uv = STEPUP_UV_UNSET;
     c->resume = STEPUP_UNSET;
     c->resume_limit = STEPUP_UNSET;
+    c->backend_challenge = STEPUP_UNSET;
     return c;
 }
 
@@ -82,6 +83,7 @@ void *stepup_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(resume, STEPUP_UNSET);
     MERGE(resume_limit, STEPUP_UNSET);
     MERGE(show_fields, NULL);
+    MERGE(backend_challenge, STEPUP_UNSET);
     return c;
 }
 
@@ -542,6 +544,18 @@ static const char *stepup_set_resume_limit(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
+int stepup_conf_backend_challenge(const stepup_dir_conf *d)
+{
+    return d->backend_challenge == 1; /* UNSET: Off */
+}
+
+static const char *stepup_set_backend_challenge(cmd_parms *cmd, void *dconf,
+                                                int on)
+{
+    ((stepup_dir_conf *)dconf)->backend_challenge = on;
+    return NULL;
+}
+
 static const char *stepup_set_show_fields(cmd_parms *cmd, void *dconf,
                                           const char *arg)
 {
@@ -629,6 +643,9 @@ const command_rec stepup_cmds[] = {
     AP_INIT_ITERATE("StepupShowFields", stepup_set_show_fields, NULL,
                     OR_AUTHCFG, "form fields or top-level JSON members of a "
                     "parked request shown on the confirm page"),
+    AP_INIT_FLAG("StepupBackendChallenge", stepup_set_backend_challenge,
+                 NULL, OR_AUTHCFG, "treat the application's RFC 9470 401 "
+                 "challenge as a denial for want of step-up (default Off)"),
     /* per directory, but never in .htaccess: they decide who may change
      * passkeys and who gets the federated bootstrap */
     AP_INIT_TAKE1("StepupEnrollACR", stepup_set_enroll_acr, NULL,

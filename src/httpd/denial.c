@@ -146,14 +146,16 @@ static const char *json_body(request_rec *r, const denial_rec *d,
  * *id, or *unkept saying why its body was not kept (NULL: nothing to
  * keep, or it could not be stored: the denial goes on as without). */
 static void park(request_rec *r, const stepup_dir_conf *dc,
-                 const denial_rec *d, const char **id, const char **unkept)
+                 const denial_rec *d, int again, const char **id,
+                 const char **unkept)
 {
     const char *why = NULL;
 
     *id = *unkept = NULL;
-    /* a request resumed from a parked one is not parked again; a link
-     * followed needs no keeping: the browser follows return_to */
-    if (!stepup_conf_resume(dc) || r->prev || r->main
+    /* a request resumed from a parked one is not parked again (unless
+     * again: its application asks for more); a link followed needs no
+     * keeping: the browser follows return_to */
+    if (!stepup_conf_resume(dc) || (r->prev && !again) || r->main
         || (!ap_request_has_body(r)
             && (d->max_age != 0 || is_navigation(r, dc))))
         return;
@@ -167,36 +169,56 @@ static void park(request_rec *r, const stepup_dir_conf *dc,
                   ap_escape_logitem(r->pool, stepup_request_target(r)), why);
 }
 
-int stepup_note_auth_failure(request_rec *r, const char *auth_type)
+/* The answer to r denied as d says (stepup_denial_answer). */
+static int answer(request_rec *r, const denial_rec *d, int again,
+                  const char **text)
 {
-    denial_rec *d = ap_get_module_config(r->request_config, &stepup_module);
     const stepup_dir_conf *dc =
         ap_get_module_config(r->per_dir_config, &stepup_module);
     const char *url, *id, *unkept;
 
-    if (!d)
-        return DECLINED; /* not ours: the primary authentication answers */
-    park(r, dc, d, &id, &unkept);
+    park(r, dc, d, again, &id, &unkept);
     url = confirm_location(r, d, id, unkept != NULL);
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     if (is_navigation(r, dc)) {
-        /* ap_die turns a custom 401 response that is a URL into a 302;
-         * after a form, 303 says plainly that the page is to be got */
-        d->see_other = r->method_number != M_GET;
-        ap_custom_response(r, HTTP_UNAUTHORIZED,
-                           stepup_site_url(r, dc, url));
-        return OK;
+        *text = stepup_site_url(r, dc, url);
+        /* after a form, 303 says plainly that the page is to be got */
+        return r->method_number != M_GET ? HTTP_SEE_OTHER
+                                         : HTTP_MOVED_TEMPORARILY;
     }
-    d->json = 1;
     apr_table_setn(r->err_headers_out, "WWW-Authenticate",
                    apr_psprintf(r->pool, "Bearer error=\"insufficient_user_"
                                 "authentication\", error_description=\"%s\", "
                                 "acr_values=\"%s\", max_age=%" APR_INT64_T_FMT,
                                 describe(d), stepup_acr_name(d->acr),
                                 d->max_age));
-    /* text that is neither a URL nor a path becomes the response body */
-    ap_custom_response(r, HTTP_UNAUTHORIZED,
-                       json_body(r, d, url, id, unkept));
+    *text = json_body(r, d, url, id, unkept);
+    return HTTP_UNAUTHORIZED;
+}
+
+int stepup_denial_answer(request_rec *r, stepup_acr acr,
+                         apr_int64_t max_age, int again, const char **text)
+{
+    denial_rec d = { acr, max_age, 0, 0 };
+
+    return answer(r, &d, again, text);
+}
+
+int stepup_note_auth_failure(request_rec *r, const char *auth_type)
+{
+    denial_rec *d = ap_get_module_config(r->request_config, &stepup_module);
+    const char *text;
+    int status;
+
+    if (!d)
+        return DECLINED; /* not ours: the primary authentication answers */
+    status = answer(r, d, 0, &text);
+    /* ap_die turns a custom 401 response that is a URL into a 302 (the
+     * filter below makes it a 303 after a form); text that is neither a
+     * URL nor a path becomes the response body */
+    d->see_other = status == HTTP_SEE_OTHER;
+    d->json = status == HTTP_UNAUTHORIZED;
+    ap_custom_response(r, HTTP_UNAUTHORIZED, text);
     return OK;
 }
 

@@ -108,6 +108,7 @@ typedef struct {
     int resume;                  /* StepupResume, UNSET: On */
     apr_int64_t resume_limit;    /* StepupResumeLimit, UNSET */
     apr_array_header_t *show_fields; /* StepupShowFields (const char *) */
+    int backend_challenge;       /* StepupBackendChallenge, UNSET: Off */
 } stepup_dir_conf;
 
 /* What one "Require stepup" line asks, parsed at config time. */
@@ -138,6 +139,7 @@ apr_int64_t stepup_conf_attempt_window(const stepup_dir_conf *d);
 stepup_acr stepup_conf_enroll_acr(const stepup_dir_conf *d);
 int stepup_conf_resume(const stepup_dir_conf *d);
 apr_size_t stepup_conf_resume_limit(const stepup_dir_conf *d);
+int stepup_conf_backend_challenge(const stepup_dir_conf *d);
 /* The placeholders a page template (StepupTemplate or the built-in one)
  * may use, in the order of the values confirm_page.c fills. */
 extern const char *const stepup_page_placeholders[];
@@ -149,14 +151,39 @@ enum {
 
 /* authz.c: the "stepup" authz provider */
 extern const authz_provider stepup_authz_provider;
+/* The request's token value checked against pol as "Require stepup" checks
+ * it: a transaction-bound (v2) token must match the request; it, and any
+ * token when once is set, is spent. AUTHZ_GRANTED with STEPUP_USER,
+ * STEPUP_ACR, STEPUP_AUTH_TIME, STEPUP_AMR (and STEPUP_TXN) set for the
+ * application; AUTHZ_DENIED (logged), *spent when the token was valid but
+ * spent already; AUTHZ_GENERAL_ERROR. */
+authz_status stepup_token_grant(request_rec *r, const stepup_keyset *keys,
+                                const char *value, const stepup_policy *pol,
+                                int once, int *spent);
 
 /* denial.c: what a denied client sees */
 void stepup_record_denial(request_rec *r, stepup_acr acr,
                           apr_int64_t max_age);
 int stepup_note_auth_failure(request_rec *r, const char *auth_type);
+/* The answer to r, denied for want of a step-up at acr and max_age (by
+ * "Require stepup" or by its application): parks it when it should be
+ * (again: even a request resumed from a parked one), sets Cache-Control
+ * and, for the JSON answer, WWW-Authenticate in err_headers_out. Returns
+ * HTTP_SEE_OTHER or HTTP_MOVED_TEMPORARILY for a browser navigation, *text
+ * the absolute URL of the confirm page; else HTTP_UNAUTHORIZED, *text the
+ * JSON body. */
+int stepup_denial_answer(request_rec *r, stepup_acr acr,
+                         apr_int64_t max_age, int again, const char **text);
 void stepup_insert_error_filter(request_rec *r);
 apr_status_t stepup_json_error_filter(ap_filter_t *f, apr_bucket_brigade *bb);
 #define STEPUP_JSON_ERROR_FILTER "STEPUP_JSON_ERROR"
+
+/* backend.c: StepupBackendChallenge, the application's own challenge */
+/* fixups: keeps the body ahead, offers the request's token to the
+ * application and adds the filter that looks at its answer */
+int stepup_backend_fixups(request_rec *r);
+apr_status_t stepup_backend_filter(ap_filter_t *f, apr_bucket_brigade *bb);
+#define STEPUP_BACKEND_FILTER "STEPUP_BACKEND_CHALLENGE"
 
 /* park.c: requests kept for resuming after the step-up */
 /* Keeps r (denied at acr and max_age) for 10 minutes: OK with *id, or a

@@ -4,13 +4,15 @@
  * The request text the core parses for the module: Cookie header values
  * (src/core/cookie_parse.c, read as ap_cookie_read reads them) and POST
  * bodies (src/core/body_parse.c: the Content-Type check, forms, JSON
- * objects), with their edge cases.
+ * objects) and an application's step-up challenge in WWW-Authenticate
+ * (src/core/challenge.c), with their edge cases.
  */
 #include <apr_strings.h>
 #include <jansson.h>
 
 #include "unit_util.h"
 #include "stepup_body_parse.h"
+#include "stepup_challenge.h"
 #include "stepup_cookie_parse.h"
 
 /* The value of cookie name in one header: want, or NULL for absent. */
@@ -305,6 +307,66 @@ static void test_json_object(void **state)
     expect_json_refused(p, "{} {}", "malformed JSON body: ");
 }
 
+/* A challenge that is one: its level and max_age (-1: none). */
+static void expect_challenge(const char *value, stepup_acr acr,
+                             int64_t max_age)
+{
+    stepup_acr got_acr = 0;
+    int64_t got_age = -2;
+
+    if (stepup_challenge_parse(value, &got_acr, &got_age) != 0)
+        fail_msg("not read as a step-up challenge: \"%s\"", value);
+    assert_int_equal(got_acr, acr);
+    assert_int_equal(got_age, max_age);
+}
+
+static void expect_no_challenge(const char *value)
+{
+    stepup_acr acr;
+    int64_t age;
+
+    if (stepup_challenge_parse(value, &acr, &age) == 0)
+        fail_msg("read as a step-up challenge: \"%s\"",
+                 value ? value : "(null)");
+}
+
+static void test_challenge(void **state)
+{
+    (void)state;
+    expect_challenge("Bearer error=\"insufficient_user_authentication\", "
+                     "acr_values=\"phrh\", max_age=0", STEPUP_ACR_PHRH, 0);
+    /* RFC 9470's example: unknown levels are skipped, the lowest known
+     * one is asked for */
+    expect_challenge("Bearer error=\"insufficient_user_authentication\","
+                     "error_description=\"A different authentication level "
+                     "is required\",acr_values=\"myACR phrh phr\"",
+                     STEPUP_ACR_PHR, -1);
+    expect_challenge("bearer ERROR=insufficient_user_authentication "
+                     ",max_age=300", STEPUP_ACR_PWD, 300);
+    expect_challenge("Basic realm=\"x\", Bearer realm=\"a, b\", "
+                     "error=\"insufficient_user_authentication\", "
+                     "acr_values=\"pwd\"", STEPUP_ACR_PWD, -1);
+    expect_challenge("Bearer error=\"insufficient_user_\\authentication\", "
+                     "acr_values=phr", STEPUP_ACR_PHR, -1);
+    expect_no_challenge("Basic realm=\"the application\"");
+    expect_no_challenge("Bearer error=\"invalid_token\"");
+    expect_no_challenge("Bearer realm=\"x\"");
+    expect_no_challenge("Bearer error=\"insufficient_user_authentication\", "
+                        "acr_values=\"gold silver\"");
+    expect_no_challenge("Bearer error=\"insufficient_user_authentication\", "
+                        "max_age=-1");
+    expect_no_challenge("Bearer error=\"insufficient_user_authentication\", "
+                        "max_age=99999999999");
+    expect_no_challenge("Bearer error=\"insufficient_user_authentication");
+    expect_no_challenge("Bearer error=\"insufficient_user_authentication\", "
+                        "=x");
+    /* a later challenge of another scheme ends the Bearer one */
+    expect_no_challenge("Bearer realm=\"x\", Basic error="
+                        "\"insufficient_user_authentication\"");
+    expect_no_challenge("");
+    expect_no_challenge(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +380,7 @@ int main(void)
         UNIT_TEST(test_multipart_fields),
         UNIT_TEST(test_multipart_refused),
         UNIT_TEST(test_json_object),
+        UNIT_TEST(test_challenge),
     };
 
     return cmocka_run_group_tests_name("parse", tests, unit_group_setup,

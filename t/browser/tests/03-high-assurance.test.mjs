@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The bank's transfer page: Require stepup acr=phrh max-age=0. A synced
+// The bank's card details: Require stepup acr=phrh max-age=0. A synced
 // passkey is not enough, and neither is a device-bound one whose
 // attestation reaches no root of the demo, even of a listed model
 // (Chromium's virtual authenticators: their attestation certificate is
@@ -28,7 +28,7 @@ async function expectHardwareKeyRequest(page, what) {
   assert.equal(await page.title(), 'Confirm access', `${what}: Confirm access`);
   const url = new URL(page.url());
   assert.equal(url.pathname, '/stepup/');
-  assert.equal(url.searchParams.get('return_to'), '/bank/transfer/');
+  assert.equal(url.searchParams.get('return_to'), '/bank/card/');
   assert.equal(url.searchParams.get('acr'), 'phrh');
   assert.match(await page.locator('main').innerText(),
     /needs a confirmation with a hardware security key; a password is not enough/,
@@ -54,28 +54,28 @@ async function addWithFreshStepup(page, context, name) {
   return listed(page, name);
 }
 
-/* Transfer once with "Use passkey", then the next transfer asks again.
+/* Shows the card once with "Use passkey", then the next showing asks again.
  * The step-up of adding the passkey is dropped first: it would open the
- * first transfer by itself. */
-async function transferOnce(page, context) {
+ * first showing by itself. */
+async function cardOnce(page, context) {
   await dropStepupCookie(context);
-  await page.goto(BASE + '/bank/transfer/');
+  await page.goto(BASE + '/bank/card/');
   await expectHardwareKeyRequest(page, 'with a hardware-bound passkey');
   const use = page.getByRole('button', { name: 'Use passkey' });
   assert.ok(await use.isVisible(), 'the page offers the passkey');
-  await Promise.all([page.waitForURL(BASE + '/bank/transfer/'), use.click()]);
-  assert.equal(await page.title(), 'Transfer sent', 'the transfer page opens');
+  await Promise.all([page.waitForURL(BASE + '/bank/card/'), use.click()]);
+  assert.equal(await page.title(), 'Your card', 'the card page opens');
   assert.ok(await stepupCookie(context), 'a step-up cookie');
 
-  // max-age=0: spent; the next transfer asks again
-  await page.goto(BASE + '/bank/transfer/');
-  await expectHardwareKeyRequest(page, 'a second transfer');
+  // max-age=0: spent; the next showing asks again
+  await page.goto(BASE + '/bank/card/');
+  await expectHardwareKeyRequest(page, 'a second showing');
   // the token still opens the places that do not ask for a one-time one
   await page.goto(BASE + '/bank/');
   assert.equal(await page.title(), 'Your account', 'the bank account stays open');
 }
 
-test('with only a synced passkey, a transfer asks for a hardware security key and cannot complete',
+test('with only a synced passkey, the card details ask for a hardware security key and stay closed',
   { timeout: 90000 }, async () => {
     const { context, page, cdp } = await fresh(browser);
     try {
@@ -84,7 +84,7 @@ test('with only a synced passkey, a transfer asks for a hardware security key an
       assert.match(await phone.innerText(), /Synced passkey/);
 
       // neither the password token nor the synced passkey is enough
-      await page.goto(BASE + '/bank/transfer/');
+      await page.goto(BASE + '/bank/card/');
       await expectHardwareKeyRequest(page, 'with a synced passkey');
       assert.equal(await page.getByRole('button', { name: 'Use passkey' }).count(), 0,
         'no passkey button: the synced passkey cannot reach this level');
@@ -99,15 +99,15 @@ test('with only a synced passkey, a transfer asks for a hardware security key an
           method: 'POST',
           headers: { 'Content-Type': 'application/json', Accept: 'application/json',
             'X-Stepup-CSRF': status.csrf },
-          body: JSON.stringify({ return_to: '/bank/transfer/', acr: 'phrh' }),
+          body: JSON.stringify({ return_to: '/bank/card/', acr: 'phrh' }),
         });
         return { status: res.status, body: await res.json() };
       });
       assert.equal(begin.body.ok, false, 'passkey/begin refuses');
       assert.ok(begin.status >= 400, `passkey/begin: HTTP ${begin.status}`);
       assert.match(begin.body.error, /hardware security key/, `the reason: ${begin.body.error}`);
-      // the transfer page stays closed...
-      await page.goto(BASE + '/bank/transfer/');
+      // the card page stays closed...
+      await page.goto(BASE + '/bank/card/');
       assert.equal(pathOf(page), '/stepup/');
       // ...while the rest of the bank is open (a confirmation of any kind)
       await page.goto(BASE + '/bank/');
@@ -117,7 +117,7 @@ test('with only a synced passkey, a transfer asks for a hardware security key an
     }
   });
 
-test('a security key attested by a root of the demo counts as high assurance and opens one transfer',
+test('a security key attested by a root of the demo counts as high assurance and opens the card details once',
   { timeout: 90000 }, async () => {
     const { context, page } = await fresh(browser);
     try {
@@ -128,18 +128,18 @@ test('a security key attested by a root of the demo counts as high assurance and
         'a device-bound security key whose packed attestation chains to the demo\'s '
         + 'roots (the test CA) and of a listed model is listed as high assurance; '
         + `the list says: "${text.replace(/\s+/g, ' ')}"`);
-      await transferOnce(page, context);
+      await cardOnce(page, context);
     } finally {
       await context.close();
     }
   });
 
-test('from the transfer, "Manage passkeys" leads to adding a security key and back to the transfer',
+test('from the card details, "Manage passkeys" leads to adding a security key and back to them',
   { timeout: 90000 }, async () => {
     const { context, page } = await fresh(browser);
     try {
       await installSoftSecurityKey(context);
-      await page.goto(BASE + '/bank/transfer/');
+      await page.goto(BASE + '/bank/card/');
       await expectHardwareKeyRequest(page, 'without a security key yet');
       await Promise.all([page.waitForNavigation(),
         page.getByRole('link', { name: 'Manage passkeys' }).click()]);
@@ -148,21 +148,21 @@ test('from the transfer, "Manage passkeys" leads to adding a security key and ba
       await confirmWithPassword(page);
       assert.equal(pathOf(page), '/stepup/manage', 'then shows the passkeys page');
       // adding it asks to confirm with it (it is stronger than the
-      // password), which is the security key confirmation the transfer needs
+      // password), which is the security key confirmation the card details need
       await addPasskey(page, 'USB key');
       const back = page.getByRole('link', { name: 'Continue where you were' });
-      assert.equal(await back.getAttribute('href'), '/bank/transfer/',
-        'the passkeys page leads back to the transfer');
+      assert.equal(await back.getAttribute('href'), '/bank/card/',
+        'the passkeys page leads back to the card details');
       await Promise.all([page.waitForNavigation(), back.click()]);
-      assert.equal(await page.title(), 'Transfer sent',
-        'the transfer goes through with the confirmation just made');
+      assert.equal(await page.title(), 'Your card',
+        'the card details open with the confirmation just made');
       // once: the next one asks for the key again, and it is offered
-      await page.goto(BASE + '/bank/transfer/');
-      await expectHardwareKeyRequest(page, 'the next transfer');
+      await page.goto(BASE + '/bank/card/');
+      await expectHardwareKeyRequest(page, 'the next showing');
       const use = page.getByRole('button', { name: 'Use passkey' });
       assert.ok(await use.isVisible(), 'the new security key is offered');
-      await Promise.all([page.waitForURL(BASE + '/bank/transfer/'), use.click()]);
-      assert.equal(await page.title(), 'Transfer sent', 'the transfer goes through');
+      await Promise.all([page.waitForURL(BASE + '/bank/card/'), use.click()]);
+      assert.equal(await page.title(), 'Your card', 'the card details open');
     } finally {
       await context.close();
     }
@@ -224,8 +224,8 @@ test('Chromium\'s virtual authenticators, of a listed model but attested by no r
           `the demo's log says why ${k.name} is not phrh`);
       }
 
-      // the transfer cannot be confirmed with them
-      await page.goto(BASE + '/bank/transfer/');
+      // the card details cannot be confirmed with them
+      await page.goto(BASE + '/bank/card/');
       await expectHardwareKeyRequest(page, 'with a phr passkey');
       assert.equal(await page.getByRole('button', { name: 'Use passkey' }).count(), 0,
         'no passkey button: neither reaches phrh');
@@ -250,7 +250,7 @@ test('the same security key attested by a CA that is not among the demo\'s roots
       assert.match(registrationLine(k.id),
         /level phr, fmt packed; not phrh: packed attestation: the certificate chain does not reach a configured root: unable to get local issuer certificate\)/,
         'the demo\'s log says why it is not phrh');
-      await page.goto(BASE + '/bank/transfer/');
+      await page.goto(BASE + '/bank/card/');
       await expectHardwareKeyRequest(page, 'with a key of an unknown root');
       assert.equal(await page.getByRole('button', { name: 'Use passkey' }).count(), 0,
         'no passkey button');

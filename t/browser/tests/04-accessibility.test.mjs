@@ -41,7 +41,7 @@ for (const colorScheme of ['light', 'dark']) {
         await page.getByRole('alert').waitFor();
         judge(`Confirm access, wrong password (${colorScheme})`, await axe(page));
 
-        await page.goto(BASE + '/bank/transfer/');
+        await page.goto(BASE + '/bank/card/');
         assert.equal(await page.title(), 'Confirm access');
         judge(`Confirm access, security key needed (${colorScheme})`, await axe(page));
 

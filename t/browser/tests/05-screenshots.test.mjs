@@ -75,7 +75,7 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
         }
         await shoot(page, `manage-passkey-${label}`);
 
-        await page.goto(BASE + '/bank/transfer/');
+        await page.goto(BASE + '/bank/card/');
         assert.equal(await page.title(), 'Confirm access');
         await shoot(page, `security-key-request-${label}`);
       } finally {
