@@ -47,9 +47,10 @@ int stepup_has_recent_token(request_rec *r, const stepup_dir_conf *dc,
 
 /* The token of a step-up that resumes a parked one-time request: a v2
  * token bound to its transaction and marked once, kept for POST resume
- * (a browser) or set as the cookie (an API client, which repeats the
- * request itself). The browser's cookie is the unmarked v1 token: its
- * step-up stands for ordinary locations, and opens no one-time one. */
+ * and, for a JSON answer, named in it (an API client repeats the request
+ * itself with it): whichever comes first spends it. The cookie is the
+ * unmarked v1 token: the step-up stands for ordinary locations and opens
+ * no one-time one. */
 static int issue_bound(request_rec *r, const stepup_dir_conf *dc,
                        const stepup_parked *parked, stepup_token *t,
                        const char *v1, apr_int64_t lifetime)
@@ -59,7 +60,7 @@ static int issue_bound(request_rec *r, const stepup_dir_conf *dc,
     const char *v2;
     int rc;
 
-    if (stepup_parked_txn(parked, NULL, t->txn) != 0
+    if (stepup_parked_txn(r, parked, NULL, t->txn) != 0
         || !(v2 = stepup_token_mint(r->pool, sc->keys, t)))
         return HTTP_INTERNAL_SERVER_ERROR;
     if ((rc = stepup_once_mark(r, v2, t->expires)) != OK)
@@ -71,12 +72,9 @@ static int issue_bound(request_rec *r, const stepup_dir_conf *dc,
                   ap_escape_logitem(r->pool, parked->method),
                   ap_escape_logitem(r->pool, parked->target), parked->id,
                   t->txn);
-    if (stepup_wants_json(r)) {
-        stepup_set_cookie(r, dc, v2, lifetime);
-        return OK;
-    }
     if ((rc = stepup_bound_token_keep(r, parked, v2, t->expires)) != OK)
         return rc;
+    apr_table_setn(r->notes, STEPUP_BOUND_ISSUED_NOTE, v2);
     stepup_set_cookie(r, dc, v1, lifetime);
     return OK;
 }

@@ -81,11 +81,12 @@ static int begin_args(request_rec *r, begin_request *b, const char **why)
 /* The transaction a passkey confirmation commits to (the challenge's last
  * 16 bytes, so that the authenticator signs the request the user saw):
  * that of a parked one-time request, else none (NULL). */
-static const unsigned char *bound_txn(const stepup_parked *parked,
+static const unsigned char *bound_txn(request_rec *r,
+                                      const stepup_parked *parked,
                                       unsigned char txn[STEPUP_TXN_RAW_LEN])
 {
     if (!parked || parked->max_age != 0
-        || stepup_parked_txn(parked, txn, NULL) != 0)
+        || stepup_parked_txn(r, parked, txn, NULL) != 0)
         return NULL;
     return txn;
 }
@@ -131,7 +132,7 @@ int stepup_post_passkey_begin(request_rec *r)
                       stepup_acr_name(acr), "resume",
                       b.parked ? b.parked->id : NULL);
     rc = stepup_challenge_issue(r, CEREMONY_GET, extra,
-                                bound_txn(b.parked, txn), &challenge);
+                                bound_txn(r, b.parked, txn), &challenge);
     json_decref(extra);
     if (rc != OK) {
         json_decref(allow);
@@ -318,7 +319,7 @@ static void resumed_request(request_rec *r, assertion *a)
         a->parked = NULL;
         return;
     }
-    if (!(want = bound_txn(a->parked, txn)))
+    if (!(want = bound_txn(r, a->parked, txn)))
         return;
     if (a->challenge_len != STEPUP_CHALLENGE_RANDOM + STEPUP_TXN_RAW_LEN
         || CRYPTO_memcmp(a->challenge + STEPUP_CHALLENGE_RANDOM, want,

@@ -190,6 +190,7 @@ void stepup_resume_json(request_rec *r, json_t *answer,
 {
     const stepup_dir_conf *dc =
         ap_get_module_config(r->per_dir_config, &stepup_module);
+    const char *bound;
 
     if (!answer || !parked)
         return;
@@ -198,4 +199,8 @@ void stepup_resume_json(request_rec *r, json_t *answer,
         r->pool, stepup_conf_confirm_url(dc), "resume", NULL)));
     json_object_set_new(answer, "method", json_string(parked->method));
     json_object_set_new(answer, "target", json_string(parked->target));
+    /* an API client repeats a one-time request itself, with the token
+     * bound to it (the page's script sends POST resume instead) */
+    if ((bound = apr_table_get(r->notes, STEPUP_BOUND_ISSUED_NOTE)))
+        json_object_set_new(answer, "token", json_string(bound));
 }

@@ -11,9 +11,11 @@
  * request itself, gets it as its cookie.
  */
 #include <httpd.h>
+#include <string.h>
 #include <apr_strings.h>
 
 #include "mod_stepup.h"
+#include "stepup_b64url.h"
 
 static const char *bound_key(request_rec *r, const stepup_parked *p)
 {
@@ -21,12 +23,25 @@ static const char *bound_key(request_rec *r, const stepup_parked *p)
     return apr_pstrcat(r->pool, "bound:", p->id, ":", r->user, NULL);
 }
 
-int stepup_parked_txn(const stepup_parked *p,
+int stepup_parked_txn(request_rec *r, const stepup_parked *p,
                       unsigned char raw[STEPUP_TXN_RAW_LEN],
                       char b64[STEPUP_TXN_LEN + 1])
 {
-    return stepup_txn_compute(p->method, p->target, p->ctype, p->body,
-                              p->body_len, raw, b64);
+    unsigned char *bytes;
+    size_t len;
+
+    /* computed once, when the request was parked (park.c) */
+    if (!p->txn || !stepup_txn_valid(p->txn, strlen(p->txn)))
+        return -1;
+    if (b64)
+        apr_cpystrn(b64, p->txn, STEPUP_TXN_LEN + 1);
+    if (!raw)
+        return 0;
+    if (stepup_b64url_decode(r->pool, p->txn, strlen(p->txn), &bytes, &len)
+        != 0 || len != STEPUP_TXN_RAW_LEN)
+        return -1;
+    memcpy(raw, bytes, STEPUP_TXN_RAW_LEN);
+    return 0;
 }
 
 int stepup_bound_token_keep(request_rec *r, const stepup_parked *p,

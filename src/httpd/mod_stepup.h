@@ -214,9 +214,11 @@ int stepup_parked_get(request_rec *r, const stepup_dir_conf *dc,
 
 /* bound_token.c: the transaction-bound token of a one-time parked
  * request */
-#define STEPUP_BOUND_TOKEN_NOTE "stepup-bound-token"
-/* The transaction of a parked request (stepup_txn.h): 0 or -1. */
-int stepup_parked_txn(const stepup_parked *p,
+#define STEPUP_BOUND_TOKEN_NOTE "stepup-bound-token"     /* POST resume's */
+#define STEPUP_BOUND_ISSUED_NOTE "stepup-bound-issued"   /* the step-up's */
+/* The transaction of a parked request (stepup_txn.h), raw and/or in
+ * base64url: 0 or -1. */
+int stepup_parked_txn(request_rec *r, const stepup_parked *p,
                       unsigned char raw[STEPUP_TXN_RAW_LEN],
                       char b64[STEPUP_TXN_LEN + 1]);
 /* Keeps token for POST resume of p until expires: OK or
