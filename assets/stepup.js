@@ -27,7 +27,11 @@
       headers: {
         'Content-Type': 'application/json',
         'Accept': 'application/json',
-        'X-Stepup-CSRF': csrf
+        'X-Stepup-CSRF': csrf,
+        /* the page, not an API client: a step-up that resumes a one-time
+         * action leaves its bound token beside it for POST resume, which
+         * the page sends next */
+        'X-Stepup-Page': '1'
       },
       body: JSON.stringify(body || {})
     }).then(function (response) {

@@ -47,8 +47,8 @@ int stepup_has_recent_token(request_rec *r, const stepup_dir_conf *dc,
 
 /* The token of a step-up that resumes a parked one-time request: a v2
  * token bound to its transaction and marked once, kept for POST resume
- * (a browser) or set as the cookie (an API client, which repeats the
- * request itself). The browser's cookie is the unmarked v1 token: its
+ * (a browser: a form, or the page's script, which says X-Stepup-Page) or
+ * set as the cookie (an API client, which repeats the request itself). The browser's cookie is the unmarked v1 token: its
  * step-up stands for ordinary locations, and opens no one-time one. */
 static int issue_bound(request_rec *r, const stepup_dir_conf *dc,
                        const stepup_parked *parked, stepup_token *t,
@@ -71,7 +71,9 @@ static int issue_bound(request_rec *r, const stepup_dir_conf *dc,
                   ap_escape_logitem(r->pool, parked->method),
                   ap_escape_logitem(r->pool, parked->target), parked->id,
                   t->txn);
-    if (stepup_wants_json(r)) {
+    /* the page's script asks for JSON too, and sends POST resume next */
+    if (stepup_wants_json(r)
+        && !apr_table_get(r->headers_in, "X-Stepup-Page")) {
         stepup_set_cookie(r, dc, v2, lifetime);
         return OK;
     }

@@ -7,11 +7,10 @@
 // A cancelled security key leaves the user signed in, the transfer not
 // made. Without JavaScript, a transfer whose ordinary step-up expired is
 // kept and sent on with one "Continue" button. Confirmed with the security
-// key, the transfer is made once, for the amount typed: that last test
-// waits for the token bound to the transaction (v2) that the confirmation
-// of a parked request at max-age=0 is to mint; until then the bank
-// receives a phrh token without STEPUP_TXN and asks again, and the test is
-// marked todo.
+// key, the transfer is made once, for the amount typed: the confirmation
+// of the kept request earns a token bound to its transaction (v2), which
+// POST resume runs it with, so the bank sees STEPUP_ACR phrh and
+// STEPUP_TXN.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -153,11 +152,7 @@ test('a cancelled security key leaves the user signed in and the transfer not ma
   });
 
 test('a transfer of $5,000 confirmed with the security key is made once, for $5,000',
-  { timeout: 90000,
-    todo: 'waits for the v2 token minted from a parked request at max-age=0 '
-      + '(the confirmation of the kept transfer); until then the resumed transfer '
-      + 'carries a phrh token without STEPUP_TXN and the bank asks again' },
-  async () => {
+  { timeout: 90000 }, async () => {
     const { context, page } = await fresh(browser);
     try {
       const before = await withSecurityKey(page, context, new SoftSecurityKey());
