@@ -393,6 +393,28 @@ is(scalar @{ received() } - $before, 1, '... and the backend received one reques
     my $last = received()->[-1];
     is(decode_base64($last->{body}), $body, '... with the original body');
     is($last->{stepup_acr}, 'phr', '... at the passkey\'s level');
+
+    # a one-time location: the page's script gets the bound token as its
+    # cookie (a JSON answer) and POST resume takes it from there
+    $body = '{"amount":9000}';
+    $r = request($P, 'POST', '/pk/resume-once/backend.cgi', 'rhea',
+                 headers => [Accept => 'application/json',
+                             'Content-Type' => 'application/json'],
+                 content => $body);
+    $pid = (json_of($r) || {})->{resume};
+    ok(defined $pid, 'passkey, one-time: parked');
+    $r = StepupClient::post_json($P, 'passkey/begin', 'rhea', { resume => $pid });
+    $r = StepupClient::login_finish($P, 'rhea', $key->assert(json_of($r) || {}));
+    is((json_of($r) || {})->{resume}, $pid, '... passkey/finish names it');
+    $tok = token_from($r);
+    my $csrf_r = StepupClient::csrf($P, 'rhea');
+    $r = request($P, 'POST', '/pk/stepup/resume', 'rhea', token => $tok,
+                 headers => [@BROWSER], content => [csrf => $csrf_r, id => $pid]);
+    is($r->code, 200, '... POST resume with the bound token of the cookie: the backend answers');
+    ok(decode_base64(received()->[-1]{body}) eq $body, '... with the original body');
+    $r = request($P, 'POST', '/pk/stepup/resume', 'rhea', token => $tok,
+                 headers => [@BROWSER], content => [csrf => $csrf_r, id => $pid]);
+    is($r->code, 400, '... once');
 }
 
 # ---- a one-time location: the confirmation is bound to the transaction ----

@@ -95,6 +95,30 @@ static int refuse(request_rec *r, int status, const char *why)
     return stepup_send_page(r, status, &page);
 }
 
+/* The request's own token when it is the one bound to p: a step-up that
+ * answered JSON (the page's script after a passkey, an app) set it as the
+ * cookie instead of keeping it beside p. NULL otherwise. */
+static const char *own_bound_token(request_rec *r, const stepup_dir_conf *dc,
+                                   const stepup_parked *p)
+{
+    const stepup_server_conf *sc =
+        ap_get_module_config(r->server->module_config, &stepup_module);
+    const char *value = stepup_request_token(r, dc);
+    char bind[STEPUP_BIND_LEN + 1], txn[STEPUP_TXN_LEN + 1];
+    stepup_policy pol;
+    stepup_token t;
+
+    if (!value || !*value || stepup_parked_txn(p, NULL, txn) != 0)
+        return NULL;
+    stepup_request_policy(r, dc, stepup_conf_max_age(dc), p->acr, bind,
+                          &pol);
+    if (stepup_verify_request_token(r, sc->keys, value, &pol, &t)
+            != STEPUP_TOKEN_TXN_UNEXPECTED
+        || stepup_token_check_txn(&t, &pol, txn) != STEPUP_TOKEN_OK)
+        return NULL;
+    return value;
+}
+
 /* DECLINED when the request carries a token that the parked request's
  * location will take (its level, fresh enough); else the way to one is
  * answered (the confirm page for it), and the parked request stays. */
@@ -107,8 +131,10 @@ static int needs_confirmation(request_rec *r, const stepup_dir_conf *dc,
     const char *url;
 
     /* a one-time location takes only the token bound to this request,
-     * which the step-up that resumes it leaves beside it */
+     * which the step-up that resumes it leaves beside it (or in the
+     * cookie, after a JSON answer) */
     if (p->max_age == 0 ? stepup_bound_token_ready(r, p)
+                          || own_bound_token(r, dc, p)
         : stepup_has_current_token(r, dc, max_age, &t) && t.acr >= p->acr)
         return DECLINED;
     url = apr_pstrcat(r->pool, stepup_conf_confirm_url(dc), "?resume=",
@@ -153,6 +179,9 @@ int stepup_post_resume(request_rec *r)
                   ap_escape_logitem(r->pool, p->target), p->id);
     if (p->max_age == 0) {
         const char *bound = stepup_bound_token_take(r, p);
+
+        if (!bound)
+            bound = own_bound_token(r, dc, p);
 
         if (!bound)
             return refuse(r, HTTP_BAD_REQUEST, "the confirmation of this "
