@@ -182,7 +182,7 @@ typedef struct {
  * already sent. */
 static int read_assertion(request_rec *r, assertion *a)
 {
-    const char *why, *wanted;
+    const char *why = NULL, *wanted;
     char *body;
     apr_size_t body_len;
     json_t *extra;

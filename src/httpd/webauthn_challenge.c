@@ -74,6 +74,7 @@ int stepup_challenge_take(request_rec *r, const char *ceremony,
     json_t *doc;
     apr_status_t rv;
 
+    *why = NULL;     /* set only where the client is told the reason */
     if (!c)
         return HTTP_SERVICE_UNAVAILABLE;
     /* taken by the first finish whatever its outcome; of two finishes at
