@@ -629,11 +629,12 @@ const command_rec stepup_cmds[] = {
     AP_INIT_TAKE1("StepupUserVerification", stepup_set_uv, NULL, OR_AUTHCFG,
                   "required (default), preferred or discouraged"),
     AP_INIT_TAKE1("StepupHighAssuranceAAGUIDs", stepup_set_aaguids, NULL,
-                  STEPUP_NOT_HTACCESS, "file of authenticator AAGUIDs "
-                  "whose device-bound passkeys count as phrh"),
+                  STEPUP_NOT_HTACCESS, "file of authenticator AAGUIDs: "
+                  "only these attested models can be phrh (narrows "
+                  "StepupAttestationRoots, never replaces it)"),
     AP_INIT_TAKE1("StepupAttestationRoots", stepup_set_roots, NULL,
-                  STEPUP_NOT_HTACCESS, "PEM roots: device-bound passkeys "
-                  "attested by one of them count as phrh"),
+                  STEPUP_NOT_HTACCESS, "PEM roots: a device-bound passkey "
+                  "whose attestation chains to one of them is phrh"),
     AP_INIT_FLAG("StepupResume", stepup_set_resume, NULL, OR_AUTHCFG,
                  "park a request denied for want of step-up and resume it "
                  "after the step-up (default On)"),
